@@ -1,0 +1,19 @@
+# slrflow: a systematic review from search exports to toolkits, PRISMA and an audit report.
+# The logic lives in the `slrflow` package; every rule calls it through the `slrflow` command.
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/ingest.smk"
+include: "workflow/rules/dedup.smk"
+include: "workflow/rules/screen.smk"
+include: "workflow/rules/prioritise.smk"
+include: "workflow/rules/code.smk"
+
+
+rule all:
+    input:
+        ALL_OUTPUTS,
+    default_target: True

@@ -1,0 +1,68 @@
+"""The ``slrflow`` command: the workflow's stages, each usable on its own.
+
+Each subcommand parses its arguments here and calls one function of the package; errors a user
+can fix (a bad file, a bad sheet) are printed as one clear message and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+
+from slrflow import __version__
+
+#: subcommand -> (module, function, help). The module also has ``add_arguments_<function>``.
+SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
+    "ingest": ("slrflow.ingest.command", "ingest", "read search exports into a record table"),
+    "ingest-report": (
+        "slrflow.ingest.command",
+        "ingest_report",
+        "combine per-search record tables and summaries into the ingest report",
+    ),
+    "dedup": ("slrflow.dedup.command", "dedup", "group records into references"),
+    "screen": ("slrflow.screening.command", "screen", "build the screening log and status"),
+    "simulate": (
+        "slrflow.screening.simulate",
+        "simulate",
+        "replay a labelled dataset with the ranker and the stopping rule",
+    ),
+}
+
+
+class UserError(Exception):
+    """An error in the user's input: printed without a trace."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="slrflow", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"slrflow {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    handlers: dict[str, Callable] = {}
+    for name, (module_name, function, help_text) in sorted(SUBCOMMANDS.items()):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.startswith("slrflow"):
+                continue  # a stage not built in this version
+            raise
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        getattr(module, f"add_arguments_{function}")(p)
+        handlers[name] = getattr(module, function)
+    args = parser.parse_args(argv)
+    try:
+        return handlers[args.command](args) or 0
+    except UserError as exc:
+        print(f"slrflow {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except (ValueError, OSError) as exc:
+        # IngestError, SheetError and friends are ValueErrors whose message names file and row.
+        if type(exc).__module__.startswith("slrflow") or isinstance(exc, FileNotFoundError):
+            print(f"slrflow {args.command}: error: {exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

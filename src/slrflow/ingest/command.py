@@ -1,0 +1,131 @@
+"""``slrflow ingest`` and ``slrflow ingest-report``: the ingest stage from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from slrflow.ingest import FORMATS, load
+from slrflow.records import COLUMNS
+from slrflow.searchlog import parse_mapping, read_search_log
+from slrflow.tables import read_csv, write_csv
+
+
+def add_arguments_ingest(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="+", type=Path, help="export files (any supported format)")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="record table (CSV)")
+    parser.add_argument("--search-id", help="search the files belong to (default: file stem)")
+    parser.add_argument("--format", choices=FORMATS, help="skip detection and read as this")
+    parser.add_argument("--mapping", default="", help="CSV/XLSX columns: 'title=Col; year=Col2'")
+    parser.add_argument("--hits-reported", type=int, help="hits the database reported")
+    parser.add_argument("--name", help="how messages name the file (default: its path)")
+    parser.add_argument("--summary", type=Path, help="write counts, sha256 and warnings (JSON)")
+
+
+def ingest(args: argparse.Namespace) -> int:
+    """Read each file, normalise its records and write one table; warnings go to stderr."""
+    rows, summaries = [], []
+    for path in args.files:
+        result = load(
+            path,
+            search_id=args.search_id,
+            fmt=args.format,
+            mapping=parse_mapping(args.mapping) or None,
+            name=args.name if args.name and len(args.files) == 1 else None,
+        )
+        warnings = list(result.warnings)
+        if args.hits_reported is not None and args.hits_reported != len(result.records):
+            from slrflow.ingest.source import Warning_
+
+            warnings.append(
+                Warning_(
+                    result.file,
+                    None,
+                    None,
+                    f"{len(result.records)} records parsed but the database reported "
+                    f"{args.hits_reported} hits; check the export is complete",
+                )
+            )
+        for warning in warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        print(
+            f"{result.file}: {len(result.records)} records ({result.format}, {result.encoding})",
+            file=sys.stderr,
+        )
+        rows.extend(result.records)
+        summaries.append(
+            {
+                "file": result.file,
+                "format": result.format,
+                "encoding": result.encoding,
+                "sha256": result.sha256,
+                "records": len(result.records),
+                "hits_reported": args.hits_reported,
+                "warnings": [vars(w) for w in warnings],
+            }
+        )
+    write_csv(pd.DataFrame(rows, columns=COLUMNS), args.output)
+    if args.summary:
+        args.summary.parent.mkdir(parents=True, exist_ok=True)
+        body = summaries[0] if len(summaries) == 1 else summaries
+        args.summary.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    return 0
+
+
+def add_arguments_ingest_report(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--search-log", type=Path, required=True)
+    parser.add_argument("--review", type=Path, required=True, help="the review folder")
+    parser.add_argument("--tables", type=Path, nargs="+", required=True, help="per-search CSVs")
+    parser.add_argument("--summaries", type=Path, nargs="+", required=True, help="per-search JSON")
+    parser.add_argument("--records", type=Path, required=True, help="combined record table")
+    parser.add_argument("--report", type=Path, required=True, help="one row per search (CSV)")
+    parser.add_argument("--warnings", type=Path, required=True, help="every warning (CSV)")
+
+
+def ingest_report(args: argparse.Namespace) -> int:
+    """Combine the per-search tables in search-log order and write the ingest report."""
+    searches = read_search_log(args.search_log, review=args.review)
+    tables = {p.stem: p for p in args.tables}
+    summaries = {p.stem: json.loads(p.read_text("utf-8")) for p in args.summaries}
+    frames, report, warnings = [], [], []
+    for search in searches:
+        frame = read_csv(tables[search.search_id])
+        frames.append(frame)
+        summary = summaries[search.search_id]
+        report.append(
+            {
+                "search_id": search.search_id,
+                "source_type": search.source_type,
+                "database": search.database,
+                "platform": search.platform,
+                "date_searched": search.date_searched,
+                "update": search.update,
+                "query": search.query,
+                "limits": search.limits,
+                "file": search.file,
+                "format": summary["format"],
+                "encoding": summary["encoding"],
+                "sha256": summary["sha256"],
+                "hits_reported": "" if search.hits_reported is None else search.hits_reported,
+                "records": len(frame),
+                "difference": ""
+                if search.hits_reported is None
+                else len(frame) - search.hits_reported,
+                "warnings": len(summary["warnings"]),
+            }
+        )
+        for warning in summary["warnings"]:
+            warnings.append({"search_id": search.search_id, **warning})
+    combined = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+    write_csv(combined, args.records)
+    write_csv(pd.DataFrame(report), args.report)
+    write_csv(
+        pd.DataFrame(warnings, columns=["search_id", "file", "line", "field", "message"]),
+        args.warnings,
+    )
+    print(f"{len(combined)} records from {len(searches)} searches", file=sys.stderr)
+    return 0

@@ -1,0 +1,120 @@
+"""An export file as the readers see it: its bytes, its decoded text, and a place for warnings.
+
+Decoding is done once here so that every reader gets the same treatment of byte-order marks,
+UTF-16, CRLF line ends and legacy encodings.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+
+class IngestError(Exception):
+    """An export that cannot be read. The message names the file, line and field."""
+
+    def __init__(self, file: str, line: int | None, message: str, *, field: str | None = None):
+        self.file = file
+        self.line = line
+        self.field = field
+        where = f"{file}:{line}" if line else file
+        what = f" (field {field})" if field else ""
+        super().__init__(f"{where}{what}: {message}")
+
+
+@dataclass
+class Warning_:
+    """A problem that did not stop the read: where it is and what was done about it."""
+
+    file: str
+    line: int | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        what = f" (field {self.field})" if self.field else ""
+        return f"{where}{what}: {self.message}"
+
+
+@dataclass
+class Source:
+    """One export file. ``name`` is how messages refer to it (the path as the user gave it)."""
+
+    name: str
+    data: bytes
+    warnings: list[Warning_] = field(default_factory=list)
+    encoding: str = ""
+
+    @classmethod
+    def from_path(cls, path: str | Path, *, name: str | None = None) -> Source:
+        path = Path(path)
+        display = name or str(path)
+        if not path.exists():
+            raise IngestError(display, None, "file not found")
+        if path.is_dir():
+            raise IngestError(display, None, "is a folder, not an export file")
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise IngestError(display, None, f"cannot be read: {exc.strerror}") from exc
+        return cls(display, data)
+
+    @cached_property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    def warn(self, line: int | None, message: str, *, field: str | None = None) -> None:
+        self.warnings.append(Warning_(self.name, line, field, message))
+
+    @property
+    def is_zip(self) -> bool:
+        """XLSX workbooks are zip files."""
+        return self.data[:4] == b"PK\x03\x04"
+
+    @cached_property
+    def text(self) -> str:
+        """The file decoded, BOM removed, line ends as ``\\n``.
+
+        UTF-8 and UTF-16 (with BOM, or detected by NUL bytes) are decoded as such; anything
+        else that is not valid UTF-8 is read as Windows-1252 with a warning, since European
+        database exports that are not UTF-8 are almost always that.
+        """
+        data = self.data
+        if not data.strip():
+            raise IngestError(self.name, None, "file is empty")
+        if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+            self.encoding = "utf-16"
+            text = data.decode("utf-16")
+        elif data[:1000].count(b"\x00") > len(data[:1000]) // 4:
+            # UTF-16 without a BOM: every other byte of ASCII text is NUL.
+            self.encoding = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
+            text = data.decode(self.encoding)
+        else:
+            if b"\x00" in data[:8192]:
+                raise IngestError(
+                    self.name, None, "looks like a binary file, not a text export (NUL bytes)"
+                )
+            try:
+                text = data.decode("utf-8-sig")
+                self.encoding = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
+            except UnicodeDecodeError as exc:
+                line = data[: exc.start].count(b"\n") + 1
+                self.encoding = "cp1252"
+                text = data.decode("cp1252", errors="replace")
+                self.warn(
+                    line,
+                    "not valid UTF-8; read as Windows-1252 (Latin-1). "
+                    "Check accented characters, or re-export as UTF-8",
+                )
+        text = text.lstrip("\ufeff")
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        return text
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.text.split("\n")

@@ -1,0 +1,379 @@
+"""The normalised record: its fields, how each is cleaned, and its identity.
+
+A *record* is one entry of one search export. Readers in :mod:`slrflow.ingest` turn an export
+into :class:`Entry` objects holding the fields as the file gave them; :func:`normalise` turns an
+entry into a row of the record table, keeping the original values beside the cleaned ones.
+
+The record table's columns (:data:`COLUMNS`):
+
+``record_id``
+    Stable id: ``<search_id>-<10 hex>`` from the search and the record's content, so that
+    re-exporting a search in another order gives the same ids (see :func:`assign_record_ids`).
+``search_id``, ``source_file``, ``source_line``, ``format``
+    Provenance: the search (PRISMA-S log row), the export file, the 1-based line (or data row
+    for tables) where the entry starts, and the detected format.
+``title``, ``abstract``
+    Cleaned of HTML/JATS markup and entities, whitespace folded.
+``authors``
+    ``"; "``-joined list of authors as ``Surname, Given names``.
+``author_keys``
+    ``"; "``-joined comparable surname forms (lower case, ASCII, no punctuation).
+``year``
+    Publication year as an integer (empty when none could be read).
+``journal``, ``volume``, ``issue``, ``pages``
+    Source title and its position; pages expanded (``221-8`` -> ``221-228``).
+``doi``
+    Lower case, without ``https://doi.org/`` or ``doi:`` prefixes.
+``pmid``, ``issn``, ``isbn``
+    Identifiers; ISSN as ``NNNN-NNNX`` (several joined by ``"; "``), ISBN digits only.
+``keywords``
+    ``"; "``-joined author keywords and index terms.
+``doc_type``
+    Document type as the database names it (``Article``, ``JOUR``, ``Conference Paper``...).
+``language``, ``publisher``, ``url``
+    As given.
+``original``
+    JSON object of the entry's fields as they stood in the file (tags or column names).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+COLUMNS = [
+    "record_id",
+    "search_id",
+    "source_file",
+    "source_line",
+    "format",
+    "title",
+    "authors",
+    "author_keys",
+    "year",
+    "journal",
+    "volume",
+    "issue",
+    "pages",
+    "doi",
+    "pmid",
+    "issn",
+    "isbn",
+    "abstract",
+    "keywords",
+    "doc_type",
+    "language",
+    "publisher",
+    "url",
+    "original",
+]
+
+#: Fields a reader may fill in :attr:`Entry.fields`. List-valued ones may be lists of strings.
+ENTRY_FIELDS = (
+    "title",
+    "authors",
+    "year",
+    "journal",
+    "journal_abbrev",
+    "volume",
+    "issue",
+    "pages",
+    "start_page",
+    "end_page",
+    "doi",
+    "pmid",
+    "issn",
+    "isbn",
+    "abstract",
+    "keywords",
+    "doc_type",
+    "language",
+    "publisher",
+    "url",
+)
+
+LIST_SEPARATOR = "; "
+
+
+@dataclass
+class Entry:
+    """One entry of an export as its reader found it, before normalisation.
+
+    ``line`` is the 1-based line (tagged formats) or data row (tables) where it starts;
+    ``fields`` maps names from :data:`ENTRY_FIELDS` to a string or list of strings;
+    ``original`` keeps the tags or columns exactly as the file gave them.
+    """
+
+    line: int
+    fields: dict[str, Any] = field(default_factory=dict)
+    original: dict[str, Any] = field(default_factory=dict)
+
+
+# --- cleaning of single fields ------------------------------------------------------------
+
+_TAG = re.compile(r"<[^<>]{0,200}>")
+_SPACE = re.compile(r"\s+")
+
+
+def clean_text(value: Any) -> str:
+    """Text without HTML/JATS/MathML tags or entities, whitespace folded.
+
+    ``&lt;i&gt;`` style double-encoded markup is decoded and then stripped as well.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = " ".join(str(v) for v in value if v is not None)
+    text = str(value)
+    for _ in range(2):  # exports sometimes encode markup twice: &amp;lt;i&amp;gt;
+        if "&" in text:
+            text = html.unescape(text)
+        if "<" in text:
+            text = _TAG.sub(" ", text)
+    text = text.replace("\u00a0", " ")
+    text = _SPACE.sub(" ", text).strip()
+    # A tag removed before punctuation leaves a stray space: "word </i>," -> "word ,".
+    return re.sub(r" ([,.;:!?)\]])", r"\1", text)
+
+
+_DOI_PREFIX = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/|doi:\s*|doi\s+)", re.I)
+_DOI_CORE = re.compile(r"10\.\d{4,9}/\S+")
+
+
+def normalise_doi(value: Any) -> str:
+    """``https://doi.org/10.1000/ABC`` or ``doi:10.1000/abc`` -> ``10.1000/abc``.
+
+    Only the first DOI is kept when a field holds several; trailing punctuation is dropped.
+    Returns ``""`` when the value holds no DOI.
+    """
+    if not value:
+        return ""
+    if isinstance(value, list):
+        value = next((v for v in value if v), "")
+    text = html.unescape(str(value)).strip()
+    text = _DOI_PREFIX.sub("", text)
+    match = _DOI_CORE.search(text)
+    if not match:
+        return ""
+    doi = match.group(0).rstrip(".,;)]}>").lower()
+    return doi.replace("%2f", "/")
+
+
+def normalise_pmid(value: Any) -> str:
+    """Digits of a PubMed id (``"PMID: 123"`` -> ``"123"``); ``""`` when none."""
+    if not value:
+        return ""
+    match = re.search(r"\d{1,9}", str(value))
+    return match.group(0) if match else ""
+
+
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+
+
+def parse_year(value: Any) -> int | None:
+    """The first plausible four-digit year in ``value`` (``"2019/05/03"`` -> ``2019``)."""
+    if value is None:
+        return None
+    if isinstance(value, list):
+        value = " ".join(str(v) for v in value)
+    match = _YEAR.search(str(value))
+    return int(match.group(1)) if match else None
+
+
+_PAGE_RANGE = re.compile(r"^\s*([A-Za-z]*)(\d+)\s*[-\u2010-\u2015]+\s*([A-Za-z]*)(\d+)\s*$")
+
+
+def normalise_pages(value: Any, end: Any = None) -> str:
+    """Page range with the end page written out: ``221-8`` -> ``221-228``, ``e12-e19`` kept.
+
+    ``value`` may be a start page with ``end`` given separately (RIS ``SP``/``EP``).
+    """
+    start = clean_text(value)
+    end_text = clean_text(end)
+    if end_text and start and "-" not in start:
+        start = f"{start}-{end_text}"
+    elif end_text and not start:
+        start = end_text
+    match = _PAGE_RANGE.match(start)
+    if not match:
+        return start
+    prefix, first, prefix_end, last = match.groups()
+    if len(last) < len(first) and int(last) < int(first[-len(last) :]) + 10 ** len(last):
+        candidate = first[: len(first) - len(last)] + last
+        if int(candidate) >= int(first):
+            last = candidate
+    return f"{prefix}{first}-{prefix_end or prefix}{last}"
+
+
+def normalise_issn(value: Any) -> str:
+    """ISSNs as ``NNNN-NNNX``, several joined by ``"; "``."""
+    if not value:
+        return ""
+    text = " ".join(value) if isinstance(value, list) else str(value)
+    found = []
+    for match in re.finditer(r"(?<![\dXx])(\d{4})-?(\d{3}[\dXx])(?![\dXx])", text):
+        issn = f"{match.group(1)}-{match.group(2).upper()}"
+        if issn not in found:
+            found.append(issn)
+    return LIST_SEPARATOR.join(found)
+
+
+def normalise_isbn(value: Any) -> str:
+    """ISBN-10/13 digits (hyphens dropped), several joined by ``"; "``."""
+    if not value:
+        return ""
+    text = " ".join(value) if isinstance(value, list) else str(value)
+    found = []
+    for match in re.finditer(r"(?:97[89][- ]?)?(?:\d[- ]?){9}[\dXx]", text):
+        isbn = re.sub(r"[- ]", "", match.group(0)).upper()
+        if isbn not in found:
+            found.append(isbn)
+    return LIST_SEPARATOR.join(found)
+
+
+def ascii_fold(text: str) -> str:
+    """Lower-case ASCII form: accents removed (``Müller`` -> ``muller``)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def split_authors(value: Any) -> list[str]:
+    """Authors as a list, whatever the export joined them with.
+
+    Accepts a list (RIS ``AU`` repeated) or one string joined by ``;`` or `` and ``. Scopus CSV
+    joins ``Surname I.,`` pairs with commas; those are split when every part looks like a name
+    with initials.
+    """
+    if not value:
+        return []
+    if isinstance(value, list):
+        parts: list[str] = []
+        for item in value:
+            parts.extend(split_authors(item) if isinstance(item, str) and ";" in item else [item])
+        return [clean_text(p) for p in parts if clean_text(p)]
+    text = clean_text(value)
+    if ";" in text:
+        parts = text.split(";")
+    elif " and " in text:
+        parts = re.split(r"\s+and\s+", text)
+    elif re.fullmatch(r"(?:[^,]+,\s*(?:[A-Z]\.[-\s]?)+(?:,\s*|$))+", text):
+        # "Smith J., Doe A.B." (Scopus CSV before 2023)
+        parts = re.findall(r"[^,]+,\s*(?:[A-Z]\.[-\s]?)+", text)
+    elif text.count(",") >= 2 and "," in text and all(
+        len(p.split()) <= 4 for p in text.split(",")
+    ) and not re.search(r",\s*[A-Z]\.", text):
+        # "J Smith, A Doe, B Roe" (Publish or Perish, IEEE)
+        parts = text.split(",")
+    else:
+        parts = [text]
+    return [p.strip() for p in parts if p.strip() and p.strip() not in {"...", "…", "et al."}]
+
+
+def author_key(author: str) -> str:
+    """Comparable surname form: ``"van der Berg, J."`` -> ``"vanderberg"``, ``"J Smith"`` -> ``"smith"``."""
+    text = clean_text(author)
+    if "," in text:
+        surname = text.split(",", 1)[0]
+    else:
+        words = text.split()
+        if not words:
+            return ""
+        # "Smith JA" (MEDLINE AU) keeps the surname first; "J. A. Smith" puts it last.
+        if len(words) > 1 and re.fullmatch(r"[A-Z]{1,4}", words[-1]):
+            surname = " ".join(words[:-1])
+        else:
+            surname = words[-1]
+    return re.sub(r"[^a-z]", "", ascii_fold(surname))
+
+
+def join_list(values: Iterable[str]) -> str:
+    """Join list fields the way the record table stores them."""
+    return LIST_SEPARATOR.join(v for v in values if v)
+
+
+def _as_list(value: Any) -> list[str]:
+    if not value:
+        return []
+    if isinstance(value, list):
+        return [clean_text(v) for v in value if clean_text(v)]
+    return [clean_text(value)] if clean_text(value) else []
+
+
+def split_keywords(value: Any) -> list[str]:
+    """Keywords as a list: repeated tags, or one string joined by ``;`` (or ``,`` when no ``;``)."""
+    out: list[str] = []
+    for item in _as_list(value):
+        sep = ";" if ";" in item else None
+        out.extend(p.strip() for p in (item.split(sep) if sep else [item]) if p.strip())
+    return out
+
+
+def normalise(entry: Entry, *, search_id: str, source_file: str, fmt: str) -> dict[str, Any]:
+    """Turn a reader's :class:`Entry` into a row of the record table (without ``record_id``)."""
+    f = entry.fields
+    authors = split_authors(f.get("authors"))
+    title = clean_text(f.get("title"))
+    journal = clean_text(f.get("journal")) or clean_text(f.get("journal_abbrev"))
+    pages = normalise_pages(f.get("pages") or f.get("start_page"), f.get("end_page"))
+    year = parse_year(f.get("year"))
+    return {
+        "record_id": "",
+        "search_id": search_id,
+        "source_file": source_file,
+        "source_line": entry.line,
+        "format": fmt,
+        "title": title,
+        "authors": join_list(authors),
+        "author_keys": join_list(author_key(a) for a in authors),
+        "year": year,
+        "journal": journal,
+        "volume": clean_text(f.get("volume")),
+        "issue": clean_text(f.get("issue")),
+        "pages": pages,
+        "doi": normalise_doi(f.get("doi")),
+        "pmid": normalise_pmid(f.get("pmid")),
+        "issn": normalise_issn(f.get("issn")),
+        "isbn": normalise_isbn(f.get("isbn")),
+        "abstract": clean_text(f.get("abstract")),
+        "keywords": join_list(split_keywords(f.get("keywords"))),
+        "doc_type": clean_text(f.get("doc_type")),
+        "language": clean_text(f.get("language")),
+        "publisher": clean_text(f.get("publisher")),
+        "url": clean_text(f.get("url")).split(" ")[0] if f.get("url") else "",
+        "original": json.dumps(entry.original, ensure_ascii=False, sort_keys=True, default=str),
+    }
+
+
+# --- identity -----------------------------------------------------------------------------
+
+_ID_FIELDS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid")
+
+
+def content_digest(row: dict[str, Any]) -> str:
+    """Hash of the fields that make a record what it is (not its position in the file)."""
+    parts = [str(row.get(name) if row.get(name) is not None else "") for name in _ID_FIELDS]
+    if not any(parts):
+        parts.append(str(row.get("original", "")))
+    blob = "\x1f".join(parts).encode("utf-8")
+    return hashlib.sha256(blob).hexdigest()
+
+
+def assign_record_ids(rows: list[dict[str, Any]]) -> None:
+    """Fill ``record_id`` in place: ``<search_id>-<10 hex of content>``.
+
+    Entries with identical content within one search (true within-export duplicates) are told
+    apart by a counter over their order, which cannot change the set of ids a re-export gets.
+    """
+    seen: Counter[str] = Counter()
+    for row in rows:
+        digest = content_digest(row)
+        base = f"{row['search_id']}-{digest[:10]}"
+        seen[base] += 1
+        row["record_id"] = base if seen[base] == 1 else f"{base}-{seen[base]}"

@@ -1,0 +1,94 @@
+"""The PRISMA-S search log: one row per search, tying each export file to the search that made it.
+
+Columns (see ``schemas/search_log.schema.json``): ``search_id``, ``source_type`` (database,
+register, other), ``database``, ``platform``, ``date_searched``, ``query``, ``limits``,
+``hits_reported``, ``file``, ``format``, ``mapping``, ``update``, ``notes``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from slrflow.sheets import SheetError, read_sheet, validate_rows
+
+
+@dataclass(frozen=True)
+class Search:
+    """One row of the search log."""
+
+    search_id: str
+    database: str
+    platform: str
+    date_searched: str
+    query: str
+    limits: str
+    hits_reported: int | None
+    file: str
+    format: str
+    mapping: str
+    source_type: str
+    update: int
+    row: int
+
+    def mapping_dict(self) -> dict[str, str]:
+        return parse_mapping(self.mapping)
+
+
+def parse_mapping(text: str) -> dict[str, str]:
+    """``"title=Article Title; abstract=Summary"`` -> ``{"title": "Article Title", ...}``."""
+    mapping = {}
+    for part in (text or "").split(";"):
+        if part.strip():
+            field, _, column = part.partition("=")
+            mapping[field.strip()] = column.strip()
+    return mapping
+
+
+def read_search_log(path: str | Path, *, review: str | Path | None = None) -> list[Search]:
+    """Read and validate the search log; check ids are unique and each export file exists.
+
+    ``review`` is the folder export paths are relative to (default: the log's folder).
+    """
+    path = Path(path)
+    review = Path(review) if review is not None else path.parent
+    frame = read_sheet(path)
+    validate_rows(frame, "search_log", file=str(path))
+    problems = []
+    searches = []
+    seen: dict[str, int] = {}
+    for index, row in enumerate(frame.to_dict(orient="records")):
+        line = index + 2
+        sid = row["search_id"]
+        if sid in seen:
+            problems.append(
+                f"row {line}, field search_id: {sid!r} is used again (first on row {seen[sid]}); "
+                "each search needs its own id"
+            )
+        seen.setdefault(sid, line)
+        export = review / row["file"]
+        if not export.is_file():
+            problems.append(
+                f"row {line}, field file: export {row['file']!r} not found in {review}"
+            )
+        hits = row.get("hits_reported", "")
+        searches.append(
+            Search(
+                search_id=sid,
+                database=row["database"],
+                platform=row.get("platform", ""),
+                date_searched=row["date_searched"],
+                query=row["query"],
+                limits=row.get("limits", ""),
+                hits_reported=int(hits) if hits else None,
+                file=row["file"],
+                format=row.get("format", ""),
+                mapping=row.get("mapping", ""),
+                source_type=row.get("source_type", "") or "database",
+                update=int(row.get("update", "") or 0),
+                row=line,
+            )
+        )
+    if problems:
+        raise SheetError(str(path), problems)
+    return searches

@@ -1,0 +1,103 @@
+"""Sheets a person fills in (search log, decision files, coding sheets): reading and validation.
+
+Every sheet has a JSON schema in ``slrflow/schemas`` (the workflow's ``workflow/schemas``).
+:func:`read_sheet` reads CSV or XLSX into strings, :func:`validate_rows` checks each row against
+the schema and raises :class:`SheetError` listing every problem as ``file, row N, field: what is
+wrong and what was expected`` so that a researcher can fix the sheet without reading a trace.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pandas as pd
+
+
+class SheetError(ValueError):
+    """A sheet that does not validate; ``problems`` holds one message per bad cell."""
+
+    def __init__(self, file: str, problems: list[str]):
+        self.file = file
+        self.problems = problems
+        listed = "\n".join(f"  - {p}" for p in problems[:50])
+        more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(f"{file}: {len(problems)} problem(s)\n{listed}{more}")
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    """The JSON schema ``name`` (e.g. ``"search_log"``) shipped with the package."""
+    text = resources.files("slrflow").joinpath("schemas", f"{name}.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def read_sheet(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
+    """A CSV/TSV or XLSX sheet as strings (empty cells as ``""``), header names stripped.
+
+    Row numbers in messages count the header as row 1, as a spreadsheet program shows them.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise SheetError(str(path), ["file not found"])
+    try:
+        if path.suffix.lower() in {".xlsx", ".xlsm"}:
+            frame = pd.read_excel(path, sheet_name=sheet, dtype=str, keep_default_na=False)
+        else:
+            sep = "\t" if path.suffix.lower() in {".tsv", ".tab"} else None
+            frame = pd.read_csv(
+                path, dtype=str, keep_default_na=False, sep=sep, engine="python",
+                encoding="utf-8-sig",
+            )
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise SheetError(str(path), [f"cannot be read as a table: {exc}"]) from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame.map(lambda v: v.strip() if isinstance(v, str) else v)
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    hint = schema.get("description", "")
+    if error.validator == "enum":
+        expected = ", ".join(repr(v) for v in error.validator_value)
+        msg = f"{error.instance!r} is not one of {expected}"
+    elif error.validator == "pattern":
+        msg = f"{error.instance!r} is not in the expected form"
+    elif error.validator == "required":
+        msg = error.message.replace("is a required property", "is missing")
+    elif error.validator == "minLength" and error.instance == "":
+        msg = "is empty"
+    else:
+        msg = error.message
+    return f"{msg} ({hint})" if hint else msg
+
+
+def validate_rows(frame: pd.DataFrame, schema_name: str, *, file: str) -> None:
+    """Check the sheet's columns and every row against the schema; raise :class:`SheetError`.
+
+    Empty cells are left out of the row before validation, so ``required`` catches them.
+    """
+    schema = load_schema(schema_name)
+    problems = []
+    required = schema.get("required", [])
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        known = ", ".join(schema.get("properties", {}))
+        problems.append(
+            f"missing column(s) {', '.join(missing)}; found {', '.join(frame.columns)}. "
+            f"The sheet's columns are: {known}"
+        )
+        raise SheetError(file, problems)
+    validator = jsonschema.Draft202012Validator(schema)
+    for index, row in enumerate(frame.to_dict(orient="records")):
+        data = {k: v for k, v in row.items() if v not in ("", None)}
+        for error in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
+            field = error.path[0] if error.path else None
+            where = f"row {index + 2}" + (f", field {field}" if field else "")
+            problems.append(f"{where}: {_describe(error)}")
+    if problems:
+        raise SheetError(file, problems)

@@ -1,0 +1,49 @@
+"""Writing and reading the workflow's CSV tables, safely and byte-stably.
+
+Text from exports is untrusted: a title that starts with ``=`` would run as a formula when a
+reviewer opens the CSV in a spreadsheet. :func:`write_csv` prefixes such cells with ``'`` (the
+spreadsheet convention for "this is text") and :func:`read_csv` removes exactly that prefix
+again, so tables pass between stages unchanged.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """``"=cmd()"`` -> ``"'=cmd()"``; anything not starting a formula is returned as it is."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def restore(value: Any) -> Any:
+    """Undo :func:`neutralise`."""
+    if isinstance(value, str) and value.startswith("'") and value[1:2] and value[1] in "=+-@\t\r":
+        return value[1:]
+    return value
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
+    """Write ``frame`` as UTF-8 CSV with ``\\n`` line ends, no index, formula cells neutralised."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(neutralise)
+    safe.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+
+
+def read_csv(path: str | Path, **kwargs: Any) -> pd.DataFrame:
+    """Read a table written by :func:`write_csv`: text cells as ``str``, empty as ``""``."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8", **kwargs)
+    for column in frame.columns:
+        frame[column] = frame[column].map(restore)
+    return frame

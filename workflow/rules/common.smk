@@ -1,0 +1,38 @@
+from pathlib import Path
+
+from snakemake.utils import validate
+
+from slrflow.searchlog import read_search_log
+
+validate(config, "../schemas/config.schema.json")
+
+REVIEW = Path(config["review"])
+RESULTS = Path(config.get("results", "results"))
+SEARCH_LOG = REVIEW / config.get("search_log", "searches.csv")
+SEARCHES = {s.search_id: s for s in read_search_log(SEARCH_LOG, review=REVIEW)}
+
+
+wildcard_constraints:
+    search="[A-Za-z0-9][A-Za-z0-9_.]*",
+
+
+def search_export(wildcards):
+    """The export file of one search, as the search log names it."""
+    return REVIEW / SEARCHES[wildcards.search].file
+
+
+def search_params(wildcards):
+    """The search-log row's settings for reading its export (a change reruns that search)."""
+    search = SEARCHES[wildcards.search]
+    options = [f"--search-id {search.search_id}", f"--name {search.file!r}"]
+    if search.format:
+        options.append(f"--format {search.format}")
+    if search.mapping:
+        options.append(f"--mapping {search.mapping!r}")
+    if search.hits_reported is not None:
+        options.append(f"--hits-reported {search.hits_reported}")
+    return " ".join(options)
+
+
+#: Everything `snakemake` builds by default; each stage's .smk file adds its final outputs.
+ALL_OUTPUTS = []

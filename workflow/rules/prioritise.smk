@@ -1,0 +1,1 @@
+# prioritise stage

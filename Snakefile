@@ -14,6 +14,6 @@ include: "workflow/rules/code.smk"
 
 
 rule all:
+    default_target: True
     input:
         ALL_OUTPUTS,
-    default_target: True

@@ -4,10 +4,12 @@ rule ingest_search:
     output:
         table=RESULTS / "ingest" / "searches" / "{search}.csv",
         summary=RESULTS / "ingest" / "searches" / "{search}.json",
-    params:
-        options=search_params,
     log:
         RESULTS / "logs" / "ingest" / "{search}.log",
+    conda:
+        "../envs/slrflow.yaml"
+    params:
+        options=search_params,
     shell:
         "slrflow ingest {input:q} -o {output.table:q} --summary {output.summary:q} "
         "{params.options} 2> {log:q}"
@@ -17,15 +19,21 @@ rule ingest_report:
     input:
         search_log=SEARCH_LOG,
         tables=expand(RESULTS / "ingest" / "searches" / "{search}.csv", search=SEARCHES),
-        summaries=expand(RESULTS / "ingest" / "searches" / "{search}.json", search=SEARCHES),
+        summaries=expand(
+            RESULTS / "ingest" / "searches" / "{search}.json", search=SEARCHES
+        ),
     output:
         records=RESULTS / "ingest" / "records.csv",
         report=RESULTS / "ingest" / "report.csv",
         warnings=RESULTS / "ingest" / "warnings.csv",
     log:
         RESULTS / "logs" / "ingest" / "report.log",
+    conda:
+        "../envs/slrflow.yaml"
+    params:
+        review=REVIEW,
     shell:
-        "slrflow ingest-report --search-log {input.search_log:q} --review {REVIEW:q} "
+        "slrflow ingest-report --search-log {input.search_log:q} --review {params.review:q} "
         "--tables {input.tables:q} --summaries {input.summaries:q} "
         "--records {output.records:q} --report {output.report:q} "
         "--warnings {output.warnings:q} 2> {log:q}"

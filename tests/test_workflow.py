@@ -1,0 +1,113 @@
+"""End-to-end runs of the Snakemake workflow on the bundled example review.
+
+One full build is shared by the tests of this file (it takes a while); each test then checks one
+promise of the workflow: everything is built, a second run does no work, the same inputs give
+the same bytes, and the review folder is never written to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from slrflow.tables import read_csv
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "resources" / "example"
+
+pytestmark = pytest.mark.workflow
+
+
+def snakemake(workdir: Path, review: Path, *extra: str) -> subprocess.CompletedProcess:
+    """Run the project's workflow with its results in ``workdir``."""
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--snakefile",
+        str(ROOT / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--configfile",
+        str(ROOT / "config" / "config.yaml"),
+        "--config",
+        f"review={review}",
+        f"results={workdir / 'results'}",
+        "--cores",
+        "2",
+        *extra,
+    ]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def tree_digest(folder: Path, *, skip: tuple[str, ...] = ("logs",)) -> dict[str, str]:
+    """sha256 of every file below ``folder`` (logs left out: they hold timings)."""
+    digests = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if path.is_file() and relative.parts[0] not in skip:
+            digests[str(relative)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digests
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """The example review built once into a temporary folder; returns that folder."""
+    review_before = tree_digest(EXAMPLE, skip=())
+    workdir = tmp_path_factory.mktemp("run1")
+    result = snakemake(workdir, EXAMPLE)
+    assert result.returncode == 0, result.stderr[-5000:]
+    assert tree_digest(EXAMPLE, skip=()) == review_before, "the workflow wrote into the review"
+    return workdir
+
+
+def test_ingest_outputs_account_for_every_export(built: Path):
+    report = read_csv(built / "results" / "ingest" / "report.csv")
+    records = read_csv(built / "results" / "ingest" / "records.csv")
+    assert len(report) >= 5
+    assert report["format"].nunique() >= 5, "the example should show five export formats"
+    assert report["records"].astype(int).sum() == len(records)
+    assert records["record_id"].is_unique
+    # every record knows where it came from
+    assert (records["source_line"].astype(int) > 0).all()
+    assert set(records["search_id"]) == set(report["search_id"])
+
+
+def test_second_run_does_no_work(built: Path):
+    result = snakemake(built, EXAMPLE, "--dry-run")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_same_inputs_same_bytes(built: Path, tmp_path: Path):
+    again = snakemake(tmp_path, EXAMPLE)
+    assert again.returncode == 0, again.stderr[-5000:]
+    first = tree_digest(built / "results")
+    second = tree_digest(tmp_path / "results")
+    assert first.keys() == second.keys()
+    differing = [name for name in first if first[name] != second[name]]
+    assert not differing, f"outputs differ between two clean runs: {differing}"
+
+
+def test_bad_search_log_is_reported_by_row_and_field(tmp_path: Path):
+    review = tmp_path / "review"
+    shutil.copytree(EXAMPLE / "exports", review / "exports")
+    (review / "searches.csv").write_text(
+        "search_id,database,date_searched,query,file,hits_reported\n"
+        "s1,Scopus,29-11-2026,radicali*,exports/missing.ris,many\n",
+        encoding="utf-8",
+    )
+    result = snakemake(tmp_path, review, "--dry-run")
+    assert result.returncode != 0
+    message = result.stderr
+    assert "searches.csv" in message
+    assert "row 2, field date_searched" in message
+    assert "row 2, field hits_reported" in message

@@ -1,0 +1,1 @@
+"""Figures the review publishes: the PRISMA 2020 flow diagram and the toolkit charts."""

@@ -1,0 +1,556 @@
+"""The PRISMA 2020 flow diagram, drawn from one counts table, and that table as PRISMA2020 CSV.
+
+The counts table (``results/screening/counts.csv``) is tidy, one number per row:
+
+``node``
+    a box's item, named as the PRISMA2020 R package (Haddaway et al. 2022) names it:
+    ``database_results``, ``register_results``, ``website_results``, ``organisation_results``,
+    ``citations_results``, ``duplicates``, ``excluded_automatic``, ``excluded_other``,
+    ``records_screened``, ``records_excluded``, ``dbr_sought_reports``,
+    ``dbr_notretrieved_reports``, ``other_sought_reports``, ``other_notretrieved_reports``,
+    ``dbr_assessed``, ``dbr_excluded``, ``other_assessed``, ``other_excluded``, ``new_studies``,
+    ``new_reports``, ``total_studies``, ``total_reports``, ``previous_studies``,
+    ``previous_reports``.
+``detail``
+    empty for the box's total; otherwise one part of it: the database for ``database_results``
+    (and the register, website ... for the others), the criterion or reason for
+    ``records_excluded``, ``dbr_excluded`` and ``other_excluded``, the automation rule for
+    ``excluded_automatic``.
+``n``
+    the number of records (identification, screening) or reports (retrieval, eligibility) or
+    studies.
+
+A node given only by its parts has their sum as total. :func:`check` tests that the numbers
+reconcile (identified - removed = screened, screened - excluded = sought, ...);
+:func:`draw` draws the new-review template, or the updated-review template (a column for the
+studies of the previous version) when ``previous_studies`` is in the table; the other-methods
+column appears when any of its nodes is. :func:`to_prisma2020` writes the same numbers in the
+R package's template schema (``data,node,box,description,boxtext,tooltips,url,n``).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+from slrflow import tables
+from slrflow.figures.render import RC, save
+
+#: node -> (box in the PRISMA2020 template, what the number counts)
+NODES: dict[str, tuple[str, str]] = {
+    "previous_studies": ("box1", "Studies included in previous version of review"),
+    "previous_reports": ("box1", "Reports of studies included in previous version of review"),
+    "database_results": ("box2", "Records identified from: Databases"),
+    "register_results": ("box2", "Records identified from: Registers"),
+    "duplicates": ("box3", "Duplicate records removed"),
+    "excluded_automatic": ("box3", "Records marked as ineligible by automation tools"),
+    "excluded_other": ("box3", "Records removed for other reasons"),
+    "records_screened": ("box4", "Records screened (databases and registers)"),
+    "records_excluded": ("box5", "Records excluded (databases and registers)"),
+    "dbr_sought_reports": ("box6", "Reports sought for retrieval (databases and registers)"),
+    "dbr_notretrieved_reports": ("box7", "Reports not retrieved (databases and registers)"),
+    "dbr_assessed": ("box8", "Reports assessed for eligibility (databases and registers)"),
+    "dbr_excluded": ("box9", "Reports excluded (databases and registers)"),
+    "new_studies": ("box10", "New studies included in review"),
+    "new_reports": ("box10", "Reports of new included studies"),
+    "website_results": ("box11", "Records identified from: Websites"),
+    "organisation_results": ("box11", "Records identified from: Organisations"),
+    "citations_results": ("box11", "Records identified from: Citation searching"),
+    "other_sought_reports": ("box12", "Reports sought for retrieval (other methods)"),
+    "other_notretrieved_reports": ("box13", "Reports not retrieved (other methods)"),
+    "other_assessed": ("box14", "Reports assessed for eligibility (other methods)"),
+    "other_excluded": ("box15", "Reports excluded (other methods)"),
+    "total_studies": ("box16", "Total studies included in review"),
+    "total_reports": ("box16", "Reports of total included studies"),
+}
+
+#: The template's node ids (used by its interactive version) for the nodes that have one.
+_R_NODE_IDS = {
+    "previous_studies": "node5", "database_results": "node7", "duplicates": "node8",
+    "records_screened": "node9", "records_excluded": "node10", "dbr_sought_reports": "node11",
+    "dbr_notretrieved_reports": "node12", "dbr_assessed": "node13", "dbr_excluded": "node14",
+    "new_studies": "node15", "website_results": "node17", "other_sought_reports": "node18",
+    "other_notretrieved_reports": "node19", "other_assessed": "node20",
+    "other_excluded": "node21", "total_studies": "node22",
+}  # fmt: skip
+
+#: Nodes that belong to the other-methods column.
+OTHER_NODES = (
+    "website_results",
+    "organisation_results",
+    "citations_results",
+    "other_sought_reports",
+    "other_notretrieved_reports",
+    "other_assessed",
+    "other_excluded",
+)
+#: Nodes whose parts are listed in the PRISMA2020 CSV as "name, n; name, n".
+_SPECIFIC = {"database_results": "database_specific_results",
+             "register_results": "register_specific_results"}  # fmt: skip
+COLUMNS = ["node", "detail", "n"]
+
+
+class CountsError(ValueError):
+    """A counts table that is malformed or whose numbers do not reconcile."""
+
+
+@dataclass
+class Counts:
+    """The PRISMA numbers: a total per node and, where known, its parts (name -> n) in order."""
+
+    totals: dict[str, int] = field(default_factory=dict)
+    parts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def __getitem__(self, node: str) -> int:
+        return self.totals.get(node, 0)
+
+    def __contains__(self, node: str) -> bool:
+        return node in self.totals
+
+    def set(self, node: str, n: int | None = None, parts: dict[str, int] | None = None) -> None:
+        """Set ``node`` to ``n``, or to the sum of ``parts`` when ``n`` is not given."""
+        if node not in NODES:
+            raise CountsError(f"unknown PRISMA node {node!r}; known: {', '.join(NODES)}")
+        if parts:
+            self.parts[node] = dict(parts)
+        self.totals[node] = int(n) if n is not None else sum((parts or {}).values())
+
+    @property
+    def has_other_methods(self) -> bool:
+        return any(node in self.totals for node in OTHER_NODES)
+
+    @property
+    def is_update(self) -> bool:
+        return "previous_studies" in self.totals or "previous_reports" in self.totals
+
+    def to_frame(self) -> pd.DataFrame:
+        """The tidy table: a total row per node, then its parts, in the order of :data:`NODES`."""
+        rows = []
+        for node in NODES:
+            if node not in self.totals:
+                continue
+            rows.append({"node": node, "detail": "", "n": str(self.totals[node])})
+            for detail, n in self.parts.get(node, {}).items():
+                rows.append({"node": node, "detail": detail, "n": str(n)})
+        return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def from_frame(frame: pd.DataFrame, *, file: str = "counts table") -> Counts:
+    """Read the tidy table (columns ``node``, ``detail``, ``n``) into :class:`Counts`."""
+    missing = [c for c in ("node", "n") if c not in frame.columns]
+    if missing:
+        raise CountsError(
+            f"{file}: missing column(s) {', '.join(missing)}; "
+            f"expected {', '.join(COLUMNS)}, found {', '.join(frame.columns)}"
+        )
+    totals: dict[str, int] = {}
+    parts: dict[str, dict[str, int]] = {}
+    problems = []
+    for index, row in enumerate(frame.to_dict(orient="records")):
+        where = f"{file}, row {index + 2}"
+        node = str(row["node"]).strip()
+        detail = str(row.get("detail", "") or "").strip()
+        text = str(row["n"]).strip()
+        if node not in NODES:
+            problems.append(f"{where}, field node: unknown node {node!r}")
+            continue
+        try:
+            n = int(float(text))
+        except ValueError:
+            problems.append(f"{where}, field n: {text!r} is not a count")
+            continue
+        if n < 0:
+            problems.append(f"{where}, field n: a count cannot be negative ({n})")
+        if detail:
+            node_parts = parts.setdefault(node, {})
+            if detail in node_parts:
+                problems.append(f"{where}: {node} / {detail!r} is given twice")
+            node_parts[detail] = n
+        elif node in totals:
+            problems.append(f"{where}: the total of {node} is given twice")
+        else:
+            totals[node] = n
+    if problems:
+        raise CountsError(f"{file}: " + "; ".join(problems))
+    for node, node_parts in parts.items():
+        totals.setdefault(node, sum(node_parts.values()))
+    counts = Counts()
+    for node in NODES:  # keep the canonical order whatever the table's order
+        if node in totals:
+            counts.set(node, totals[node], parts.get(node))
+    return counts
+
+
+def read_counts(path: str | Path) -> Counts:
+    """Read a counts table written by :func:`write_counts` (or by the screening stage)."""
+    return from_frame(tables.read_csv(path), file=str(path))
+
+
+def write_counts(counts: Counts, path: str | Path) -> None:
+    tables.write_csv(counts.to_frame(), path)
+
+
+def check(counts: Counts) -> list[str]:
+    """Every way the numbers fail to reconcile, as sentences (empty when they add up)."""
+    c = counts
+    problems = []
+
+    def equal(left: int, right: int, text: str) -> None:
+        if left != right:
+            problems.append(f"{text}: {left} != {right}")
+
+    for node, node_parts in c.parts.items():
+        equal(c[node], sum(node_parts.values()), f"{node} is not the sum of its parts")
+    identified = c["database_results"] + c["register_results"]
+    removed = c["duplicates"] + c["excluded_automatic"] + c["excluded_other"]
+    equal(identified - removed, c["records_screened"],
+          "records identified - removed before screening vs records screened")  # fmt: skip
+    equal(c["records_screened"] - c["records_excluded"], c["dbr_sought_reports"],
+          "records screened - excluded vs reports sought for retrieval")  # fmt: skip
+    equal(c["dbr_sought_reports"] - c["dbr_notretrieved_reports"], c["dbr_assessed"],
+          "reports sought - not retrieved vs reports assessed")  # fmt: skip
+    equal(c["other_sought_reports"] - c["other_notretrieved_reports"], c["other_assessed"],
+          "reports sought - not retrieved vs reports assessed (other methods)")  # fmt: skip
+    included = (c["dbr_assessed"] - c["dbr_excluded"]) + (c["other_assessed"] - c["other_excluded"])
+    equal(included, c["new_reports"], "reports assessed - excluded vs reports of new studies")
+    if c["new_studies"] > c["new_reports"]:
+        problems.append(
+            f"new studies ({c['new_studies']}) outnumber their reports ({c['new_reports']})"
+        )
+    if c.is_update or "total_studies" in c:
+        equal(c["previous_studies"] + c["new_studies"], c["total_studies"],
+              "previous + new studies vs total studies")  # fmt: skip
+        equal(c["previous_reports"] + c["new_reports"], c["total_reports"],
+              "previous + new reports vs total reports")  # fmt: skip
+    return problems
+
+
+def reconcile(counts: Counts, *, file: str = "counts table") -> None:
+    """Raise :class:`CountsError` when :func:`check` finds a problem."""
+    problems = check(counts)
+    if problems:
+        raise CountsError(f"{file}: the PRISMA numbers do not add up: " + "; ".join(problems))
+
+
+def to_prisma2020(counts: Counts) -> pd.DataFrame:
+    """The counts in the PRISMA2020 R package's template CSV schema (its ``PRISMA.csv``)."""
+    c = counts
+    header = [
+        ("NA", "node4", "prevstud", "Grey title box; Previous studies", "Previous studies"),
+        ("NA", "node6", "newstud",
+         "Yellow title box; Identification of new studies via databases and registers",
+         "Identification of new studies via databases and registers"),
+        ("NA", "node16", "othstud",
+         "Grey title box; Identification of new studies via other methods",
+         "Identification of new studies via other methods"),
+    ]  # fmt: skip
+    rows = [
+        {"data": d, "node": nd, "box": b, "description": desc, "boxtext": text,
+         "tooltips": desc, "url": f"{b}.html", "n": "0"}
+        for d, nd, b, desc, text in header
+    ]  # fmt: skip
+    for node, (box, description) in NODES.items():
+        n: str = str(c[node])
+        if node in ("dbr_excluded", "other_excluded", "excluded_automatic"):
+            reasons = c.parts.get(node)
+            if node != "excluded_automatic" and reasons:
+                n = "; ".join(f"{reason.replace(',', ' ')}, {k}" for reason, k in reasons.items())
+        rows.append(
+            {
+                "data": node,
+                "node": _R_NODE_IDS.get(node, "NA"),
+                "box": box,
+                "description": description,
+                "boxtext": description.split(": ")[-1].split(" (")[0],
+                "tooltips": description,
+                "url": f"{node}.html",
+                "n": n,
+            }
+        )
+        if node in _SPECIFIC:
+            specific = c.parts.get(node, {})
+            rows.append(
+                {
+                    "data": _SPECIFIC[node],
+                    "node": "NA",
+                    "box": box,
+                    "description": f"{description}: specific sources",
+                    "boxtext": "Specific sources",
+                    "tooltips": "NA",
+                    "url": "NA",
+                    "n": "; ".join(f"{name.replace(',', ' ')}, {k}" for name, k in specific.items())
+                    or "NA",
+                }
+            )
+    for data, node, text in (
+        ("identification", "node1", "Identification"),
+        ("screening", "node2", "Screening"),
+        ("included", "node3", "Included"),
+    ):
+        rows.append({"data": data, "node": node, "box": data, "description": f"Blue {data} box",
+                     "boxtext": text, "tooltips": f"Blue {data} box", "url": f"{data}.html",
+                     "n": "0"})  # fmt: skip
+    return pd.DataFrame(rows, columns=["data", "node", "box", "description", "boxtext",
+                                       "tooltips", "url", "n"])  # fmt: skip
+
+
+# --- drawing -----------------------------------------------------------------------------------
+
+_FONT = 8.5  # points
+_LINE = _FONT * 1.32 / 72  # inches per text line
+_PAD = 0.11  # inches between text and box edge
+_GAP_X = 0.42  # inches between columns
+_GAP_Y = 0.34  # inches between rows
+_PHASE_W = 0.34
+_COLOURS = {
+    "box": "#ffffff",
+    "edge": "#222222",
+    "newstud": "#ffc000",  # PRISMA 2020: the yellow header of databases and registers
+    "grey": "#d9d9d9",
+    "phase": "#9dc3e6",
+}
+
+
+def _n(n: int) -> str:
+    # Non-breaking spaces keep "(n = 12)" on one line when a label wraps.
+    return f"(n\u00a0=\u00a0{n:,})"
+
+
+def _wrap(text: str, width: int, indent: str = "") -> list[str]:
+    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent + "  ") or [
+        ""
+    ]
+
+
+def _lines(items: Iterable[tuple[int, str]], width: int) -> list[str]:
+    """Text lines from (indent level, text) pairs, wrapped to ``width`` characters."""
+    out = []
+    for level, text in items:
+        out.extend(_wrap(text, width - 2 * level, "  " * level) if text else [""])
+    return out
+
+
+@dataclass
+class _Box:
+    x: float
+    y: float  # top edge
+    w: float
+    lines: list[str]
+    fill: str = _COLOURS["box"]
+    centre: bool = False
+    h: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not self.h:
+            self.h = len(self.lines) * _LINE + 2 * _PAD
+
+    @property
+    def bottom(self) -> float:
+        return self.y - self.h
+
+    @property
+    def mid_y(self) -> float:
+        return self.y - self.h / 2
+
+    @property
+    def mid_x(self) -> float:
+        return self.x + self.w / 2
+
+
+def _parts(counts: Counts, node: str, label: str | None = None) -> list[tuple[int, str]]:
+    return [(1, f"{label or name} {_n(n)}") for name, n in counts.parts.get(node, {}).items()]
+
+
+def draw(counts: Counts, *, title: str | None = None) -> Figure:
+    """The PRISMA 2020 flow diagram of ``counts`` as a matplotlib figure."""
+    c = counts
+    update, other = c.is_update, c.has_other_methods
+    widths = {"prev": 2.3, "main": 2.7, "side": 3.0, "omain": 2.5, "oside": 2.7}
+    chars = {k: int((w - 2 * _PAD) * 72 / (_FONT * 0.53)) for k, w in widths.items()}
+    cols = ["phase"] + (["prev"] if update else []) + ["main", "side"]
+    cols += ["omain", "oside"] if other else []
+    xs, x = {}, 0.15
+    for col in cols:
+        xs[col] = x
+        x += (_PHASE_W if col == "phase" else widths[col]) + (0.22 if col == "phase" else _GAP_X)
+    width = x - _GAP_X + 0.15
+
+    def text(col: str, items: list[tuple[int, str]]) -> list[str]:
+        return _lines(items, chars[col])
+
+    # Box contents per row (None: no box in that cell).
+    db_lines: list[tuple[int, str]] = [(0, "Records identified from:")]
+    db_lines.append((1, f"Databases {_n(c['database_results'])}"))
+    db_lines += [(2, t) for _, t in _parts(c, "database_results")]
+    if "register_results" in c or not c.parts.get("database_results"):
+        db_lines.append((1, f"Registers {_n(c['register_results'])}"))
+        db_lines += [(2, t) for _, t in _parts(c, "register_results")]
+    removed = [(0, "Records removed before screening:"),
+               (1, f"Duplicate records removed {_n(c['duplicates'])}"),
+               (1, f"Records marked as ineligible by automation tools "
+                   f"{_n(c['excluded_automatic'])}")]  # fmt: skip
+    removed += [(2, t) for _, t in _parts(c, "excluded_automatic")]
+    removed.append((1, f"Records removed for other reasons {_n(c['excluded_other'])}"))
+    removed += [(2, t) for _, t in _parts(c, "excluded_other")]
+    excluded = [(0, f"Records excluded {_n(c['records_excluded'])}")]
+    excluded += _parts(c, "records_excluded")
+
+    def reports_excluded(node: str) -> list[tuple[int, str]]:
+        return [(0, f"Reports excluded {_n(c[node])}")] + _parts(c, node)
+
+    def not_retrieved(node: str) -> list[tuple[int, str]]:
+        return [(0, f"Reports not retrieved {_n(c[node])}")] + _parts(c, node)
+
+    rows: list[dict[str, list[tuple[int, str]]]] = [
+        {
+            "main": db_lines,
+            "side": removed,
+            "omain": [(0, "Records identified from:")]
+            + [
+                (1, f"{label} {_n(c[node])}")
+                for node, label in (
+                    ("website_results", "Websites"),
+                    ("organisation_results", "Organisations"),
+                    ("citations_results", "Citation searching"),
+                )
+            ]  # fmt: skip
+            + [
+                (2, t)
+                for node in ("website_results", "organisation_results", "citations_results")
+                for _, t in _parts(c, node)
+            ],  # fmt: skip
+        },
+        {"main": [(0, f"Records screened {_n(c['records_screened'])}")], "side": excluded},
+        {
+            "main": [(0, f"Reports sought for retrieval {_n(c['dbr_sought_reports'])}")],
+            "side": not_retrieved("dbr_notretrieved_reports"),
+            "omain": [(0, f"Reports sought for retrieval {_n(c['other_sought_reports'])}")],
+            "oside": not_retrieved("other_notretrieved_reports"),
+        },
+        {
+            "main": [(0, f"Reports assessed for eligibility {_n(c['dbr_assessed'])}")],
+            "side": reports_excluded("dbr_excluded"),
+            "omain": [(0, f"Reports assessed for eligibility {_n(c['other_assessed'])}")],
+            "oside": reports_excluded("other_excluded"),
+        },
+        {
+            "main": [
+                (0, f"New studies included in review {_n(c['new_studies'])}"),
+                (0, f"Reports of new included studies {_n(c['new_reports'])}"),
+            ],
+        },  # fmt: skip
+    ]
+    if update:
+        rows[0]["prev"] = [
+            (0, f"Studies included in previous version of review {_n(c['previous_studies'])}"),
+            (0, ""),
+            (0, "Reports of studies included in previous version of review "
+                f"{_n(c['previous_reports'])}"),
+        ]  # fmt: skip
+        rows[4]["prev"] = [
+            (0, f"Total studies included in review {_n(c['total_studies'])}"),
+            (0, f"Reports of total included studies {_n(c['total_reports'])}"),
+        ]
+    header_h = 2 * _LINE + 2 * _PAD
+    title_h = 0.45 if title else 0.0
+    y = -0.15 - title_h - header_h - 0.22
+    boxes: list[dict[str, _Box]] = []
+    for row in rows:
+        cells = {col: text(col, items) for col, items in row.items() if col in xs}
+        h = max(len(lines) for lines in cells.values()) * _LINE + 2 * _PAD
+        boxes.append({col: _Box(xs[col], y, widths[col], lines, h=h)
+                      for col, lines in cells.items()})  # fmt: skip
+        y -= h + _GAP_Y
+    height = -y - _GAP_Y + 0.15
+
+    fig = Figure(figsize=(width, height))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, width)
+    ax.set_ylim(-height, 0)
+    ax.axis("off")
+
+    def box(b: _Box, *, bold: bool = False, fill: str | None = None, centre: bool = False,
+            rotate: bool = False) -> None:  # fmt: skip
+        ax.add_patch(FancyBboxPatch((b.x, b.bottom), b.w, b.h,
+                                    boxstyle="round,pad=0,rounding_size=0.06",
+                                    facecolor=fill or b.fill, edgecolor=_COLOURS["edge"],
+                                    linewidth=0.8))  # fmt: skip
+        content = "\n".join(b.lines)
+        if centre or rotate:
+            ax.text(b.mid_x, b.mid_y, content, ha="center", va="center", fontsize=_FONT + 0.5,
+                    fontweight="bold" if bold else "normal", rotation=90 if rotate else 0,
+                    linespacing=1.32)  # fmt: skip
+        else:
+            ax.text(b.x + _PAD, b.mid_y, content, ha="left", va="center", fontsize=_FONT,
+                    linespacing=1.32)  # fmt: skip
+
+    def arrow(x0: float, y0: float, x1: float, y1: float, *, elbow: bool = False) -> None:
+        style = "angle,angleA=-90,angleB=180,rad=0" if elbow else "arc3"
+        ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=10,
+                                     connectionstyle=style, color=_COLOURS["edge"],
+                                     linewidth=0.8, shrinkA=0, shrinkB=0))  # fmt: skip
+
+    if title:
+        ax.text(width / 2, -0.15 - title_h / 2, title, ha="center", va="center",
+                fontsize=_FONT + 3, fontweight="bold")  # fmt: skip
+    top = -0.15 - title_h
+    headers = [("main", "side", "Identification of new studies via databases and registers",
+                _COLOURS["newstud"])]  # fmt: skip
+    if update:
+        headers.insert(0, ("prev", "prev", "Previous studies", _COLOURS["grey"]))
+    if other:
+        headers.append(("omain", "oside", "Identification of new studies via other methods",
+                        _COLOURS["grey"]))  # fmt: skip
+    for first, last, label, colour in headers:
+        w = xs[last] + widths[last] - xs[first]
+        b = _Box(xs[first], top, w, _wrap(label, int(w * 72 / (_FONT * 0.62))), h=header_h)
+        box(b, bold=True, fill=colour, centre=True)
+    # Phase bars on the left: identification, screening (three rows), included.
+    spans = [("Identification", 0, 0), ("Screening", 1, 3), ("Included", 4, 4)]
+    for label, first, last in spans:
+        y0 = boxes[first]["main"].y
+        y1 = boxes[last]["main"].bottom
+        box(_Box(xs["phase"], y0, _PHASE_W, [label], h=y0 - y1), bold=True,
+            fill=_COLOURS["phase"], rotate=True)  # fmt: skip
+    for row in boxes:
+        for b in row.values():
+            box(b)
+    # Arrows down each main column and across to the side boxes.
+    for col, side, last in (("main", "side", 4), ("omain", "oside", 3)):
+        if col not in xs:
+            continue
+        chain = [row[col] for row in boxes[: last + 1] if col in row]
+        for upper, lower in zip(chain, chain[1:], strict=False):
+            arrow(upper.mid_x, upper.bottom, lower.mid_x, lower.y)
+        for row in boxes:
+            if col in row and side in row:
+                a, b = row[col], row[side]
+                arrow(a.x + a.w, a.mid_y, b.x, a.mid_y)
+    if other:
+        src, dst = boxes[3]["omain"], boxes[4]["main"]
+        arrow(src.mid_x, src.bottom, dst.x + dst.w, dst.mid_y, elbow=True)
+    if update:
+        prev, total, new = boxes[0]["prev"], boxes[4]["prev"], boxes[4]["main"]
+        arrow(prev.mid_x, prev.bottom, total.mid_x, total.y)
+        arrow(new.x, new.mid_y, total.x + total.w, new.mid_y)
+    return fig
+
+
+def render(
+    counts: Counts,
+    outputs: Iterable[str | Path],
+    *,
+    title: str | None = None,
+) -> None:
+    """Draw the diagram and write it to each of ``outputs`` (.svg, .png, .pdf)."""
+    import matplotlib.pyplot as plt
+
+    with plt.rc_context(RC):
+        fig = draw(counts, title=title)
+    save(fig, outputs)

@@ -1,0 +1,123 @@
+"""The coded interventions as the toolkits read them (the coding stage's long table).
+
+``results/coding/coded_long.csv`` has one row per intervention, dimension and code (or text
+value), for the final coding (the consensus where coders disagreed). The columns read here:
+
+``intervention_id``
+    the intervention (study) the row codes; several reports can describe one intervention.
+``intervention``
+    its name (or ``intervention_name``).
+``dimension``
+    the codebook dimension (``we_cognitive``, ``design``, ``target_group`` ...).
+``code``
+    the code id for single/multi dimensions.
+``value``
+    the text or number for text/number dimensions; for a code row, ``no``/``0``/``absent``
+    means the coder answered "not present" and the row is skipped.
+``report_ids`` (or ``reports``, ``report_id``, ``report``, ``reference_id``)
+    the report(s) the row rests on, ``; ``-joined.
+``coder``
+    when present, rows whose coder is ``consensus`` or ``final`` win over single coders'
+    rows for the same intervention and dimension.
+
+:func:`read` returns one :class:`Intervention` per intervention, in the table's first-seen order
+sorted by name, so the toolkit rows have a stable order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from slrflow import tables
+
+_ID = ("intervention_id", "study_id", "intervention")
+_NAME = ("intervention_name", "intervention", "name", "intervention_id")
+_REPORT = ("report_ids", "reports", "report_id", "report", "reference_ids", "reference_id")
+_ABSENT = {"no", "0", "false", "absent", "n"}
+_FINAL = {"consensus", "final"}
+
+
+class CodedError(ValueError):
+    """A coded table the toolkit cannot read; the message names the file, row and field."""
+
+
+@dataclass
+class Intervention:
+    """One coded intervention: ``values`` maps a dimension id to its code ids (single/multi
+    dimensions) or texts (text/number dimensions), in coding order; ``reports`` lists the
+    report (reference) ids it rests on."""
+
+    intervention_id: str
+    name: str
+    values: dict[str, list[str]] = field(default_factory=dict)
+    reports: list[str] = field(default_factory=list)
+
+    def get(self, dimension: str) -> list[str]:
+        return self.values.get(dimension, [])
+
+
+def _first(columns: list[str], names: tuple[str, ...]) -> str | None:
+    return next((n for n in names if n in columns), None)
+
+
+def from_frame(frame: pd.DataFrame, *, file: str = "coded table") -> list[Intervention]:
+    """Interventions from the long table (see the module's description of the columns)."""
+    columns = list(frame.columns)
+    id_col, name_col = _first(columns, _ID), _first(columns, _NAME)
+    report_col = _first(columns, _REPORT)
+    if id_col is None or "dimension" not in columns:
+        raise CodedError(
+            f"{file}: expected columns intervention_id, intervention, dimension, code, value, "
+            f"report_ids; found {', '.join(columns)}"
+        )
+    code_col = "code" if "code" in columns else None
+    value_col = next((c for c in ("value", "text") if c in columns), None)
+    rows = frame.fillna("").astype(str).to_dict(orient="records")
+    final_dims: set[tuple[str, str]] = set()
+    if "coder" in columns:
+        final_dims = {
+            (r[id_col], r["dimension"]) for r in rows if r["coder"].strip().lower() in _FINAL
+        }
+    found: dict[str, Intervention] = {}
+    for index, row in enumerate(rows):
+        iid = row[id_col].strip()
+        if not iid:
+            raise CodedError(f"{file}, row {index + 2}, field {id_col}: empty intervention id")
+        item = found.setdefault(iid, Intervention(iid, row[name_col].strip() if name_col else iid))
+        if name_col and row[name_col].strip() and item.name == iid:
+            item.name = row[name_col].strip()
+        if report_col:
+            for report in row[report_col].split(";"):
+                if report.strip() and report.strip() not in item.reports:
+                    item.reports.append(report.strip())
+        dimension = row["dimension"].strip()
+        if not dimension:
+            continue
+        coder = row.get("coder", "").strip().lower()
+        if (iid, dimension) in final_dims and coder not in _FINAL:
+            continue  # the consensus settles this dimension
+        code = row[code_col].strip() if code_col else ""
+        value = row[value_col].strip() if value_col else ""
+        if code:
+            if value.lower() in _ABSENT:
+                continue
+            entry = code
+        else:
+            entry = value
+        if not entry:
+            continue
+        values = item.values.setdefault(dimension, [])
+        if entry not in values:
+            values.append(entry)
+    return sorted(found.values(), key=lambda i: (i.name.casefold(), i.intervention_id))
+
+
+def read(path: str | Path) -> list[Intervention]:
+    """Read ``coded_long.csv`` (written by :func:`slrflow.tables.write_csv`)."""
+    path = Path(path)
+    if not path.is_file():
+        raise CodedError(f"{path}: coded table not found; run the coding stage first")
+    return from_frame(tables.read_csv(path), file=str(path))

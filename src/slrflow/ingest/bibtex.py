@@ -1,0 +1,230 @@
+"""BibTeX exports (Scopus, Web of Science, Google Scholar, reference managers).
+
+Parsed with bibtexparser 2: its splitter finds the blocks (and their lines), its middlewares
+resolve ``@string`` references, remove the enclosing braces, split the author list at ``and``
+and split each name into its parts, and decode LaTeX (``{\\"u}`` -> ``ü``, ``\\&`` -> ``&``).
+
+Export quirks handled here:
+
+- Scopus and Google Scholar write ``%`` and ``&`` unescaped ("50% of", "Taylor & Francis");
+  to LaTeX ``%`` starts a comment, so they are escaped before decoding.
+- ``url``, ``doi`` and similar fields are not LaTeX: only their escapes and braces are removed.
+- Field names are compared in lower case (WoS writes ``Author``, ``Title``).
+- Scopus repeats some fields (``funding_details``) and Google Scholar repeats keys; both are
+  kept (repeated fields as a list in ``original``), with no loss of the record.
+- A block that cannot be parsed (an unclosed brace...) is reported as a warning with its line.
+
+``Entry.line`` is the line of the entry's ``@type{``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import bibtexparser
+from bibtexparser import model
+from bibtexparser.library import Library
+from bibtexparser.middlewares import (
+    LatexDecodingMiddleware,
+    RemoveEnclosingMiddleware,
+    ResolveStringReferencesMiddleware,
+    SeparateCoAuthors,
+    SplitNameParts,
+)
+from bibtexparser.middlewares.names import NameParts
+
+from slrflow.ingest.source import Source
+from slrflow.records import Entry
+
+#: Fields holding identifiers or links, never LaTeX.
+VERBATIM_FIELDS = frozenset({"url", "doi", "eprint", "file", "pdf", "link", "issn", "isbn"})
+
+#: BibTeX field names (lower case) for each record field, best first.
+FIELDS: dict[str, tuple[str, ...]] = {
+    "title": ("title",),
+    "year": ("year", "date"),
+    "journal": ("journal", "journaltitle", "booktitle", "series"),
+    "journal_abbrev": (
+        "journal-iso",
+        "abbrev_source_title",
+        "shortjournal",
+        "iso-source-abbreviation",
+    ),
+    "volume": ("volume",),
+    "issue": ("number", "issue"),
+    "pages": ("pages",),
+    "doi": ("doi",),
+    "pmid": ("pmid", "pubmed-id", "pubmed_id"),
+    "issn": ("issn", "eissn"),
+    "isbn": ("isbn",),
+    "abstract": ("abstract",),
+    "doc_type": ("type", "document_type"),
+    "language": ("language", "langid"),
+    "publisher": ("publisher", "organization", "institution", "school"),
+    "url": ("url",),
+}
+#: Keyword fields, all kept: author keywords and index terms.
+KEYWORD_FIELDS = ("keywords", "author_keywords", "keywords-plus", "mesh")
+USED_FIELDS = frozenset({"author", *KEYWORD_FIELDS}.union(*FIELDS.values()))
+
+_LATEX_MARK = re.compile(r"[\\{}$~]|--|``|''")
+_UNESCAPED = re.compile(r"(?<!\\)[%&#]")
+_SIMPLE_ESCAPE = re.compile(r"\\([%&_#])")
+_DASHES_QUOTES = (("---", "\u2014"), ("--", "\u2013"), ("``", "\u201c"), ("''", "\u201d"))
+
+
+def _simple_latex(value: str) -> str | None:
+    """Decode the LaTeX exports mostly use (``\\%``, ``\\&``, braces, dashes) without a parser.
+
+    Returns None when the value holds anything else (accents, macros, math): those go to
+    pylatexenc, which is exact but about a thousand times slower.
+    """
+    if "$" in value:
+        return None
+    text = _SIMPLE_ESCAPE.sub(r"\1", value)
+    if "\\" in text:
+        return None
+    text = text.replace("{", "").replace("}", "").replace("~", "\u00a0")
+    for latex, char in _DASHES_QUOTES:
+        text = text.replace(latex, char)
+    return text
+
+
+class _ExportLatexDecoding(LatexDecodingMiddleware):
+    """LaTeX decoding of the fields a record uses, tolerant of what exports write (module doc).
+
+    Fields outside ``fields`` are left alone: they only go to ``original``, which keeps the
+    file's text anyway, and decoding long affiliation or funding fields costs time.
+    """
+
+    def __init__(self, fields: frozenset[str], **kwargs):
+        super().__init__(**kwargs)
+        self._fields = fields
+
+    def _transform_python_value_string(self, python_string: str) -> tuple[str, str]:
+        if not _LATEX_MARK.search(python_string):
+            return python_string, ""
+        simple = _simple_latex(python_string)
+        if simple is not None:
+            return simple, ""
+        return super()._transform_python_value_string(_UNESCAPED.sub(r"\\\g<0>", python_string))
+
+    def transform_entry(self, entry: model.Entry, library: Library) -> model.Block:
+        all_fields = entry.fields
+        entry.fields = [f for f in all_fields if f.key in self._fields]
+        verbatim = {
+            id(f): f.value
+            for f in entry.fields
+            if f.key in VERBATIM_FIELDS and isinstance(f.value, str)
+        }
+        result = super().transform_entry(entry, library)
+        for f in entry.fields:
+            if id(f) in verbatim:
+                f.value = _plain(verbatim[id(f)])
+        entry.fields = all_fields  # the Field objects were changed in place
+        return result
+
+
+def _plain(value: str) -> str:
+    """An identifier without LaTeX escapes or braces: ``10.1000/a\\_b`` -> ``10.1000/a_b``."""
+    return re.sub(r"\\([_%&#$])", r"\1", value).replace("{", "").replace("}", "")
+
+
+def _stack():
+    return [
+        RemoveEnclosingMiddleware(allow_inplace_modification=True),
+    ], [
+        SeparateCoAuthors(allow_inplace_modification=True),
+        SplitNameParts(allow_inplace_modification=True),
+        _ExportLatexDecoding(USED_FIELDS, allow_inplace_modification=True),
+    ]
+
+
+def _name(parts: NameParts | str) -> str:
+    if isinstance(parts, NameParts):
+        return parts.merge_last_name_first
+    return str(parts)
+
+
+def read(source: Source, *, mapping: dict[str, str] | None = None) -> Iterator[Entry]:
+    """Entries of a BibTeX file; blocks that fail to parse become warnings with their line."""
+    # @string references are resolved over the whole file; the rest runs entry by entry,
+    # so that entries bibtexparser flags (repeated fields or keys) get the same treatment.
+    library = bibtexparser.parse_string(
+        source.text,
+        parse_stack=[ResolveStringReferencesMiddleware(allow_inplace_modification=True)],
+    )
+    cleaning, decoding = _stack()
+    for block in library.blocks:
+        line = (block.start_line or 0) + 1  # bibtexparser counts lines from 0
+        if isinstance(block, model.DuplicateFieldKeyBlock | model.DuplicateBlockKeyBlock):
+            # Repeated fields or keys are common in exports; the entry itself is fine.
+            block = block.ignore_error_block
+        if isinstance(block, model.ParsingFailedBlock):
+            reason = getattr(block.error, "abort_reason", "") or str(block.error)
+            source.warn(
+                line,
+                f"BibTeX entry could not be read and is not among the records: {reason}. "
+                "Fix the entry in the file (often an unclosed brace or quote) and run again",
+            )
+            continue
+        if isinstance(block, model.ImplicitComment):
+            if "@" in block.comment or "=" in block.comment:
+                source.warn(line, "text outside any entry ignored (a damaged entry?)")
+            continue
+        if not isinstance(block, model.Entry):
+            continue  # @string, @preamble, @comment
+        yield _entry(block, line, library, cleaning, decoding, source)
+
+
+def _entry(block, line, library, cleaning, decoding, source: Source) -> Entry:
+    for f in block.fields:
+        f.key = f.key.strip().lower()
+    for middleware in cleaning:
+        block = middleware.transform_block(block, library)
+    original: dict = {"ENTRYTYPE": block.entry_type, "ID": block.key}
+    for f in block.fields:
+        if f.key in original:
+            previous = original[f.key]
+            original[f.key] = (
+                [*previous, f.value]
+                if isinstance(previous, list)
+                else [
+                    previous,
+                    f.value,
+                ]
+            )
+        else:
+            original[f.key] = f.value
+    for middleware in decoding:
+        result = middleware.transform_block(block, library)
+        if isinstance(result, model.MiddlewareErrorBlock):
+            source.warn(line, f"entry {block.key!r}: {result.error}; kept as written")
+            result = result.ignore_error_block
+        block = result
+
+    values: dict[str, list] = {}
+    for f in block.fields:
+        values.setdefault(f.key, []).append(f.value)
+
+    def first(keys: tuple[str, ...]):
+        for key in keys:
+            for value in values.get(key, ()):
+                if isinstance(value, str) and value.strip():
+                    return value
+        return None
+
+    fields: dict = {}
+    for name, keys in FIELDS.items():
+        value = first(keys)
+        if value is not None:
+            fields[name] = value
+    authors = [_name(n) for value in values.get("author", ()) for n in value]
+    if authors:
+        fields["authors"] = authors
+    keywords = [v for key in KEYWORD_FIELDS for v in values.get(key, ()) if isinstance(v, str)]
+    if keywords:
+        fields["keywords"] = keywords
+    fields.setdefault("doc_type", block.entry_type)
+    return Entry(line=line, fields=fields, original=original)

@@ -118,8 +118,20 @@ class Entry:
 
 # --- cleaning of single fields ------------------------------------------------------------
 
-_TAG = re.compile(r"<[^<>]{0,200}>")
+# A markup tag: "<" then a name (or "/" and a name, or a comment). "p < 0.05 and r > 0.3" is
+# not one, so comparison signs in abstracts survive.
+_TAG = re.compile(r"<(/?)([A-Za-z][\w:.-]*)(?:\s[^<>]{0,200})?/?>|<!--.{0,200}?-->", re.S)
+# Tags inside a word (H<sub>2</sub>O, <i>in vitro</i>) are removed without a space.
+_INLINE_TAGS = frozenset(
+    {"i", "b", "u", "em", "strong", "sub", "sup", "span", "a", "sc", "small", "italic", "bold"}
+    | {"underline", "monospace", "inline-formula"}
+)
 _SPACE = re.compile(r"\s+")
+
+
+def _strip_tag(match: re.Match) -> str:
+    name = (match.group(2) or "").rsplit(":", 1)[-1].lower()
+    return "" if name in _INLINE_TAGS else " "
 
 
 def clean_text(value: Any) -> str:
@@ -136,7 +148,7 @@ def clean_text(value: Any) -> str:
         if "&" in text:
             text = html.unescape(text)
         if "<" in text:
-            text = _TAG.sub(" ", text)
+            text = _TAG.sub(_strip_tag, text)
     text = text.replace("\u00a0", " ")
     text = _SPACE.sub(" ", text).strip()
     # A tag removed before punctuation leaves a stray space: "word </i>," -> "word ,".
@@ -159,11 +171,12 @@ def normalise_doi(value: Any) -> str:
         value = next((v for v in value if v), "")
     text = html.unescape(str(value)).strip()
     text = _DOI_PREFIX.sub("", text)
+    # URL-encoded slashes (Scopus links: doi=10.3390%2fani15010003)
+    text = re.sub(r"%2[fF]", "/", text)
     match = _DOI_CORE.search(text)
     if not match:
         return ""
-    doi = match.group(0).rstrip(".,;)]}>").lower()
-    return doi.replace("%2f", "/")
+    return match.group(0).rstrip(".,;)]}>").lower()
 
 
 def normalise_pmid(value: Any) -> str:
@@ -244,6 +257,10 @@ def ascii_fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
+_INITIALS = re.compile(r"(?:[A-Z]\.?-?){1,4}")
+_SURNAME_INITIALS = re.compile(r"[^\s,][^,]*\s(?:[A-Z]\.?-?){1,4}")
+
+
 def split_authors(value: Any) -> list[str]:
     """Authors as a list, whatever the export joined them with.
 
@@ -263,12 +280,18 @@ def split_authors(value: Any) -> list[str]:
         parts = text.split(";")
     elif " and " in text:
         parts = re.split(r"\s+and\s+", text)
+    elif "," in text and all(_SURNAME_INITIALS.fullmatch(p.strip()) for p in text.split(",")):
+        # "Smith J.A., Doe A." (Scopus CSV), "Nilsson C, Berthold M" (PubMed CSV)
+        parts = text.split(",")
     elif re.fullmatch(r"(?:[^,]+,\s*(?:[A-Z]\.[-\s]?)+(?:,\s*|$))+", text):
-        # "Smith J., Doe A.B." (Scopus CSV before 2023)
+        # "Smith, J., Doe, A.B."
         parts = re.findall(r"[^,]+,\s*(?:[A-Z]\.[-\s]?)+", text)
-    elif text.count(",") >= 2 and "," in text and all(
-        len(p.split()) <= 4 for p in text.split(",")
-    ) and not re.search(r",\s*[A-Z]\.", text):
+    elif (
+        text.count(",") >= 2
+        and "," in text
+        and all(len(p.split()) <= 4 for p in text.split(","))
+        and not re.search(r",\s*[A-Z]\.", text)
+    ):
         # "J Smith, A Doe, B Roe" (Publish or Perish, IEEE)
         parts = text.split(",")
     else:
@@ -277,7 +300,8 @@ def split_authors(value: Any) -> list[str]:
 
 
 def author_key(author: str) -> str:
-    """Comparable surname form: ``"van der Berg, J."`` -> ``"vanderberg"``, ``"J Smith"`` -> ``"smith"``."""
+    """Comparable surname form: ``"van der Berg, J."`` -> ``"vanderberg"``,
+    ``"J Smith"`` and ``"Smith J.A."`` -> ``"smith"``."""
     text = clean_text(author)
     if "," in text:
         surname = text.split(",", 1)[0]
@@ -286,7 +310,7 @@ def author_key(author: str) -> str:
         if not words:
             return ""
         # "Smith JA" (MEDLINE AU) keeps the surname first; "J. A. Smith" puts it last.
-        if len(words) > 1 and re.fullmatch(r"[A-Z]{1,4}", words[-1]):
+        if len(words) > 1 and _INITIALS.fullmatch(words[-1]):
             surname = " ".join(words[:-1])
         else:
             surname = words[-1]

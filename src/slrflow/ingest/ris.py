@@ -147,7 +147,8 @@ def entry_fields(tags: dict[str, list[str]]) -> dict[str, object]:
     - year: ``PY``, else ``Y1`` (EBSCO, Ovid, IEEE ``1 Jan.-Feb. 2019``), else ``DA``.
     - journal: ``JF``, ``T2`` (Scopus, PubMed, WoS, PsycINFO), ``JO`` (Dimensions), ``BT`` (the
       book of a chapter); abbreviation ``J2``/``JA``/``J9``/``JI``.
-    - volume ``VL`` (``VO`` in IEEE), issue ``IS`` (``CP``), pages ``SP``/``EP``.
+    - volume ``VL`` (``VO`` in IEEE), issue ``IS`` (``CP``), pages ``SP``/``EP``, else the
+      article number ``C7`` (Scopus, EndNote).
     - doi: ``DO``; when missing, a DOI in ``L3`` (EBSCO), ``DI``, ``M3``, ``N1``, or a doi.org
       link in ``UR``/``L1``/``L2``/``L4``.
     - pmid: ``AN`` when ``DB``/``DP`` names PubMed/MEDLINE/NLM; else ``123 [PMID]`` or
@@ -192,7 +193,7 @@ def entry_fields(tags: dict[str, list[str]]) -> dict[str, object]:
         "journal_abbrev": first(tags, "J2", "JA", "J9", "JI"),
         "volume": first(tags, "VL", "VO"),
         "issue": first(tags, "IS", "CP"),
-        "start_page": first(tags, "SP"),
+        "start_page": first(tags, "SP") or first(tags, "C7"),
         "end_page": first(tags, "EP"),
         "doi": doi,
         "pmid": pmid,

@@ -26,6 +26,8 @@ LIST_TAGS = frozenset({"AU", "AF", "BA", "BF", "BE", "CA", "GP", "CR", "C1", "C3
 
 _TAG = re.compile(r"^([A-Z][A-Z0-9])(?: (.*))?$")
 _EMAIL_IN_NAME = re.compile(r"\s*\([^()]*@[^()]*\)")
+#: ``PT`` codes, used as the document type when ``DT`` is missing.
+_PUBLICATION_TYPES = {"J": "Journal", "B": "Book", "S": "Series", "P": "Patent"}
 
 
 def read(source: Source, *, mapping: dict[str, str] | None = None) -> Iterator[Entry]:
@@ -152,7 +154,8 @@ def entry_fields(tags: dict[str, list[str]]) -> dict[str, object]:
     - pages ``BP``-``EP``, else article number ``AR``, else ``PS`` (Zoological Record).
     - doi ``DI``; pmid ``PM``; issn ``SN`` and ``EI``; isbn ``BN``.
     - abstract ``AB``; keywords ``DE`` (author keywords) and ``ID`` (Keywords Plus).
-    - doc_type ``DT``, else ``PT``; language ``LA``; publisher ``PU``.
+    - doc_type ``DT``, else ``PT`` spelled out (``J`` -> ``Journal``); language ``LA``;
+      publisher ``PU``.
     """
     authors = values(tags, "AF") or values(tags, "AU") or values(tags, "CA", "GP")
     authors = [_EMAIL_IN_NAME.sub("", a).strip() for a in authors]
@@ -173,7 +176,7 @@ def entry_fields(tags: dict[str, list[str]]) -> dict[str, object]:
         "isbn": values(tags, "BN"),
         "abstract": first(tags, "AB"),
         "keywords": values(tags, "DE", "ID"),
-        "doc_type": first(tags, "DT", "PT"),
+        "doc_type": first(tags, "DT") or _PUBLICATION_TYPES.get(first(tags, "PT"), ""),
         "language": first(tags, "LA"),
         "publisher": first(tags, "PU"),
         "url": "",

@@ -23,6 +23,9 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "dedup": ("slrflow.dedup.command", "dedup", "group records into references"),
     "screen": ("slrflow.screening.command", "screen", "build the screening log and status"),
+    "code": ("slrflow.coding.command", "code", "validate coding files; agreement; coded tables"),
+    "code-sheets": ("slrflow.coding.command", "code_sheets", "write a coder's coding workbook"),
+    "code-suggest": ("slrflow.coding.command", "code_suggest", "suggest codes from key terms"),
     "simulate": (
         "slrflow.screening.simulate",
         "simulate",

@@ -119,6 +119,16 @@ class _ExportLatexDecoding(LatexDecodingMiddleware):
             if f.key in VERBATIM_FIELDS and isinstance(f.value, str)
         }
         result = super().transform_entry(entry, library)
+        errors: list[str] = []
+        for f in entry.fields:
+            # The parent class decodes a single NameParts, not the list SplitNameParts makes.
+            if isinstance(f.value, list):
+                for name in f.value:
+                    if isinstance(name, NameParts):
+                        for part in ("first", "von", "last", "jr"):
+                            setattr(
+                                name, part, self._transform_all_strings(getattr(name, part), errors)
+                            )
         for f in entry.fields:
             if id(f) in verbatim:
                 f.value = _plain(verbatim[id(f)])

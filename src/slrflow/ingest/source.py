@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 
 
-class IngestError(Exception):
+class IngestError(ValueError):
     """An export that cannot be read. The message names the file, line and field."""
 
     def __init__(self, file: str, line: int | None, message: str, *, field: str | None = None):

@@ -1,0 +1,159 @@
+"""Gather the workflow's outputs into what the audit report shows.
+
+Every table is read from the results folder as the stages wrote it. A stage whose outputs are
+absent (not built for this review) leaves its section empty, and the page says so.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from slrflow.tables import read_csv
+
+#: Tables the report reads, by name -> path below the results folder.
+TABLES = {
+    "searches": "ingest/report.csv",
+    "ingest_warnings": "ingest/warnings.csv",
+    "records": "ingest/records.csv",
+    "references": "dedup/references.csv",
+    "clusters": "dedup/clusters.csv",
+    "pairs_to_review": "dedup/pairs_to_review.csv",
+    "dedup_counts": "dedup/counts.csv",
+    "overlap": "dedup/overlap.csv",
+    "screening_log": "screening/log.csv",
+    "status": "screening/status.csv",
+    "conflicts": "screening/conflicts.csv",
+    "agreement": "screening/agreement.csv",
+    "screening_counts": "screening/counts.csv",
+    "stopping": "screening/stopping.csv",
+    "coded_long": "coding/coded_long.csv",
+    "coding_agreement": "coding/agreement.csv",
+    "coding_disagreements": "coding/disagreements.csv",
+    "coding_validation": "coding/validation.csv",
+    "toolkit_slo": "toolkit/Toolkit SLO Interventies.csv",
+    "toolkit_database": "toolkit/Toolkit Database Interventies.csv",
+}
+
+#: Figures the report shows when present, by name -> path below the results folder.
+FIGURES = {
+    "prisma": "figures/prisma.svg",
+    "overlap": "dedup/overlap.svg",
+}
+
+_RECORD_FIELDS = ("record_id", "search_id", "source_file", "source_line", "format")
+
+
+@dataclass
+class Trail:
+    """Everything the review knows about one reference, for its permanent anchor."""
+
+    reference_id: str
+    title: str = ""
+    authors: str = ""
+    year: str = ""
+    journal: str = ""
+    doi: str = ""
+    abstract: str = ""
+    records: list[dict] = field(default_factory=list)
+    decisions: list[dict] = field(default_factory=list)
+    status: list[dict] = field(default_factory=list)
+    codes: list[dict] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        return f"ref-{self.reference_id}"
+
+    def values(self, key: str, rows: str = "decisions") -> list[str]:
+        """Distinct non-empty values of ``key`` in the trail's decisions (or other rows)."""
+        found = []
+        for row in getattr(self, rows):
+            for value in str(row.get(key, "")).replace(",", ";").split(";"):
+                value = value.strip()
+                if value and value not in found:
+                    found.append(value)
+        return found
+
+    @property
+    def search_text(self) -> str:
+        """Lower-case text the page's search box matches: ids, title, authors, DOI."""
+        ids = " ".join(r["record_id"] for r in self.records)
+        return " ".join([self.reference_id, ids, self.title, self.authors, self.doi]).lower()
+
+    @property
+    def final_status(self) -> str:
+        return self.status[-1].get("status", "") if self.status else ""
+
+
+@dataclass
+class ReportData:
+    """The tables of one run, and one :class:`Trail` per reference."""
+
+    tables: dict[str, pd.DataFrame]
+    figures: dict[str, Path]
+    trails: list[Trail]
+
+    def table(self, name: str) -> pd.DataFrame:
+        return self.tables.get(name, pd.DataFrame())
+
+    def has(self, name: str) -> bool:
+        return name in self.tables
+
+
+def _rows_by(frame: pd.DataFrame, key: str) -> dict[str, list[dict]]:
+    grouped: dict[str, list[dict]] = defaultdict(list)
+    if key in frame.columns:
+        for row in frame.to_dict(orient="records"):
+            grouped[row[key]].append(row)
+    return grouped
+
+
+def collect(results: str | Path) -> ReportData:
+    """Read every output present under ``results`` and build the trails."""
+    results = Path(results)
+    tables = {
+        name: read_csv(results / path)
+        for name, path in TABLES.items()
+        if (results / path).is_file()
+    }
+    figures = {name: results / p for name, p in FIGURES.items() if (results / p).is_file()}
+    records = tables.get("records", pd.DataFrame(columns=_RECORD_FIELDS))
+    clusters = tables.get("clusters")
+    if clusters is None:  # no dedup: every record is its own reference
+        clusters = pd.DataFrame(
+            {"record_id": records["record_id"], "reference_id": records["record_id"]}
+        )
+    references = tables.get("references")
+    if references is None:
+        references = records.rename(columns={"record_id": "reference_id"})
+    record_rows = {r["record_id"]: r for r in records.to_dict(orient="records")}
+    members = _rows_by(clusters, "reference_id")
+    decisions = _rows_by(tables.get("screening_log", pd.DataFrame()), "reference_id")
+    status = _rows_by(tables.get("status", pd.DataFrame()), "reference_id")
+    codes = _rows_by(tables.get("coded_long", pd.DataFrame()), "reference_id")
+    trails = []
+    for ref in references.to_dict(orient="records"):
+        rid = ref["reference_id"]
+        trail = Trail(
+            reference_id=rid,
+            **{k: str(ref.get(k, "")) for k in ("title", "authors", "year", "journal", "doi")},
+            abstract=str(ref.get("abstract", "")),
+        )
+        for member in members.get(rid, [{"record_id": rid}]):
+            record = record_rows.get(member["record_id"], {})
+            trail.records.append(
+                {
+                    **{k: record.get(k, "") for k in _RECORD_FIELDS},
+                    "record_id": member["record_id"],
+                    "rule": member.get("rule", ""),
+                    "score": member.get("score", ""),
+                }
+            )
+        trail.decisions = decisions.get(rid, [])
+        trail.status = status.get(rid, [])
+        trail.codes = codes.get(rid, [])
+        trails.append(trail)
+    return ReportData(tables=tables, figures=figures, trails=trails)

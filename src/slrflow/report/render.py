@@ -1,0 +1,107 @@
+"""Write the audit report: ``index.html`` and its ``assets/`` folder, escaped and offline.
+
+Every value from the review (titles from exports above all) goes through Jinja2's autoescaping;
+links are built only from ids the workflow made and from DOIs, which are URL-encoded. The page
+loads nothing from the network (its Content-Security-Policy forbids it).
+"""
+
+from __future__ import annotations
+
+import shutil
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+from markupsafe import Markup, escape
+
+from slrflow import __version__
+from slrflow.report.collect import ReportData, Trail
+
+_ID_LINKS = {"reference_id": "ref", "record_id": "rec"}
+_LINKED_COLUMNS = {
+    "reference_id": "ref",
+    "record_id": "rec",
+    "record_id_a": "rec",
+    "record_id_b": "rec",
+}
+
+
+def linkify(column: str, value) -> Markup:
+    """A cell: ids become links to their trail, everything else escaped text."""
+    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    prefix = _LINKED_COLUMNS.get(column)
+    if prefix and text:
+        parts = [p.strip() for p in text.split(";") if p.strip()]
+        links = [Markup('<a href="#{0}-{1}">{1}</a>').format(prefix, p) for p in parts]
+        return Markup("; ").join(links)
+    return escape(text)
+
+
+def filter_values(trail: Trail) -> dict[str, list[str]]:
+    """What each filter of the page matches for this reference (``data-*`` attributes)."""
+    return {
+        "decision": trail.values("decision"),
+        "criterion": trail.values("criteria"),
+        "reviewer": trail.values("reviewer"),
+        "stage": trail.values("stage"),
+        "source": trail.values("search_id", rows="records"),
+        "status": trail.values("status", rows="status"),
+    }
+
+
+_FILTERS = (
+    ("decision", "Decision"),
+    ("criterion", "Criterion"),
+    ("reviewer", "Reviewer"),
+    ("stage", "Stage"),
+    ("source", "Search (source)"),
+    ("status", "Status"),
+)
+
+
+def _automation(data: ReportData) -> pd.DataFrame:
+    log = data.table("screening_log")
+    if log.empty or "reviewer" not in log.columns:
+        return pd.DataFrame()
+    return log[log["reviewer"].str.startswith("automation")].reset_index(drop=True)
+
+
+def render(data: ReportData, output: str | Path, *, review: str = "", title: str = "") -> None:
+    """Write ``output`` (an ``index.html``) and ``assets/`` beside it."""
+    output = Path(output)
+    assets = output.parent / "assets"
+    assets.mkdir(parents=True, exist_ok=True)
+    package_assets = resources.files("slrflow.report").joinpath("assets")
+    for name in ("report.css", "report.js"):
+        (assets / name).write_bytes(package_assets.joinpath(name).read_bytes())
+    for name, path in sorted(data.figures.items()):
+        shutil.copyfile(path, assets / f"{name}{path.suffix}")
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("slrflow.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=False,
+        keep_trailing_newline=True,
+    )
+    filters = []
+    for key, label in _FILTERS:
+        options = sorted({v for t in data.trails for v in filter_values(t)[key]})
+        filters.append((key, label, options))
+    statuses: dict[str, int] = {}
+    for trail in data.trails:
+        if trail.final_status:
+            statuses[trail.final_status] = statuses.get(trail.final_status, 0) + 1
+    html = env.get_template("index.html.j2").render(
+        data=data,
+        title=title or "Systematic review",
+        review=review,
+        version=__version__,
+        linkify=linkify,
+        attrs=filter_values,
+        filters=filters,
+        automation=_automation(data),
+        status_totals=sorted(statuses.items()),
+    )
+    output.write_text(html, encoding="utf-8")

@@ -26,6 +26,7 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "code": ("slrflow.coding.command", "code", "validate coding files; agreement; coded tables"),
     "code-sheets": ("slrflow.coding.command", "code_sheets", "write a coder's coding workbook"),
     "code-suggest": ("slrflow.coding.command", "code_suggest", "suggest codes from key terms"),
+    "report": ("slrflow.report.command", "report", "build the static audit report"),
     "simulate": (
         "slrflow.screening.simulate",
         "simulate",

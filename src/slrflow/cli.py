@@ -23,6 +23,11 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "dedup": ("slrflow.dedup.command", "dedup", "group records into references"),
     "screen": ("slrflow.screening.command", "screen", "build the screening log and status"),
+    "screening-sheets": (
+        "slrflow.screening.command",
+        "screening_sheets",
+        "write a screening sheet per reviewer and stage",
+    ),
     "code": ("slrflow.coding.command", "code", "validate coding files; agreement; coded tables"),
     "code-sheets": ("slrflow.coding.command", "code_sheets", "write a coder's coding workbook"),
     "code-suggest": ("slrflow.coding.command", "code_suggest", "suggest codes from key terms"),

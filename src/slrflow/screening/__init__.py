@@ -1,0 +1,42 @@
+"""Screening: decision files, dual screening, conflicts, agreement, automation and PRISMA counts.
+
+Stages, as PRISMA 2020 counts them (:data:`STAGES`):
+
+``title_abstract``
+    Records screened on title and abstract: include, exclude (naming the failed criteria) or maybe.
+``retrieval``
+    Reports sought for retrieval: retrieved, or not_retrieved with a named reason.
+``full_text``
+    Reports assessed for eligibility: include, or exclude with the failed criteria.
+
+A decision names a record; it applies to whichever reference holds that record in the current
+run (results/dedup/clusters.csv), so new searches or a better deduplication never orphan it.
+Modules: :mod:`.criteria` (criteria.yaml), :mod:`.policy` (config), :mod:`.attach` (record ->
+reference), :mod:`.decisions` (decision and resolution files), :mod:`.automation`,
+:mod:`.status`, :mod:`.agreement`, :mod:`.counts`, :mod:`.sheets`, :mod:`.command`.
+"""
+
+from __future__ import annotations
+
+#: The screening stages in the order a reference passes them.
+STAGES = ("title_abstract", "retrieval", "full_text")
+
+#: Decisions a reviewer may give at each stage.
+DECISIONS = {
+    "title_abstract": ("include", "exclude", "maybe"),
+    "retrieval": ("retrieved", "not_retrieved"),
+    "full_text": ("include", "exclude", "maybe"),
+}
+
+#: Decisions that must name a criterion or reason.
+NEEDS_REASON = ("exclude", "not_retrieved")
+
+
+class ScreeningError(ValueError):
+    """Bad screening input; the message names file, row and field and says what to do."""
+
+    def __init__(self, problems: list[str], *, heading: str = "screening input"):
+        self.problems = problems
+        listed = "\n".join(f"  - {p}" for p in problems[:60])
+        more = f"\n  ... and {len(problems) - 60} more" if len(problems) > 60 else ""
+        super().__init__(f"{heading}: {len(problems)} problem(s)\n{listed}{more}")

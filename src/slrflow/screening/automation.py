@@ -1,0 +1,93 @@
+"""Automation rules: references marked ineligible before anyone screens them.
+
+PRISMA 2020 counts these apart from human exclusions ("records marked as ineligible by
+automation tools"), per rule. A rule looks at the reference's merged fields (results/dedup/
+references.csv): ``years`` (keep ``min``..``max``; no year is kept), ``languages`` (keep these;
+no language is kept), ``document_types`` (remove these), or ``ids`` (remove the references
+holding these records). The first rule that matches, in config order, is the one counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from slrflow.records import parse_year
+from slrflow.screening.attach import ReferenceIndex
+
+
+@dataclass(frozen=True)
+class Marked:
+    """A reference an automation rule removed: the rule's name and why, in words."""
+
+    reference_id: str
+    rule: str
+    detail: str
+
+
+def _fold(text: str) -> str:
+    return " ".join(str(text).lower().replace("_", " ").split())
+
+
+def _values(text: str) -> list[str]:
+    # merged fields may hold several values ("English; Dutch")
+    return [_fold(v) for v in str(text or "").split(";") if v.strip()]
+
+
+def match(rule: dict[str, Any], reference: dict[str, Any], index: ReferenceIndex) -> str | None:
+    """Why ``rule`` removes ``reference`` (a row of references.csv), or None when it does not."""
+    if "years" in rule:
+        year = parse_year(reference.get("year", ""))
+        if year is None:
+            return None
+        low, high = rule["years"].get("min"), rule["years"].get("max")
+        if low is not None and year < low:
+            return f"year {year} before {low}"
+        if high is not None and year > high:
+            return f"year {year} after {high}"
+        return None
+    if "languages" in rule:
+        kept = {_fold(v) for v in rule["languages"]}
+        given = _values(reference.get("language", ""))
+        if given and not any(v in kept for v in given):
+            return f"language {reference.get('language')}"
+        return None
+    if "document_types" in rule:
+        removed = {_fold(v) for v in rule["document_types"]}
+        given = _values(reference.get("doc_type", ""))
+        if given and all(v in removed for v in given):
+            return f"document type {reference.get('doc_type')}"
+        return None
+    if "ids" in rule:
+        listed = {index.lookup(i) for i in rule["ids"]}
+        if reference["reference_id"] in listed:
+            return "listed by id"
+    return None
+
+
+def apply(
+    rules: tuple[dict[str, Any], ...] | list[dict[str, Any]],
+    references: pd.DataFrame,
+    index: ReferenceIndex,
+) -> tuple[dict[str, Marked], list[str]]:
+    """References each rule removes (first matching rule wins) and warnings for stale ids."""
+    warnings = []
+    for rule in rules:
+        for rid in rule.get("ids", []):
+            if index.lookup(rid) is None:
+                warnings.append(
+                    f"automation rule {rule['name']}: id {rid!r} is not a record of this run"
+                )
+    marked: dict[str, Marked] = {}
+    if not rules:
+        return marked, warnings
+    for reference in references.to_dict(orient="records"):
+        for rule in rules:
+            why = match(rule, reference, index)
+            if why:
+                rid = reference["reference_id"]
+                marked[rid] = Marked(rid, rule["name"], why)
+                break
+    return marked, warnings

@@ -1,0 +1,327 @@
+"""``slrflow screen`` and ``slrflow screening-sheets``: the screening stage from the command line.
+
+``screen`` reads the run's records and references, every decision file and the resolutions,
+and writes under ``--out-dir``:
+
+``log.csv``
+    every decision read (reviewers, resolutions, automation) with its file and row, the
+    reference it attached to, the reference's status at that stage and how it was resolved;
+``status.csv``
+    one row per reference and stage;
+``conflicts.csv``
+    every conflict, open or settled, with the votes and the settlement;
+``agreement.csv``
+    agreement per stage and reviewer pair, with the number of references behind each figure;
+``counts.csv``
+    PRISMA 2020 numbers as ``node, detail, n`` (the PRISMA2020 R package's node names);
+``flow.csv``
+    every box of the accounting, awaiting boxes included, with reasons per criterion;
+``boxes.csv``
+    the box each record of each export ended in (the accounting invariant, checked).
+
+``screening-sheets`` writes ``<out-dir>/<stage>/<reviewer>.xlsx`` for every stage and reviewer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+
+from slrflow.screening import STAGES, ScreeningError
+from slrflow.screening import automation as automation_rules
+from slrflow.screening.agreement import agreement_table
+from slrflow.screening.attach import ReferenceIndex
+from slrflow.screening.counts import account, flow_counts, prisma_nodes
+from slrflow.screening.criteria import load_criteria
+from slrflow.screening.decisions import (
+    Decision,
+    collect_files,
+    read_decisions,
+    read_resolutions,
+)
+from slrflow.screening.policy import Policy, load_policy
+from slrflow.screening.sheets import write_sheet
+from slrflow.screening.status import StageStatus, build_status, explain
+from slrflow.tables import read_csv, write_csv
+
+LOG_COLUMNS = [
+    "source", "stage", "reviewer", "file", "row", "id_given", "record_id", "reference_id",
+    "decision", "criteria", "note", "date", "status", "resolution",
+]  # fmt: skip
+STATUS_COLUMNS = [
+    "reference_id", "stage", "status", "criteria", "decided_by", "votes", "reviewers",
+    "needed", "awaiting", "conflict", "resolved_by", "resolution_file", "resolution_row",
+]  # fmt: skip
+CONFLICT_COLUMNS = [
+    "reference_id", "stage", "state", "conflict", "votes", "resolved_decision", "resolved_by",
+    "resolution_file", "resolution_row", "title", "year", "doi",
+]  # fmt: skip
+
+
+def _policy_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, help="config.yaml holding a screening: section")
+    parser.add_argument("--policy", help="the screening section as JSON (instead of --config)")
+    parser.add_argument("--criteria", type=Path, help="criteria.yaml (default: from the policy)")
+
+
+def add_arguments_screen(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--records", type=Path, required=True, help="results/ingest/records.csv")
+    parser.add_argument("--clusters", type=Path, required=True, help="results/dedup/clusters.csv")
+    parser.add_argument(
+        "--references", type=Path, required=True, help="results/dedup/references.csv"
+    )
+    parser.add_argument("--report", type=Path, help="results/ingest/report.csv (source types)")
+    parser.add_argument("--review", type=Path, help="review folder: read <review>/screening/")
+    parser.add_argument("--decisions", type=Path, nargs="*", default=None, help="decision files")
+    parser.add_argument("--resolutions", type=Path, nargs="*", default=None, help="resolutions")
+    _policy_arguments(parser)
+    parser.add_argument("-o", "--out-dir", type=Path, required=True, help="results/screening")
+
+
+def _load_policy(args: argparse.Namespace):
+    policy = load_policy(config=args.config, policy_json=args.policy)
+    criteria = load_criteria(args.criteria or policy.criteria)
+    return policy, criteria
+
+
+def _joined(values) -> str:
+    return "; ".join(values)
+
+
+def screen(args: argparse.Namespace) -> int:
+    """Build the screening log, status, conflicts, agreement and PRISMA counts."""
+    policy, criteria = _load_policy(args)
+    records = read_csv(args.records)
+    clusters = read_csv(args.clusters)
+    references = read_csv(args.references)
+    index = ReferenceIndex.build(clusters, records=records, references=references)
+    decision_files, resolution_files = [], []
+    if args.review is not None:
+        decision_files, resolution_files = collect_files(args.review / "screening")
+    if args.decisions is not None:
+        decision_files = args.decisions
+    if args.resolutions is not None:
+        resolution_files = args.resolutions
+    decisions, blank = read_decisions(decision_files, policy=policy, criteria=criteria, index=index)
+    resolutions = read_resolutions(resolution_files, policy=policy, criteria=criteria, index=index)
+    for file, n in blank.items():
+        if n:
+            print(f"{file}: {n} row(s) without a decision (not yet judged)", file=sys.stderr)
+    marked, warnings = automation_rules.apply(policy.automation, references, index)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    reference_ids = sorted(references["reference_id"])
+    status = build_status(reference_ids, decisions, resolutions, marked, policy, criteria)
+    boxes = account(records, clusters, status)
+    out = args.out_dir
+    write_csv(_log_frame(decisions + resolutions, status, marked, index), out / "log.csv")
+    write_csv(_status_frame(status), out / "status.csv")
+    write_csv(_conflict_frame(status, references), out / "conflicts.csv")
+    write_csv(pd.DataFrame(agreement_table(decisions, policy)), out / "agreement.csv")
+    source_types, databases = _searches(args.report)
+    rules = [r["name"] for r in policy.automation]
+    write_csv(
+        pd.DataFrame(flow_counts(boxes, criteria, source_types=source_types, rules=rules)),
+        out / "flow.csv",
+    )
+    write_csv(
+        pd.DataFrame(
+            prisma_nodes(
+                boxes, criteria, source_types=source_types, databases=databases, rules=rules
+            )
+        ),
+        out / "counts.csv",
+    )
+    write_csv(
+        pd.DataFrame(
+            [(b.record_id, b.search_id, b.reference_id, b.box, b.reason, _joined(b.reasons))
+             for b in boxes],
+            columns=["record_id", "search_id", "reference_id", "box", "reason", "reasons"],
+        ),
+        out / "boxes.csv",
+    )  # fmt: skip
+    tally = Counter(s.status for (_, stage), s in status.items() if stage == STAGES[0])
+    print(
+        f"screening: {len(decisions)} decision(s), {len(resolutions)} resolution(s), "
+        f"{len(reference_ids)} reference(s); title/abstract: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(tally.items())),
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _searches(report: Path | None) -> tuple[dict[str, str], dict[str, str]]:
+    if report is None or not Path(report).is_file():
+        return {}, {}
+    frame = read_csv(report)
+    types = dict(zip(frame["search_id"], frame.get("source_type", "database"), strict=True))
+    names = dict(zip(frame["search_id"], frame.get("database", frame["search_id"]), strict=True))
+    return types, names
+
+
+def _log_frame(decisions, status, marked, index) -> pd.DataFrame:
+    rows = []
+    for d in decisions:
+        s = status[(d.reference_id, d.stage)]
+        previous = None
+        if d.stage != STAGES[0]:
+            previous = status[(d.reference_id, STAGES[STAGES.index(d.stage) - 1])]
+        rows.append(_log_row(d, s.status, explain(d, s, previous)))
+    for ref in sorted(marked):
+        m = marked[ref]
+        auto = Decision(
+            source="automation",
+            stage=STAGES[0],
+            reviewer="automation",
+            file="config screening.automation",
+            row=0,
+            id_given=ref,
+            record_id=ref,
+            reference_id=ref,
+            decision="exclude",
+            criteria=(m.rule,),
+            note=m.detail,
+        )
+        rows.append(_log_row(auto, "automation", f"marked ineligible by rule {m.rule}"))
+    frame = pd.DataFrame(rows, columns=LOG_COLUMNS)
+    order = {"reviewer": 0, "resolution": 1, "automation": 2}
+    frame["_o"] = frame["source"].map(order)
+    frame = frame.sort_values(["_o", "stage", "file", "row", "reference_id"], kind="stable")
+    frame["row"] = frame["row"].map(lambda r: "" if r == 0 else r)
+    return frame.drop(columns="_o")
+
+
+def _log_row(d: Decision, status: str, how: str) -> dict:
+    return {
+        "source": d.source, "stage": d.stage, "reviewer": d.reviewer, "file": d.file,
+        "row": d.row, "id_given": d.id_given, "record_id": d.record_id,
+        "reference_id": d.reference_id, "decision": d.decision, "criteria": _joined(d.criteria),
+        "note": d.note, "date": d.date, "status": status, "resolution": how,
+    }  # fmt: skip
+
+
+def _status_frame(status: dict[tuple[str, str], StageStatus]) -> pd.DataFrame:
+    rows = []
+    for (ref, stage), s in status.items():
+        res = s.resolution if s.decided_by == "resolution" else None
+        rows.append(
+            {
+                "reference_id": ref, "stage": stage, "status": s.status,
+                "criteria": _joined(s.criteria), "decided_by": s.decided_by, "votes": s.votes,
+                "reviewers": _joined(s.reviewers), "needed": s.needed or "",
+                "awaiting": _joined(s.awaiting), "conflict": s.conflict,
+                "resolved_by": res.reviewer if res else "",
+                "resolution_file": res.file if res else "",
+                "resolution_row": res.row if res else "",
+            }
+        )  # fmt: skip
+    frame = pd.DataFrame(rows, columns=STATUS_COLUMNS)
+    frame["_stage"] = frame["stage"].map(STAGES.index)
+    return frame.sort_values(["reference_id", "_stage"], kind="stable").drop(columns="_stage")
+
+
+def _conflict_frame(status, references: pd.DataFrame) -> pd.DataFrame:
+    info = references.set_index("reference_id")
+    rows = []
+    for (ref, stage), s in sorted(
+        status.items(), key=lambda kv: (STAGES.index(kv[0][1]), kv[0][0])
+    ):
+        if not s.conflict:
+            continue
+        res = s.resolution
+        rows.append(
+            {
+                "reference_id": ref, "stage": stage, "state": "settled" if res else "open",
+                "conflict": s.conflict, "votes": s.votes,
+                "resolved_decision": res.answer if res else "",
+                "resolved_by": res.reviewer if res else "",
+                "resolution_file": res.file if res else "",
+                "resolution_row": res.row if res else "",
+                "title": info.at[ref, "title"] if "title" in info else "",
+                "year": info.at[ref, "year"] if "year" in info else "",
+                "doi": info.at[ref, "doi"] if "doi" in info else "",
+            }
+        )  # fmt: skip
+    return pd.DataFrame(rows, columns=CONFLICT_COLUMNS)
+
+
+# -- screening sheets -----------------------------------------------------------------------
+
+
+def add_arguments_screening_sheets(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--status", type=Path, required=True, help="results/screening/status.csv")
+    parser.add_argument(
+        "--references", type=Path, required=True, help="results/dedup/references.csv"
+    )
+    _policy_arguments(parser)
+    parser.add_argument(
+        "--ranking", type=Path,
+        help="CSV with reference_id and rank (1 = first) for title/abstract; default: the ranker",
+    )  # fmt: skip
+    parser.add_argument(
+        "-o", "--out-dir", type=Path, required=True, help="results/screening/sheets"
+    )
+
+
+def screening_sheets(args: argparse.Namespace) -> int:
+    """Write one sheet per stage and reviewer with the references that reviewer still owes."""
+    policy, criteria = _load_policy(args)
+    status = read_csv(args.status)
+    references = read_csv(args.references)
+    by_id = {r["reference_id"]: r for r in references.to_dict(orient="records")}
+    for stage in STAGES:
+        waiting = status[(status["stage"] == stage) & (status["awaiting"] != "")]
+        order = priority_order(stage, waiting["reference_id"].tolist(), references, status, args,
+                               policy)  # fmt: skip
+        position = {ref: i for i, ref in enumerate(order)}
+        for reviewer in policy.reviewers:
+            mine = [
+                ref
+                for ref, awaiting in zip(waiting["reference_id"], waiting["awaiting"], strict=True)
+                if reviewer in awaiting.split("; ")
+            ]
+            mine.sort(key=lambda ref: (position.get(ref, len(position)), ref))
+            rows = [dict(by_id[ref], priority=i) for i, ref in enumerate(mine, start=1)]
+            path = args.out_dir / stage / f"{reviewer}.xlsx"
+            write_sheet(path, rows, stage=stage, reviewer=reviewer, criteria=criteria)
+            print(f"{path}: {len(rows)} reference(s) to judge", file=sys.stderr)
+    return 0
+
+
+def priority_order(
+    stage: str,
+    waiting: list[str],
+    references: pd.DataFrame,
+    status: pd.DataFrame,
+    args: argparse.Namespace,
+    policy: Policy,
+) -> list[str]:
+    """The order to screen ``waiting`` in: a given ranking, else (title/abstract) the ranker of
+    :mod:`slrflow.screening.rank` trained on the decisions so far, else reference id order."""
+    if not waiting:
+        return []
+    if stage == "title_abstract":
+        if args.ranking is not None:
+            ranking = read_csv(args.ranking)
+            if not {"reference_id", "rank"} <= set(ranking.columns):
+                raise ScreeningError([f"{args.ranking}: needs columns reference_id and rank"])
+            ranked = ranking.assign(_r=pd.to_numeric(ranking["rank"])).sort_values("_r")
+            return ranked["reference_id"].tolist()
+        try:
+            from slrflow.screening import rank
+        except ImportError:  # the ranker is optional: fall back to a stable order
+            return sorted(waiting)
+        ta = status[status["stage"] == stage]
+        known = {
+            ref: s for ref, s in zip(ta["reference_id"], ta["status"], strict=True)
+            if s in ("include", "exclude")
+        }  # fmt: skip
+        criteria_text = rank.load_criteria_text(args.criteria or policy.criteria)
+        pool = references[references["reference_id"].isin(set(waiting) | set(known))]
+        ranked = rank.rank(pool.reset_index(drop=True), known, criteria_text=criteria_text)
+        return ranked["reference_id"].tolist()
+    return sorted(waiting)

@@ -1,0 +1,164 @@
+"""``slrflow dedup``: group records into references, from the command line.
+
+``slrflow dedup RECORDS.csv -o clusters.csv`` reads the ingest table (``record_id`` + the record
+columns) or a benchmark CSV (``ID``, ``author``, ``title``...) and writes one row per record. With
+``--outdir`` it also writes the references, the evidence, the review queue, related pairs,
+counts per search, the overlap table and figure, and the log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from slrflow.dedup import counts as count_tables
+from slrflow.dedup import outputs
+from slrflow.dedup.decisions import read_decisions
+from slrflow.dedup.load import load
+from slrflow.dedup.merge import references
+from slrflow.dedup.options import POLICIES, Options
+from slrflow.dedup.run import deduplicate
+from slrflow.tables import write_csv
+
+
+def add_arguments_dedup(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("records", type=Path, help="record table (ingest table or benchmark CSV)")
+    parser.add_argument("-o", "--output", type=Path, help="clusters: one row per record (CSV)")
+    parser.add_argument(
+        "--outdir",
+        type=Path,
+        help="write every dedup table and the overlap figure into this folder",
+    )
+    parser.add_argument("--decisions", type=Path, help="a person's verdicts (dedup_decisions.csv)")
+    parser.add_argument("--title-same", type=float, help="title similarity for a match (0-1)")
+    parser.add_argument("--title-review", type=float, help="title similarity for review (0-1)")
+    parser.add_argument("--authors-same", type=float, help="author similarity for a match (0-1)")
+    for name in ("conference-abstract", "preprint", "cochrane-versions"):
+        what = name.replace("-", " ")
+        parser.add_argument(f"--{name}", choices=POLICIES, help=f"policy for {what}")
+    parser.add_argument(
+        "--deduplicated-search",
+        action="append",
+        default=None,
+        metavar="SEARCH_ID",
+        help="a search whose records were already deduplicated among themselves (repeatable)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+
+def _options(args: argparse.Namespace) -> Options:
+    values = {}
+    for name in (
+        "title_same",
+        "title_review",
+        "authors_same",
+        "conference_abstract",
+        "preprint",
+        "cochrane_versions",
+    ):
+        value = getattr(args, name)
+        if value is not None:
+            values[name] = value
+    if args.deduplicated_search:
+        values["deduplicated_searches"] = tuple(args.deduplicated_search)
+    return Options.from_mapping(values)
+
+
+def dedup(args: argparse.Namespace) -> int:
+    """Run the dedup stage on one record table; warnings go to stderr and the log."""
+    from slrflow.cli import UserError
+
+    if not args.output and not args.outdir:
+        raise UserError("give -o CLUSTERS.csv, --outdir FOLDER or both")
+    try:
+        options = _options(args)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    table, problems = load(args.records)
+    decided = {}
+    if args.decisions:
+        found, decision_problems = read_decisions(args.decisions, set(table["record_id"]))
+        decided = found
+        problems.extend(decision_problems)
+    for problem in problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    result = deduplicate(table, options=options, decisions=decided, quiet=args.quiet)
+    clusters = outputs.clusters(table, result)
+    if args.output:
+        write_csv(clusters, args.output)
+    if args.outdir:
+        out = args.outdir
+        write_csv(clusters, out / "clusters.csv")
+        write_csv(references(table, result), out / "references.csv")
+        write_csv(outputs.evidence(table, result), out / "evidence.csv")
+        write_csv(outputs.pairs_to_review(table, result), out / "pairs_to_review.csv")
+        write_csv(outputs.related(table, result), out / "related.csv")
+        counts = count_tables.counts(table, result)
+        overlap = count_tables.overlap(table, result)
+        write_csv(counts, out / "counts.csv")
+        write_csv(overlap, out / "overlap.csv")
+        from slrflow.dedup.figure import overlap_figure
+
+        overlap_figure(overlap, counts, out / "overlap.svg", out / "overlap.png")
+        write_csv(_log_table(problems, result, options), out / "log.csv")
+    n_refs = len(set(result.label))
+    print(
+        f"{len(table)} records -> {n_refs} references ({len(table) - n_refs} duplicates removed), "
+        f"{len(result.queue)} pairs to review",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _log_table(problems, result, options: Options) -> pd.DataFrame:
+    """The dedup log: settings, input warnings, decisions a person made, refused links."""
+    rows = [
+        {"kind": "setting", "file": "", "row": "", "field": name, "message": str(value)}
+        for name, value in sorted(vars(options).items())
+    ]
+    rows += [
+        {
+            "kind": "warning",
+            "file": p.file,
+            "row": p.row or "",
+            "field": p.field or "",
+            "message": p.message,
+        }
+        for p in problems
+    ]
+    for (a, b), decision in sorted(result.decided.items()):
+        rows.append(
+            {
+                "kind": "decision",
+                "file": "",
+                "row": decision.row,
+                "field": "",
+                "message": f"{a} / {b}: {decision.verdict} ({decision.reviewer} "
+                f"{decision.date})".strip(),
+            }
+        )
+    ids = result.keys.record_id
+    for i, j, reason in sorted(result.refused):
+        if "person" in reason:
+            rows.append(
+                {
+                    "kind": "kept_apart",
+                    "file": "",
+                    "row": "",
+                    "field": "",
+                    "message": f"{ids[i]} / {ids[j]}: {reason}",
+                }
+            )
+    rows += [
+        {"kind": "summary", "file": "", "row": "", "field": "", "message": text}
+        for text in (
+            f"records: {len(result.label)}",
+            f"references: {len(set(result.label))}",
+            f"pairs compared in detail: {result.pairs_compared}",
+            f"pairs to review: {len(result.queue)}",
+        )
+    ]
+    return pd.DataFrame(rows, columns=["kind", "file", "row", "field", "message"])

@@ -1,0 +1,430 @@
+"""Comparing two records: field similarities and the rules that turn them into a verdict.
+
+Similarities are between 0 and 1, or ``None`` when a field is missing on either side:
+
+``title``     rapidfuzz ``ratio`` of the comparable titles (:func:`prepare.title_words`)
+``authors``   best of: share of the shorter surname list found in the longer one, share of the
+              shorter set of name words found in the other (survives swapped names) and
+              rapidfuzz ``token_set_ratio`` of the name words (survives typos); a truncated
+              list (``et al.``) therefore still scores 1
+``journal``   1 for equal names, 0.95 when one is an abbreviation of the other (every word a
+              prefix of the matching word: ``J Am Soc Nephrol``), else rapidfuzz ``ratio``
+``year``      1 when equal, 0.5 one year apart (online vs print), 0 otherwise
+``volume``, ``issue``, ``doi``   1 equal, 0 different
+``pages``     1 for the same first page, 0.5 when only the last page agrees, 0 otherwise
+``abstract``  rapidfuzz ``ratio`` of the first 1000 letters
+
+The verdict is ``same``, ``maybe`` (the review queue), ``link`` (related versions under the
+``link`` policy) or ``different``; ``rule`` names the rule that decided. The rules, in order:
+
+1. ``notice``: an erratum, retraction, reply or comment is never the article it is about; two
+   notices are the same only with near-equal titles and the same DOI or volume and page.
+2. ``cochrane_version``: two versions of one Cochrane review follow their policy.
+3. ``doi`` / ``pmid``: the same identifier and a similar title (or the same authors and place in
+   the journal; a title-less record matched by identifier alone). The same DOI under clearly
+   different titles is a shared (supplement) DOI: ``doi_shared``, different.
+4. ``doi_differs``: two different DOIs are two works, except a preprint and its publication
+   (``preprint`` policy).
+5. ``conference_abstract`` / ``preprint``: a conference paper and a journal article, or a preprint
+   and a published version, with matching title and authors, follow their policy.
+6. ``title_authors_year``: title >= ``title_same``, authors >= ``authors_same``, the same year,
+   nothing contradicting (volume, first page or a clearly different journal); one year apart
+   (``..._year_apart``) or one year missing needs the journal, volume or page to agree as well.
+   A generic title (``Editorial``) needs volume and page to agree.
+7. ``title_source``: no authors on one side: title, year, journal and volume or page agree.
+8. ``close_title_full_source``: a less close title (subtitle dropped, words changed), the same
+   authors and year, and journal, volume, issue or page agreeing at least twice over.
+9. ``source_locator``: first author, year, journal, volume and first page agree though the titles
+   do not (a translated title); not for supplements, where many abstracts share a page.
+10. otherwise ``maybe`` when title >= ``title_review`` with nothing contradicting, else
+    ``different``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from slrflow.dedup.options import Options
+from slrflow.dedup.prepare import Keys
+
+FIELDS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "abstract")
+#: how much each similarity counts in a pair's score (a summary for ordering and review)
+WEIGHTS = {
+    "title": 4.0,
+    "authors": 2.0,
+    "year": 1.0,
+    "journal": 1.0,
+    "volume": 0.5,
+    "issue": 0.25,
+    "pages": 0.75,
+    "doi": 2.0,
+    "abstract": 1.0,
+}
+
+_STOP = frozenset(
+    ["of", "the", "and", "for", "in", "on", "de", "la", "le", "les", "des", "du", "der", "die"]
+    + ["und", "fur", "et", "y", "a", "an"]
+)
+
+
+@dataclass
+class Comparison:
+    """The result of comparing records ``i`` and ``j`` (positions in the record table)."""
+
+    i: int
+    j: int
+    verdict: str
+    rule: str
+    score: float
+    sims: dict[str, float | None]
+
+
+def title_similarity(a: str, b: str) -> float | None:
+    if not a or not b:
+        return None
+    return fuzz.ratio(a, b) / 100
+
+
+def title_is_prefix(a: str, b: str, *, words: int = 4) -> bool:
+    """One title is the other without its subtitle or its leading label (``Hyred: ...``),
+    with at least ``words`` words kept."""
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return (
+        bool(short)
+        and len(short.split()) >= words
+        and (long.startswith(short + " ") or long.endswith(" " + short))
+    )
+
+
+def author_similarity(keys: Keys, i: int, j: int) -> float | None:
+    tokens_a, tokens_b = keys.name_tokens[i], keys.name_tokens[j]
+    if not tokens_a or not tokens_b:
+        return None
+    best = len(tokens_a & tokens_b) / min(len(tokens_a), len(tokens_b))
+    sa, sb = set(keys.surnames[i]) - {""}, set(keys.surnames[j]) - {""}
+    if sa and sb:
+        best = max(best, len(sa & sb) / min(len(sa), len(sb)))
+    if best < 1:
+        best = max(best, fuzz.token_set_ratio(keys.authors_text[i], keys.authors_text[j]) / 100)
+    return best
+
+
+def first_author_match(keys: Keys, i: int, j: int) -> bool:
+    sa, sb = keys.surnames[i], keys.surnames[j]
+    if not sa or not sb or not sa[0] or not sb[0]:
+        return False
+    return sa[0] == sb[0] or fuzz.ratio(sa[0], sb[0]) >= 85
+
+
+def is_abbreviation(a: str, b: str) -> bool:
+    """Every word of one name is a prefix of the matching word of the other (stop words out)."""
+    wa = [w for w in a.split() if w not in _STOP]
+    wb = [w for w in b.split() if w not in _STOP]
+    if not wa or len(wa) != len(wb):
+        return False
+    return all(x.startswith(y) or y.startswith(x) for x, y in zip(wa, wb, strict=True))
+
+
+def journal_similarity(a: str, b: str) -> float | None:
+    if not a or not b:
+        return None
+    if a == b:
+        return 1.0
+    if is_abbreviation(a, b):
+        return 0.95
+    ratio = fuzz.ratio(a, b) / 100
+    if ratio < 0.7 and title_is_prefix(a, b, words=1):
+        return 0.7  # "Nephron" / "Nephron Clinical Practice": neither the same nor a conflict
+    return ratio
+
+
+_ARTICLE_NUMBER = re.compile(r"^[a-z]{1,2}\d{3,}$")
+
+
+def _page_number(page: str) -> int | None:
+    digits = page.strip("abcdefghijklmnopqrstuvwxyz")
+    return int(digits) if digits.isdigit() else None
+
+
+def page_similarity(keys: Keys, i: int, j: int) -> float | None:
+    """1 for the same first page (``c37`` and ``37`` alike); 0.5 when the page ranges overlap
+    (a typo, or a single page that ends the other's range); ``None`` when one side is an
+    article number (``e12724``) and the other printed pages; else 0."""
+    a, b = keys.page[i], keys.page[j]
+    if not a or not b:
+        return None
+    if a == b:
+        return 1.0
+    start_a, start_b = _page_number(a), _page_number(b)
+    if start_a is None or start_b is None:
+        return 0.0
+    if start_a == start_b:
+        return 1.0
+    if bool(_ARTICLE_NUMBER.match(a)) != bool(_ARTICLE_NUMBER.match(b)):
+        return None
+    end_a = _page_number(keys.page_end[i]) or start_a
+    end_b = _page_number(keys.page_end[j]) or start_b
+    if keys.page_end[i] and keys.page_end[i] == keys.page_end[j]:
+        return 0.5  # "2297-2108" / "2097-2108": a typo in the first page
+    if start_a <= end_b and start_b <= end_a and max(end_a - start_a, end_b - start_b) < 500:
+        return 0.5
+    return 0.0
+
+
+def venues_agree(keys: Keys, i: int, j: int) -> bool:
+    """Two conference names that may be one conference: ``ICIS: Transforming...`` and
+    ``International Conference on Information Systems`` (acronym of one among the other's words)."""
+    ja, jb = keys.journal[i], keys.journal[j]
+    aa, ab = keys.venue_acronym[i], keys.venue_acronym[j]
+    if not ja or not jb:
+        return True
+    if fuzz.ratio(ja, jb) >= 80 or (len(aa) >= 3 and aa == ab):
+        return True
+    words_a, words_b = set(ja.split()), set(jb.split())
+    return (
+        (len(aa) >= 3 and aa in words_b)
+        or (len(ab) >= 3 and ab in words_a)
+        or (
+            len(aa) >= 3
+            and len(ab) >= 3
+            and any(fuzz.ratio(aa, w) >= 85 for w in words_b if len(w) >= 3)
+            or any(fuzz.ratio(ab, w) >= 85 for w in words_a if len(w) >= 3)
+        )
+    )
+
+
+_TYPO = 75  # two words this alike (rapidfuzz ratio) are one word misspelt
+
+
+def title_word_conflict(a: str, b: str) -> bool:
+    """Near-identical titles that differ in a real word (``Pediatric`` / ``Adult``) or number
+    (``Part 1`` / ``Part 2``): often two works of a series, not one work misspelt."""
+    wa, wb = set(a.split()), set(b.split())
+    only_a, only_b = wa - wb, wb - wa
+    if not only_a or not only_b:
+        return False
+    joined_a, joined_b = "".join(sorted(only_a)), "".join(sorted(only_b))
+    if joined_a == joined_b:  # a word split in two ("health care" / "healthcare")
+        return False
+    for word in only_a:
+        if any(c.isdigit() for c in word) and any(c.isdigit() for c in "".join(only_b)):
+            return True
+        if len(word) >= 3 and not any(fuzz.ratio(word, other) >= _TYPO for other in only_b):
+            if "".join(only_b) in "".join(a.split()) or word in "".join(b.split()):
+                continue  # the word run together with its neighbour on the other side
+            return True
+    return False
+
+
+def _equal(a: str, b: str) -> float | None:
+    if not a or not b:
+        return None
+    return 1.0 if a == b else 0.0
+
+
+def similarities(keys: Keys, i: int, j: int, title: float | None = None) -> dict:
+    """Every field similarity of records ``i`` and ``j`` (see the module docstring)."""
+    ya, yb = keys.year[i], keys.year[j]
+    year = None if ya is None or yb is None else {0: 1.0, 1: 0.5}.get(abs(ya - yb), 0.0)
+    aa, ab = keys.abstract[i], keys.abstract[j]
+    return {
+        "title": title_similarity(keys.title[i], keys.title[j]) if title is None else title,
+        "authors": author_similarity(keys, i, j),
+        "year": year,
+        "journal": journal_similarity(keys.journal[i], keys.journal[j]),
+        "volume": _equal(keys.volume[i], keys.volume[j]),
+        "issue": _equal(keys.issue[i], keys.issue[j]),
+        "pages": page_similarity(keys, i, j),
+        "doi": _equal(keys.doi[i], keys.doi[j]),
+        "abstract": fuzz.ratio(aa, ab) / 100 if aa and ab else None,
+    }
+
+
+def score_of(sims: dict[str, float | None]) -> float:
+    """Weighted mean of the available similarities (0-1)."""
+    total = weight = 0.0
+    for name, value in sims.items():
+        if value is not None:
+            total += WEIGHTS[name] * value
+            weight += WEIGHTS[name]
+    return round(total / weight, 4) if weight else 0.0
+
+
+def _policy(policy: str, relation: str, looks_same: bool) -> tuple[str, str]:
+    if not looks_same or policy == "keep":
+        return "different", relation
+    return ("same" if policy == "merge" else "link"), relation
+
+
+def classify(
+    keys: Keys, i: int, j: int, options: Options, title: float | None = None
+) -> Comparison:
+    """Compare records ``i`` and ``j`` and decide (see the module docstring for the rules)."""
+    sims = similarities(keys, i, j, title)
+    verdict, rule = _decide(keys, i, j, sims, options)
+    return Comparison(i, j, verdict, rule, score_of(sims), sims)
+
+
+def _decide(keys: Keys, i: int, j: int, s: dict, o: Options) -> tuple[str, str]:
+    t, a, y = s["title"], s["authors"], s["year"]
+    j_sim = s["journal"]
+    prefix = title_is_prefix(keys.title[i], keys.title[j])
+    close_title = t is not None and (t >= o.title_same or prefix)
+    authors_ok = a is None or a >= o.authors_same
+    vol_eq, page_eq, issue_eq = s["volume"] == 1.0, s["pages"] == 1.0, s["issue"] == 1.0
+    journal_ok = j_sim is not None and j_sim >= 0.8
+    supplement = keys.page[i].startswith("s") or keys.page[j].startswith("s")
+
+    # 1. notices about an article are not the article
+    if keys.notice[i] != keys.notice[j]:
+        return "different", "notice"
+    if keys.notice[i]:
+        if t is not None and t >= 0.97 and (s["doi"] == 1.0 or (vol_eq and page_eq)):
+            return "same", "notice_same"
+        return "different", "notice"
+
+    # 2. versions of one Cochrane review
+    fa, fb = keys.doi_family[i], keys.doi_family[j]
+    if fa and fa == fb and keys.doi_version[i] != keys.doi_version[j]:
+        return _policy(o.cochrane_versions, "cochrane_version", t is None or t >= 0.9)
+
+    # 3. the same identifier
+    same_pmid = keys.pmid[i] and keys.pmid[i] == keys.pmid[j]
+    if s["doi"] == 1.0 or same_pmid:
+        rule = "doi" if s["doi"] == 1.0 else "pmid"
+        if t is None:
+            return ("same", rule + "_only") if a is None or a >= 0.5 else ("maybe", rule + "_only")
+        if t >= 0.8 or prefix:
+            return "same", rule
+        if (a or 0) >= 0.8 and y == 1.0 and (page_eq or vol_eq) and not supplement:
+            return "same", rule + "_translated_title"
+        if t < 0.6:
+            return "different", rule + "_shared"
+        return "maybe", rule + "_title_differs"
+
+    forms = {keys.form[i], keys.form[j]}
+    looks_same = close_title and authors_ok and (y is None or y > 0 or t >= 0.97)
+    # The same volume and page range, or a conference named after the journal ("Transplant
+    # International.Conference: ...") is one publication indexed two ways, not two versions.
+    same_publication = (vol_eq and page_eq) or (
+        bool(keys.journal[i])
+        and bool(keys.journal[j])
+        and (
+            keys.journal[i] == keys.journal[j]
+            or keys.journal[i].startswith(keys.journal[j] + " ")
+            or keys.journal[j].startswith(keys.journal[i] + " ")
+        )
+    )
+    # 4. two different DOIs
+    if s["doi"] == 0.0:
+        if "preprint" in forms and len(forms - {""}) == 2:
+            return _policy(o.preprint, "preprint", looks_same)
+        return "different", "doi_differs"
+    # 5. a conference paper and a journal article; a preprint and its publication
+    if len(forms - {""}) == 2 and not same_publication:
+        relation = "preprint" if "preprint" in forms else "conference_abstract"
+        if relation == "conference_abstract" and "conference" not in forms:
+            pass  # e.g. a preprint server against a journal: handled above
+        else:
+            policy = o.preprint if relation == "preprint" else o.conference_abstract
+            return _policy(policy, relation, looks_same)
+
+    both_conference = forms == {"conference"}
+    contradiction = (
+        (y is not None and y == 0.0)
+        or (both_conference and y == 0.5 and not venues_agree(keys, i, j))
+        or s["volume"] == 0.0
+        or s["pages"] == 0.0
+        or (vol_eq and s["issue"] == 0.0)  # same volume, another issue: recurring titles
+        or (
+            j_sim is not None
+            and j_sim < 0.5
+            and not both_conference  # proceedings are named in many ways
+            and not (vol_eq and (page_eq or issue_eq))
+        )
+    )
+    agreeing = sum([journal_ok, vol_eq, page_eq, issue_eq and vol_eq])
+    generic = keys.generic[i] or keys.generic[j]
+    full_source = (vol_eq or journal_ok) and page_eq and y == 1.0 and (a or 0) >= 0.9
+    # a word changed, not misspelt: only a full source match may still say "same"
+    if (
+        close_title
+        and t < 1.0
+        and not full_source
+        and title_word_conflict(keys.title[i], keys.title[j])
+    ):
+        return (
+            ("maybe", "title_word_differs")
+            if not contradiction
+            else ("different", "title_word_differs")
+        )
+
+    # 6. title, authors and year
+    if close_title and a is not None and a >= o.authors_same and not contradiction:
+        if generic:
+            return (
+                ("same", "generic_title_source")
+                if vol_eq and page_eq and y == 1.0
+                else ("different", "generic_title")
+            )
+        if y == 1.0 and (t >= 0.97 or agreeing >= 1 or not prefix):
+            return "same", "title_authors_year"
+        if y == 0.5 and (agreeing >= 1 or (t >= 0.97 and a >= 0.9)):
+            return "same", "title_authors_year_apart"
+        if y is None and agreeing >= 1:
+            return "same", "title_authors_no_year"
+        return "maybe", "title_authors"
+    # 7. the same title at the same place in the same journal: authors written another way
+    # (a group name, given and family names swapped) do not matter
+    if (
+        t is not None
+        and t >= o.title_same
+        and y == 1.0
+        and vol_eq
+        and page_eq
+        and (j_sim is None or j_sim >= 0.8)
+        and not generic
+        and not (vol_eq and s["issue"] == 0.0)
+    ):
+        return "same", "title_source_locator"
+    # 7. no authors on one side
+    if close_title and a is None and not contradiction and not generic:
+        if y == 1.0 and journal_ok and (vol_eq or page_eq):
+            return "same", "title_source"
+        return "maybe", "title_no_authors"
+    # 8. a less close title with the same authors, year and source
+    if (
+        t is not None
+        and (t >= 0.8 or title_is_prefix(keys.title[i], keys.title[j], words=3))
+        and (a or 0) >= 0.9
+        and y == 1.0
+        and not contradiction
+        and agreeing >= 2
+        and not generic
+    ):
+        return "same", "close_title_full_source"
+    # 9. the same place in the same journal under another (translated) title
+    if (
+        t is not None
+        and not contradiction
+        and not both_conference
+        and not re.search(r"[a-z]$", keys.page[i])  # "81A": meeting-abstract pages
+        and y == 1.0
+        and journal_ok
+        and vol_eq
+        and page_eq
+        and not supplement
+        and first_author_match(keys, i, j)
+        and (a or 0) >= 0.8
+        and not generic
+    ):
+        return "same", "source_locator"
+    # 10. the grey zone
+    if t is not None and (t >= o.title_review or prefix) and not contradiction and (a or 1) >= 0.5:
+        if generic:
+            return "different", "generic_title"
+        return "maybe", "similar_title"
+    return "different", "dissimilar"

@@ -1,0 +1,95 @@
+"""Counts per search and the overlap between searches (PRISMA's "duplicates removed").
+
+``counts.csv``, one row per search in the order of the record table, then a row ``all``:
+
+``records``          records the search contributed
+``references``       distinct references among them
+``within_search``    records that duplicate another record of the same search
+                     (``records - references``)
+``shared``           references also found by another search
+``only_this_search`` references found by this search alone
+``removed``          records removed as duplicates: every record that is not the first record of
+                     its reference. Summed over searches this is PRISMA's "duplicate records
+                     removed"; ``records - removed`` summed is the number of references.
+``kept``             ``records - removed``
+
+``overlap.csv``: one row per search A and one column per search B: how many of A's records
+belong to a reference that also holds a record of B (on the diagonal: of A itself, i.e.
+duplicates within A).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from slrflow.dedup.run import Result
+
+NO_SEARCH = "(no search)"
+
+
+def search_order(table: pd.DataFrame) -> list[str]:
+    searches = table["search_id"].fillna("").astype(str).replace("", NO_SEARCH)
+    return list(dict.fromkeys(searches))
+
+
+def _searches(table: pd.DataFrame) -> list[str]:
+    return table["search_id"].fillna("").astype(str).replace("", NO_SEARCH).tolist()
+
+
+def counts(table: pd.DataFrame, result: Result) -> pd.DataFrame:
+    searches = _searches(table)
+    by_reference: dict[int, list[str]] = {}
+    for position, label in enumerate(result.label):
+        by_reference.setdefault(label, []).append(searches[position])
+    rows = []
+    for search in search_order(table):
+        positions = [p for p, s in enumerate(searches) if s == search]
+        refs = {result.label[p] for p in positions}
+        shared = sum(1 for r in refs if set(by_reference[r]) - {search})
+        removed = sum(1 for p in positions if result.label[p] != p)
+        rows.append(
+            {
+                "search_id": search,
+                "records": len(positions),
+                "references": len(refs),
+                "within_search": len(positions) - len(refs),
+                "shared": shared,
+                "only_this_search": len(refs) - shared,
+                "removed": removed,
+                "kept": len(positions) - removed,
+            }
+        )
+    n_refs = len(by_reference)
+    rows.append(
+        {
+            "search_id": "all",
+            "records": len(searches),
+            "references": n_refs,
+            "within_search": sum(r["within_search"] for r in rows),
+            "shared": sum(1 for s in by_reference.values() if len(set(s)) > 1),
+            "only_this_search": sum(1 for s in by_reference.values() if len(set(s)) == 1),
+            "removed": len(searches) - n_refs,
+            "kept": n_refs,
+        }
+    )
+    return pd.DataFrame(rows)
+
+
+def overlap(table: pd.DataFrame, result: Result) -> pd.DataFrame:
+    searches = _searches(table)
+    order = search_order(table)
+    members: dict[int, list[int]] = {}
+    for position, label in enumerate(result.label):
+        members.setdefault(label, []).append(position)
+    matrix = {a: dict.fromkeys(order, 0) for a in order}
+    for group in members.values():
+        if len(group) < 2:
+            continue
+        for p in group:
+            others = {searches[q] for q in group if q != p}
+            for other in others:
+                matrix[searches[p]][other] += 1
+    frame = pd.DataFrame(
+        [{"search_id": a, **matrix[a]} for a in order], columns=["search_id", *order]
+    )
+    return frame

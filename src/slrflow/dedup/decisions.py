@@ -1,0 +1,96 @@
+"""A person's verdicts on pairs of records: ``dedup_decisions.csv`` in the review folder.
+
+Columns (schema ``dedup_decisions``): ``record_id_a``, ``record_id_b``, ``verdict`` (``same`` or
+``different``), ``reviewer``, ``date`` (YYYY-MM-DD), ``note``. The pipeline only reads this file.
+Several rows on one pair: the latest date wins (rows without a date count as oldest, later rows
+before earlier ones on the same date); disagreeing verdicts on the latest date are a warning and
+count as ``different``, since an undecided pair is never merged. A row naming a record that is not
+in this run's records (an export was replaced) is a warning, not an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from slrflow.dedup.load import Problem
+from slrflow.sheets import read_sheet, validate_rows
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The verdict in force on one pair (ids sorted), with the sheet row it came from."""
+
+    record_id_a: str
+    record_id_b: str
+    verdict: str
+    reviewer: str
+    date: str
+    note: str
+    row: int
+
+
+def read_decisions(
+    path: str | Path, known_ids: set[str], *, name: str | None = None
+) -> tuple[dict[tuple[str, str], Decision], list[Problem]]:
+    """The verdict in force per pair of existing records, and the warnings about the file."""
+    label = name or str(path)
+    frame = read_sheet(path)
+    validate_rows(frame, "dedup_decisions", file=label)
+    problems: list[Problem] = []
+    latest: dict[tuple[str, str], list[Decision]] = {}
+    for index, row in enumerate(frame.to_dict(orient="records")):
+        number = index + 2
+        a, b = row["record_id_a"], row["record_id_b"]
+        if a == b:
+            problems.append(
+                Problem(label, number, "record_id_b", "pairs a record with itself; ignored")
+            )
+            continue
+        unknown = [r for r in (a, b) if r not in known_ids]
+        if unknown:
+            problems.append(
+                Problem(
+                    label,
+                    number,
+                    None,
+                    f"names record(s) not in this run: {', '.join(unknown)}; the verdict is "
+                    "ignored (was an export replaced?)",
+                )
+            )
+            continue
+        first, second = sorted((a, b))
+        decision = Decision(
+            first,
+            second,
+            row["verdict"],
+            row.get("reviewer", ""),
+            row.get("date", ""),
+            row.get("note", ""),
+            number,
+        )
+        current = latest.get((first, second))
+        if current is None or decision.date > current[0].date:
+            latest[(first, second)] = [decision]
+        elif decision.date == current[0].date:
+            current.append(decision)
+    decided: dict[tuple[str, str], Decision] = {}
+    for pair, rows in sorted(latest.items()):
+        verdicts = {d.verdict for d in rows}
+        chosen = rows[-1]
+        if len(verdicts) > 1:
+            problems.append(
+                Problem(
+                    label,
+                    chosen.row,
+                    "verdict",
+                    f"{pair[0]} / {pair[1]}: rows {', '.join(str(d.row) for d in rows)} disagree "
+                    f"on {chosen.date or 'an undated verdict'}; treated as different until "
+                    "settled",
+                )
+            )
+            chosen = Decision(
+                *pair, "different", chosen.reviewer, chosen.date, chosen.note, chosen.row
+            )
+        decided[pair] = chosen
+    return decided, problems

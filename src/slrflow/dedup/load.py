@@ -1,0 +1,250 @@
+"""Reading a record table for deduplication, in either of the two forms it comes in.
+
+1. The ingest table (``slrflow ingest``): ``record_id`` plus :data:`slrflow.records.COLUMNS`.
+2. A BibTeX-like CSV as used by deduplication benchmarks: id column ``ID`` and fields ``author``
+   (``" and "``-joined), ``title``, ``year``, ``journal``, ``booktitle``, ``volume``, ``number``,
+   ``pages``, ``doi``, ``abstract``, ``isbn`` (which often holds ISSNs), ``ENTRYTYPE`` and,
+   when present, ``search_set`` (taken as the search).
+
+Both are turned into the ingest table's columns (cleaned with :mod:`slrflow.records`).
+:func:`load` returns the table and a list of :class:`Problem` warnings; input that cannot be
+deduplicated safely (no id column, rows without an id, one id on several rows) raises
+:class:`DedupInputError` naming the rows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from slrflow import records as rec
+from slrflow.tables import read_csv
+
+#: columns the dedup stage reads; the others of the ingest table are carried along untouched
+FIELDS = [
+    "record_id",
+    "search_id",
+    "title",
+    "authors",
+    "author_keys",
+    "year",
+    "journal",
+    "volume",
+    "issue",
+    "pages",
+    "doi",
+    "pmid",
+    "issn",
+    "isbn",
+    "abstract",
+    "keywords",
+    "doc_type",
+    "language",
+    "url",
+]
+
+#: longest value still taken as a plausible field (longer ones are reported; comparison uses a cut)
+MAX_LENGTH = {"title": 1000, "authors": 20000, "journal": 500, "abstract": 30000, "pages": 50}
+
+
+class DedupInputError(ValueError):
+    """A record table the dedup stage cannot use; the message names the rows and what to do."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A warning about the input: ``row`` counts the header as row 1 (as spreadsheets do)."""
+
+    file: str
+    row: int | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file + (f", row {self.row}" if self.row else "")
+        where += f", field {self.field}" if self.field else ""
+        return f"{where}: {self.message}"
+
+
+def _rows_text(rows: list[int], limit: int = 10) -> str:
+    shown = ", ".join(str(r) for r in rows[:limit])
+    return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
+
+
+_CONCATENATED = re.compile(r"(?<=[A-Z]\.)(?=[A-Z][a-z'])")
+
+
+def _bib_authors(value: str) -> list[str]:
+    """Authors from a benchmark cell: ``"Zuna, R E and Wang, S S"`` or run-together
+    ``"Tan A.Schulze A.O'Donnell C. P."`` (some exports drop the separator)."""
+    value = value.strip()
+    if not value:
+        return []
+    if " and " not in value and ";" not in value and _CONCATENATED.search(value):
+        return [p.strip() for p in _CONCATENATED.split(value) if p.strip()]
+    return rec.split_authors(value)
+
+
+def _issn_isbn(value: str) -> tuple[str, str]:
+    issn = rec.normalise_issn(value)
+    rest = re.sub(r"(?<![\dXx])\d{4}-\d{3}[\dXx](?![\dXx])", " ", value)
+    return issn, rec.normalise_isbn(rest)
+
+
+def _from_bib(frame: pd.DataFrame) -> pd.DataFrame:
+    """The benchmark form as ingest-table columns."""
+    get = lambda name: frame[name] if name in frame.columns else pd.Series("", index=frame.index)  # noqa: E731
+    out = pd.DataFrame(index=frame.index)
+    out["record_id"] = frame["ID"]
+    out["search_id"] = get("search_set")
+    out["title"] = get("title").map(rec.clean_text)
+    authors = get("author").map(_bib_authors)
+    out["authors"] = authors.map(rec.join_list)
+    out["author_keys"] = authors.map(lambda a: rec.join_list(rec.author_key(x) for x in a))
+    out["year"] = get("year").map(lambda v: str(rec.parse_year(v) or ""))
+    journal = get("journal").map(rec.clean_text)
+    booktitle = get("booktitle").map(rec.clean_text)
+    out["journal"] = journal.where(journal != "", booktitle)
+    out["volume"] = get("volume").map(rec.clean_text)
+    out["issue"] = (get("number") if "number" in frame.columns else get("issue")).map(
+        rec.clean_text
+    )
+    out["pages"] = get("pages").map(lambda v: rec.normalise_pages(re.sub(r"\s*-+\s*", "-", v)))
+    doi = get("doi").map(rec.normalise_doi)
+    out["doi"] = doi
+    out["pmid"] = get("pmid").map(rec.normalise_pmid)
+    ids = get("isbn").map(_issn_isbn)
+    out["issn"] = (get("issn").map(rec.normalise_issn) + "; " + ids.map(lambda p: p[0])).map(
+        lambda v: rec.join_list(dict.fromkeys(x for x in v.split("; ") if x))
+    )
+    out["isbn"] = ids.map(lambda p: p[1])
+    out["abstract"] = get("abstract").map(rec.clean_text)
+    out["keywords"] = get("keywords").map(rec.clean_text)
+    doc_type = get("ENTRYTYPE").map(rec.clean_text)
+    # A booktitle without a journal marks a paper in proceedings, whatever the entry type says.
+    out["doc_type"] = doc_type.where(
+        ~((booktitle != "") & (journal == "") & (doc_type == "")), "inproceedings"
+    )
+    out["language"] = get("language")
+    out["url"] = get("url")
+    return out
+
+
+def load(path: str | Path, *, name: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read ``path`` (either form) into a table with :data:`FIELDS` (plus any other ingest
+    columns); return it with the warnings. Raises :class:`DedupInputError` on unusable input."""
+    path = Path(path)
+    label = name or str(path)
+    try:
+        raw = read_csv(path)
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DedupInputError(f"{label}: cannot be read as a CSV table: {exc}") from exc
+    return prepare_table(raw, file=label)
+
+
+def prepare_table(
+    raw: pd.DataFrame, *, file: str = "records"
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Check and convert an already read table (all cells strings); see :func:`load`."""
+    raw = raw.fillna("").astype(str)
+    problems: list[Problem] = []
+    if "record_id" in raw.columns:
+        id_column = "record_id"
+    elif "ID" in raw.columns:
+        id_column = "ID"
+    else:
+        raise DedupInputError(
+            f"{file}: no id column; expected 'record_id' (the table `slrflow ingest` writes) "
+            f"or 'ID' (benchmark CSV); found {', '.join(raw.columns) or 'no columns'}"
+        )
+    row_numbers = pd.Series(range(2, len(raw) + 2), index=raw.index)
+    empty = (raw.map(str.strip) == "").all(axis=1)
+    if empty.any():
+        problems.append(
+            Problem(
+                file,
+                None,
+                None,
+                f"{int(empty.sum())} empty row(s) skipped "
+                f"(rows {_rows_text(list(row_numbers[empty]))})",
+            )
+        )
+        raw = raw[~empty]
+        row_numbers = row_numbers[~empty]
+    ids = raw[id_column].str.strip()
+    missing = ids == ""
+    if missing.any():
+        raise DedupInputError(
+            f"{file}: {int(missing.sum())} row(s) have content but no {id_column} "
+            f"(rows {_rows_text(list(row_numbers[missing]))}); give every record an id"
+        )
+    repeated = ids[ids.duplicated(keep=False)]
+    if len(repeated):
+        details = []
+        for value, group in repeated.groupby(repeated, sort=False):
+            details.append(f"{value!r} on rows {_rows_text(list(row_numbers[group.index]), 5)}")
+            if len(details) >= 10:
+                break
+        raise DedupInputError(
+            f"{file}: {repeated.nunique()} record id(s) used on more than one row: "
+            + "; ".join(details)
+            + ". Each record needs its own id: rename or remove the repeated rows"
+        )
+    raw = raw.assign(**{id_column: ids})
+    if id_column == "record_id":
+        table = raw.copy()
+        for column in FIELDS:
+            if column not in table.columns:
+                table[column] = ""
+        if (table["author_keys"] == "").all() and (table["authors"] != "").any():
+            table["author_keys"] = table["authors"].map(
+                lambda a: rec.join_list(rec.author_key(x) for x in a.split("; "))
+            )
+    else:
+        table = _from_bib(raw)
+    table = table.reset_index(drop=True)
+    rows = list(row_numbers)
+    problems.extend(_check_fields(table, rows, file))
+    return table, problems
+
+
+def _check_fields(table: pd.DataFrame, rows: list[int], file: str) -> list[Problem]:
+    """Warnings for records that can hardly be compared and for implausibly long fields."""
+    problems = []
+    has = {c: table[c].str.strip() != "" for c in ("title", "authors", "doi", "pmid", "year")}
+    no_title = ~has["title"]
+    only_id = no_title & ~has["authors"] & (has["doi"] | has["pmid"])
+    bare = no_title & ~has["authors"] & ~has["doi"] & ~has["pmid"]
+    checks = [
+        (only_id, "only an identifier (no title, no authors): matched by DOI/PMID alone"),
+        (bare, "no title, no authors and no DOI/PMID: cannot be matched, kept on its own"),
+        (no_title & has["authors"], "no title: matched only by DOI/PMID or sent for review"),
+        (has["title"] & ~has["authors"], "no authors: needs a closer title and source match"),
+    ]
+    for mask, message in checks:
+        if mask.any():
+            where = [rows[i] for i in mask[mask].index]
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    None,
+                    f"{len(where)} record(s) with {message} (rows {_rows_text(where)})",
+                )
+            )
+    for column, limit in MAX_LENGTH.items():
+        lengths = table[column].str.len()
+        for index in lengths[lengths > limit].index:
+            problems.append(
+                Problem(
+                    file,
+                    rows[index],
+                    column,
+                    f"{lengths[index]} characters (more than {limit}): kept, but only the first "
+                    f"{limit} are compared; check the export for run-together fields",
+                )
+            )
+    return problems

@@ -1,0 +1,126 @@
+"""References: one row per deduplicated work, with the best value of each field.
+
+A reference is named by the ``record_id`` of its first record in the record table (the ingest
+table keeps the search log's order, so adding a later search never renames a reference).
+Its fields are taken from its records as follows:
+
+``title``      the longest title that is not written in capitals only (database tags such as
+               ``[Review] [33 refs]`` do not count towards its length)
+``authors``    the longest author list; among equally long ones the longest text (full given
+               names rather than initials)
+``year``       the most frequent year; on a tie the earliest (online before print)
+``journal``    the longest name (the full name rather than the abbreviation)
+``volume``, ``issue``, ``pages``, ``doi``, ``pmid``   the most frequent non-empty value; on a tie
+               the first record's
+``abstract``   the longest
+``keywords``   all keywords of all records, each once
+``doc_type``, ``language``, ``url``   the first non-empty value
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pandas as pd
+
+from slrflow.dedup.prepare import title_words
+from slrflow.dedup.run import Result
+
+REFERENCE_FIELDS = [
+    "title",
+    "authors",
+    "year",
+    "journal",
+    "volume",
+    "issue",
+    "pages",
+    "doi",
+    "pmid",
+    "abstract",
+    "keywords",
+    "doc_type",
+    "language",
+    "url",
+]
+COLUMNS = ["reference_id", "n_records", "record_ids", "search_ids", *REFERENCE_FIELDS]
+
+
+def _most_common(values: list[str], *, earliest: bool = False) -> str:
+    present = [v for v in values if v]
+    if not present:
+        return ""
+    counts = Counter(present)
+    top = max(counts.values())
+    tied = [v for v in dict.fromkeys(present) if counts[v] == top]
+    return min(tied) if earliest else tied[0]
+
+
+def _longest(values: list[str]) -> str:
+    return max(values, key=len, default="") if any(values) else ""
+
+
+def best_title(values: list[str]) -> str:
+    present = [v for v in values if v]
+    if not present:
+        return ""
+    return max(present, key=lambda v: (not v.isupper(), len(title_words(v))))
+
+
+def best_authors(values: list[str]) -> str:
+    present = [v for v in values if v]
+    if not present:
+        return ""
+    return max(present, key=lambda v: (len(v.split("; ")), len(v)))
+
+
+def merge_fields(rows: list[dict[str, str]]) -> dict[str, str]:
+    """The best value per field of one reference's records (first record first)."""
+    get = lambda name: [str(r.get(name, "") or "") for r in rows]  # noqa: E731
+    keywords: dict[str, str] = {}
+    for value in get("keywords"):
+        for keyword in value.split("; "):
+            if keyword.strip():
+                keywords.setdefault(keyword.strip().lower(), keyword.strip())
+    return {
+        "title": best_title(get("title")),
+        "authors": best_authors(get("authors")),
+        "year": _most_common(get("year"), earliest=True),
+        "journal": _longest(get("journal")),
+        "volume": _most_common(get("volume")),
+        "issue": _most_common(get("issue")),
+        "pages": _most_common(get("pages")),
+        "doi": _most_common(get("doi")),
+        "pmid": _most_common(get("pmid")),
+        "abstract": _longest(get("abstract")),
+        "keywords": "; ".join(keywords.values()),
+        "doc_type": next((v for v in get("doc_type") if v), ""),
+        "language": next((v for v in get("language") if v), ""),
+        "url": next((v for v in get("url") if v), ""),
+    }
+
+
+def members_by_reference(result: Result) -> dict[int, list[int]]:
+    """Record positions of each cluster, in table order, keyed by the first position."""
+    groups: dict[int, list[int]] = {}
+    for position, label in enumerate(result.label):
+        groups.setdefault(label, []).append(position)
+    return {members[0]: members for members in groups.values()}
+
+
+def references(table: pd.DataFrame, result: Result) -> pd.DataFrame:
+    """One row per reference (see the module docstring), in the order of their first record."""
+    records = table.fillna("").astype(str).to_dict(orient="records")
+    out = []
+    for first, members in sorted(members_by_reference(result).items()):
+        rows = [records[m] for m in members]
+        searches = list(dict.fromkeys(r.get("search_id", "") for r in rows if r.get("search_id")))
+        out.append(
+            {
+                "reference_id": records[first]["record_id"],
+                "n_records": len(members),
+                "record_ids": "; ".join(r["record_id"] for r in rows),
+                "search_ids": "; ".join(searches),
+                **merge_fields(rows),
+            }
+        )
+    return pd.DataFrame(out, columns=COLUMNS)

@@ -1,0 +1,315 @@
+"""Comparison keys: each record's fields in the form in which two records can be compared.
+
+Everything here is per record (linear). The keys:
+
+``title``
+    Lower-case ASCII words, without database additions that are not part of the title: MEDLINE's
+    ``[Review] [33 refs]`` and ``[Romanian]``, ``(Brief record)``, square brackets around a
+    translated title (``[Current aspects...]``), and an original-language title in brackets after
+    the English one.
+``title_key``
+    ``title`` without spaces (for blocking).
+``surnames``
+    Author surname keys (:func:`slrflow.records.author_key`), in order.
+``name_tokens``
+    Every word of 2+ letters in the author field: survives swapped surname/given names.
+``journal``
+    Lower-case words, ``&`` as ``and``, without ``[Electronic Resource]`` and leading ``the``.
+``volume``, ``issue``, ``page``, ``page_end``
+    Leading number of volume and issue; first and last page (``e24083``, ``S78`` as written).
+``doi``, ``doi_family``
+    The DOI; for Cochrane reviews also the DOI without its ``.pubN`` version suffix.
+``notice``
+    ``erratum``, ``retraction``, ``reply``, ``comment`` or ``""``: notices about another article
+    are never the article itself.
+``form``
+    ``conference``, ``preprint``, ``journal`` (any other named source) or ``""`` (no source).
+``generic``
+    True for titles that recur across unrelated works (``Editorial``, ``Introduction``...).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from slrflow.records import ascii_fold
+
+_REVIEW_TAG = re.compile(
+    r"\s*[\[(](?:review|\d+\s*refs?\.?|[a-z]+(?: [a-z]+)?|brief record|author'?s transl)"
+    r"[\])]\s*\.?\s*$",
+    re.I,
+)
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_TRAILING_BRACKET = re.compile(r"^(.{20,}?)[.\s]*\[[^\[\]]{10,}\]\s*\.?\s*$")
+
+#: languages MEDLINE appends in brackets; only these single words are dropped
+_LANGUAGES = {
+    "afrikaans",
+    "arabic",
+    "bulgarian",
+    "catalan",
+    "chinese",
+    "croatian",
+    "czech",
+    "danish",
+    "dutch",
+    "english",
+    "estonian",
+    "finnish",
+    "french",
+    "german",
+    "greek",
+    "hebrew",
+    "hungarian",
+    "icelandic",
+    "italian",
+    "japanese",
+    "korean",
+    "latvian",
+    "lithuanian",
+    "norwegian",
+    "persian",
+    "polish",
+    "portuguese",
+    "romanian",
+    "russian",
+    "serbian",
+    "slovak",
+    "slovenian",
+    "spanish",
+    "swedish",
+    "turkish",
+    "ukrainian",
+    "review",
+    "abstract",
+    "brief record",
+    "authors transl",
+    "author's transl",
+    "editorial",
+    "letter",
+    "comment",
+}
+
+
+def title_words(title: str, *, limit: int = 1000) -> str:
+    """The comparable form of a title (see the module docstring)."""
+    text = ascii_fold(title[:limit]).strip()
+    for _ in range(6):  # several tags may follow one another: [Review] [16 refs] [Romanian]
+        match = _REVIEW_TAG.search(text)
+        if not match:
+            break
+        inner = match.group(0).strip(" .[]()")
+        if not (re.fullmatch(r"\d+\s*refs?\.?", inner) or inner in _LANGUAGES):
+            break
+        text = text[: match.start()].rstrip()
+    text = text.strip()
+    if text.startswith("[") and text.rstrip(".").endswith("]"):
+        text = text.rstrip(".")[1:-1]  # MEDLINE's translated title
+    match = _TRAILING_BRACKET.match(text)
+    if match:  # "English title [Original-language title]"
+        text = match.group(1)
+    return _NON_ALNUM.sub(" ", text).strip()
+
+
+_NOTICE_PATTERNS = [
+    ("retraction", re.compile(r"^(retraction|retracted|withdrawn|notice of retraction)\b")),
+    (
+        "erratum",
+        re.compile(
+            r"^(erratum|errata|corrigendum|corrigenda|correction|publisher s note|"
+            r"expression of concern)\b|\b(erratum|corrigendum|correction) (to|for|in|on)\b"
+        ),
+    ),
+    (
+        "reply",
+        re.compile(
+            r"^(reply|response|author s reply|authors reply|in reply)\b|^re\b|"
+            r"\b(reply|authors reply|author s reply|response to comments?)$"
+        ),
+    ),
+    (
+        "comment",
+        re.compile(r"^(comment|commentary|letter|invited commentary) (on|to|regarding|re)\b"),
+    ),
+]
+
+_GENERIC = re.compile(
+    r"^(editorial|introduction|preface|foreword|editor s note|editors note|letter|"
+    r"letter to the editor|correspondence|in this issue|erratum|corrigendum|correction|"
+    r"reply|response|comment|commentary|news|book review|book reviews|abstracts|"
+    r"conference abstracts|index|contents|table of contents|announcement|obituary|"
+    r"acknowledgement|acknowledgements|acknowledgment|reviewers|guest editorial|"
+    r"from the editor|editor s introduction|introduction to the special issue|"
+    r"special issue introduction|untitled|no title|notes|discussion|editor s comments|"
+    r"editors comments|editorial comment|issues and opinions|research notes)( \d+)?$"
+)
+
+
+def notice_kind(title: str) -> str:
+    """``erratum``, ``retraction``, ``reply``, ``comment`` or ``""`` from a title's words."""
+    for kind, pattern in _NOTICE_PATTERNS:
+        if pattern.search(title):
+            return kind
+    return ""
+
+
+_PREPRINT_DOI = re.compile(r"^10\.(1101|48550|2139|21203|20944|31234|31219|31235|22541|36227)/")
+_PREPRINT_VENUE = re.compile(
+    r"\b(arxiv|biorxiv|medrxiv|psyarxiv|socarxiv|ssrn|research square|preprints|"
+    r"osf preprints|chemrxiv|edarxiv)\b"
+)
+_CONFERENCE_TYPE = re.compile(
+    r"inproceedings|proceedings|conference|congress|meeting|abstract|symposium|cpaper|conf",
+    re.I,
+)
+_CONFERENCE_VENUE = re.compile(
+    r"\b(conference|congress|proceedings|symposium|meeting|workshop|abstracts)\b"
+)
+#: journals whose names sound like proceedings
+_JOURNAL_PROCEEDINGS = re.compile(
+    r"proceedings of the (national academy|royal society|american (philosophical|thoracic)|"
+    r"ieee|nutrition society|institution)|proceedings of the vldb|mayo clinic proceedings|"
+    r"proceedings in applied mathematics"
+)
+_COCHRANE = re.compile(r"^(10\.1002/14651858\.[a-z]{2}\d+)(?:\.pub(\d+))?")
+
+
+def journal_words(journal: str) -> str:
+    text = ascii_fold(journal[:500]).replace("&", " and ")
+    text = re.sub(r"\[electronic resource\]|\(online\)|\(print\)", " ", text)
+    text = _NON_ALNUM.sub(" ", text).strip()
+    return re.sub(r"^the ", "", text)
+
+
+def first_page(pages: str) -> str:
+    match = re.match(r"\s*([A-Za-z]{0,3}\d+[A-Za-z]?)\b", pages)
+    return match.group(1).lower().lstrip("0") if match else ""
+
+
+def last_page(pages: str) -> str:
+    match = re.search(r"-\s*([A-Za-z]{0,3}\d+)\s*$", pages)
+    return match.group(1).lower().lstrip("0") if match else ""
+
+
+def leading_number(value: str) -> str:
+    match = re.match(r"\s*(\d+)", value)
+    return match.group(1).lstrip("0") if match else ""
+
+
+def form_of(doc_type: str, journal: str, doi: str, volume: str) -> str:
+    """``preprint``, ``conference``, ``journal`` or ``""`` from document type, venue and DOI."""
+    if _PREPRINT_DOI.match(doi) or _PREPRINT_VENUE.search(journal):
+        return "preprint"
+    if _CONFERENCE_TYPE.search(doc_type) or (
+        _CONFERENCE_VENUE.search(journal) and not _JOURNAL_PROCEEDINGS.search(journal)
+    ):
+        return "conference"
+    if re.search(r"suppl", volume, re.I) and re.search(r"abstract|meeting", doc_type, re.I):
+        return "conference"
+    return "journal" if journal else ""
+
+
+_VENUE_NOISE = re.compile(
+    r"\b(proceedings|proc|annual|the|of|on|and|in|for|\d+(st|nd|rd|th)|\d{4}|\d+)\b"
+)
+
+
+def venue_acronym(journal: str) -> str:
+    """Initials of a venue's words without numbers and filler (``international conference on
+    information systems`` -> ``icis``), to match a conference's long and short names."""
+    words = _VENUE_NOISE.sub(" ", journal).split()
+    return "".join(w[0] for w in words)
+
+
+@dataclass
+class Keys:
+    """The comparison keys of all records, one list entry per record (see module docstring)."""
+
+    record_id: list[str]
+    search_id: list[str]
+    title: list[str]
+    title_key: list[str]
+    surnames: list[tuple[str, ...]]
+    name_tokens: list[frozenset[str]]
+    authors_text: list[str]
+    year: list[int | None]
+    journal: list[str]
+    venue_acronym: list[str]
+    volume: list[str]
+    issue: list[str]
+    page: list[str]
+    page_end: list[str]
+    doi: list[str]
+    doi_family: list[str]
+    doi_version: list[int]
+    pmid: list[str]
+    abstract: list[str]
+    notice: list[str]
+    form: list[str]
+    generic: list[bool]
+    position: dict[str, int]
+
+    def __len__(self) -> int:
+        return len(self.record_id)
+
+
+def _surnames(keys: str, authors: str) -> tuple[str, ...]:
+    if keys:
+        return tuple(k for k in keys.split("; ") if k)
+    return ()
+
+
+def _name_tokens(authors: str) -> frozenset[str]:
+    words = _NON_ALNUM.sub(" ", ascii_fold(authors[:20000])).split()
+    return frozenset(w for w in words if len(w) >= 2 and w != "and")
+
+
+def prepare(table: pd.DataFrame) -> Keys:
+    """Comparison keys for every row of a record table (columns of :data:`load.FIELDS`)."""
+    col = {c: table[c].fillna("").astype(str).tolist() for c in table.columns}
+    titles = [title_words(t) for t in col["title"]]
+    journals = [journal_words(j) for j in col["journal"]]
+    dois = [d.strip().lower() for d in col["doi"]]
+    families, versions = [], []
+    for doi in dois:
+        match = _COCHRANE.match(doi)
+        families.append(match.group(1) if match else "")
+        versions.append(int(match.group(2) or 1) if match else 0)
+    years = [int(y) if y.strip().isdigit() else None for y in col["year"]]
+    return Keys(
+        record_id=col["record_id"],
+        search_id=col["search_id"],
+        title=titles,
+        title_key=[t.replace(" ", "") for t in titles],
+        surnames=[_surnames(k, a) for k, a in zip(col["author_keys"], col["authors"], strict=True)],
+        name_tokens=[_name_tokens(a) for a in col["authors"]],
+        authors_text=[" ".join(sorted(_name_tokens(a))) for a in col["authors"]],
+        year=years,
+        journal=journals,
+        venue_acronym=[venue_acronym(j) for j in journals],
+        # a volume that is the year ("2016") says nothing about the place in the journal
+        volume=[
+            "" if v == str(y) else v
+            for v, y in zip((leading_number(v) for v in col["volume"]), years, strict=True)
+        ],
+        issue=[leading_number(v) for v in col["issue"]],
+        page=[first_page(p) for p in col["pages"]],
+        page_end=[last_page(p) for p in col["pages"]],
+        doi=dois,
+        doi_family=families,
+        doi_version=versions,
+        pmid=[p.strip() for p in col["pmid"]],
+        abstract=[
+            _NON_ALNUM.sub(" ", ascii_fold(a[:2000])).strip()[:1000] for a in col["abstract"]
+        ],
+        notice=[notice_kind(t) for t in titles],
+        form=[
+            form_of(t, j, d, v)
+            for t, j, d, v in zip(col["doc_type"], journals, dois, col["volume"], strict=True)
+        ],
+        generic=[bool(_GENERIC.match(t)) or len(t.split()) <= 2 for t in titles],
+        position={r: i for i, r in enumerate(col["record_id"])},
+    )

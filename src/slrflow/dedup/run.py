@@ -1,0 +1,188 @@
+"""The dedup stage in one call: records in, references and their evidence out.
+
+:func:`deduplicate` prepares comparison keys, blocks, compares the candidate pairs, applies a
+person's decisions and clusters. The returned :class:`Result` holds, by record position:
+
+``label``      the cluster of each record (its first member's position)
+``attached``   for each record, the applied link ``(other, rule, score)`` that tied it into its
+               cluster (``None`` for the cluster's first member)
+``queue``      the ``maybe`` comparisons between records left in different clusters (for review)
+``related``    the ``link`` comparisons (related versions kept apart under the ``link`` policy)
+``evidence``   every applied link as a :class:`compare.Comparison` (``rule`` ``person`` for a
+               person's ``same``)
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from slrflow.dedup.block import candidate_pairs
+from slrflow.dedup.cluster import cluster
+from slrflow.dedup.compare import Comparison, classify
+from slrflow.dedup.decisions import Decision
+from slrflow.dedup.options import Options
+from slrflow.dedup.prepare import Keys, prepare
+
+#: pairs whose titles are less alike than this are not compared further (unless an identifier,
+#: a Cochrane review or the first page agree, one title contains the other, or one is missing)
+PREFILTER_TITLE = 0.6
+
+
+@dataclass
+class Result:
+    keys: Keys
+    label: list[int]
+    attached: list[tuple[int, str, float] | None]
+    queue: list[Comparison] = field(default_factory=list)
+    related: list[Comparison] = field(default_factory=list)
+    evidence: list[Comparison] = field(default_factory=list)
+    decided: dict[tuple[str, str], Decision] = field(default_factory=dict)
+    refused: list[tuple[int, int, str]] = field(default_factory=list)
+    pairs_compared: int = 0
+
+
+def _log(message: str, quiet: bool) -> None:
+    if not quiet:
+        print(message, file=sys.stderr, flush=True)
+
+
+def deduplicate(
+    table: pd.DataFrame,
+    *,
+    options: Options | None = None,
+    decisions: dict[tuple[str, str], Decision] | None = None,
+    quiet: bool = False,
+) -> Result:
+    """Group the records of ``table`` (columns of :data:`slrflow.dedup.load.FIELDS`)."""
+    options = options or Options()
+    decisions = decisions or {}
+    started = time.perf_counter()
+    keys = prepare(table)
+    n = len(keys)
+    pairs = candidate_pairs(keys)
+    _log(
+        f"dedup: {n} records, {len(pairs)} candidate pairs ({time.perf_counter() - started:.1f} s)",
+        quiet,
+    )
+    titles = keys.title
+    first = [titles[i] for i in pairs[:, 0]]
+    second = [titles[j] for j in pairs[:, 1]]
+    title_sim = (
+        process.cpdist(first, second, scorer=fuzz.ratio, workers=-1) / 100
+        if len(pairs)
+        else np.empty(0)
+    )
+    cache: dict[tuple[int, int], Comparison] = {}
+    edges: list[Comparison] = []
+    for (i, j), t in zip(pairs.tolist(), title_sim.tolist(), strict=True):
+        has_titles = bool(titles[i]) and bool(titles[j])
+        if (
+            has_titles
+            and t < PREFILTER_TITLE
+            and not (keys.doi[i] and keys.doi[i] == keys.doi[j])
+            and not (keys.pmid[i] and keys.pmid[i] == keys.pmid[j])
+            and not (keys.doi_family[i] and keys.doi_family[i] == keys.doi_family[j])
+            and not (keys.page[i] and keys.page[i] == keys.page[j])
+            and not (titles[i].startswith(titles[j]) or titles[j].startswith(titles[i]))
+            and not (titles[i].endswith(titles[j]) or titles[j].endswith(titles[i]))
+        ):
+            continue
+        comparison = classify(keys, i, j, options, title=t if has_titles else None)
+        cache[(i, j)] = comparison
+        if comparison.verdict == "same":
+            edges.append(comparison)
+    _log(
+        f"dedup: {len(cache)} pairs compared in detail, {len(edges)} the same "
+        f"({time.perf_counter() - started:.1f} s)",
+        quiet,
+    )
+
+    def verdict_of(i: int, j: int) -> Comparison:
+        found = cache.get((i, j))
+        if found is None:
+            found = cache[(i, j)] = classify(keys, i, j, options)
+        return found
+
+    position = keys.position
+    person_same, person_different = [], set()
+    for (a, b), decision in decisions.items():
+        if a not in position or b not in position:
+            continue
+        pa, pb = sorted((position[a], position[b]))
+        if decision.verdict == "same":
+            person_same.append((pa, pb))
+        else:
+            person_different.add((pa, pb))
+    closed = set(options.deduplicated_searches)
+    search = keys.search_id
+
+    def cannot_link(i: int, j: int) -> bool:
+        return (i, j) in person_different or (search[i] in closed and search[i] == search[j])
+
+    clustering = cluster(n, edges, verdict_of, person_same=person_same, cannot_link=cannot_link)
+    label = clustering.label
+    # Attach each record to its cluster through the applied links (a tree rooted at the first
+    # member), so that every record names the link and rule that brought it in.
+    neighbours: dict[int, list[tuple[int, str, float]]] = {}
+    evidence = []
+    for a, b, rule, score in clustering.links:
+        neighbours.setdefault(a, []).append((b, rule, score))
+        neighbours.setdefault(b, []).append((a, rule, score))
+        comparison = verdict_of(a, b)
+        if rule == "person":
+            comparison = Comparison(a, b, "same", "person", comparison.score, comparison.sims)
+        evidence.append(comparison)
+    attached: list[tuple[int, str, float] | None] = [None] * n
+    seen = set()
+    for start in sorted(set(label)):
+        if start in seen or start not in neighbours:
+            continue
+        seen.add(start)
+        todo = deque([start])
+        while todo:
+            node = todo.popleft()
+            for other, rule, score in sorted(neighbours.get(node, [])):
+                if other not in seen:
+                    seen.add(other)
+                    attached[other] = (node, rule, score)
+                    todo.append(other)
+    decided_pairs = {
+        tuple(sorted((position[a], position[b])))
+        for a, b in decisions
+        if a in position and b in position
+    }
+    queue = sorted(
+        (
+            c
+            for key, c in cache.items()
+            if c.verdict == "maybe" and label[c.i] != label[c.j] and key not in decided_pairs
+        ),
+        key=lambda c: (-c.score, c.i, c.j),
+    )
+    related = sorted(
+        (c for c in cache.values() if c.verdict == "link" and label[c.i] != label[c.j]),
+        key=lambda c: (c.i, c.j),
+    )
+    _log(
+        f"dedup: {n - len(set(label))} duplicates, {len(set(label))} references, "
+        f"{len(queue)} pairs to review ({time.perf_counter() - started:.1f} s)",
+        quiet,
+    )
+    return Result(
+        keys=keys,
+        label=label,
+        attached=attached,
+        queue=queue,
+        related=related,
+        evidence=sorted(evidence, key=lambda c: (c.i, c.j)),
+        decided=decisions,
+        refused=clustering.refused,
+        pairs_compared=len(cache),
+    )

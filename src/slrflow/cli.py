@@ -48,20 +48,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="slrflow", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"slrflow {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    handlers: dict[str, Callable] = {}
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # Only the chosen stage's module is imported: each call of a rule starts quickly.
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    handler: Callable | None = None
     for name, (module_name, function, help_text) in sorted(SUBCOMMANDS.items()):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.startswith("slrflow"):
-                continue  # a stage not built in this version
-            raise
         p = sub.add_parser(name, help=help_text, description=help_text)
-        getattr(module, f"add_arguments_{function}")(p)
-        handlers[name] = getattr(module, function)
+        if name == chosen:
+            module = importlib.import_module(module_name)
+            getattr(module, f"add_arguments_{function}")(p)
+            handler = getattr(module, function)
     args = parser.parse_args(argv)
     try:
-        return handlers[args.command](args) or 0
+        return handler(args) or 0
     except UserError as exc:
         print(f"slrflow {args.command}: error: {exc}", file=sys.stderr)
         return 2

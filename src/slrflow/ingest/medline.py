@@ -37,6 +37,7 @@ def read(source: Source, *, mapping: dict[str, str] | None = None) -> Iterator[E
     for number, raw in enumerate(source.lines, 1):
         line = raw.lstrip("\ufeff").rstrip()
         if not line:
+            last = ""  # a blank line ends the record's text; only a tag continues it
             continue
         if line[0] == " ":
             if start and last:

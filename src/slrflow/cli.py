@@ -32,6 +32,14 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "code-sheets": ("slrflow.coding.command", "code_sheets", "write a coder's coding workbook"),
     "code-suggest": ("slrflow.coding.command", "code_suggest", "suggest codes from key terms"),
     "report": ("slrflow.report.command", "report", "build the static audit report"),
+    "toolkit-slo": ("slrflow.toolkit.slo", "toolkit_slo", "write the Toolkit SLO Interventies"),
+    "toolkit-database": (
+        "slrflow.toolkit.database",
+        "toolkit_database",
+        "write the Toolkit Database Interventies from the inventory",
+    ),
+    "prisma": ("slrflow.figures.prisma", "prisma", "draw the PRISMA 2020 flow diagram"),
+    "figures": ("slrflow.figures.charts", "figures", "draw the toolkit charts"),
     "simulate": (
         "slrflow.screening.simulate",
         "simulate",

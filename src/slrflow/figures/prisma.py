@@ -554,3 +554,83 @@ def render(
     with plt.rc_context(RC):
         fig = draw(counts, title=title)
     save(fig, outputs)
+
+
+def with_studies(counts: Counts, n_studies: int) -> Counts:
+    """``counts`` with ``new_studies`` set to the number of coded studies (interventions):
+    the screening stage counts reports; the coding links several reports to one study."""
+    out = Counts(dict(counts.totals), {k: dict(v) for k, v in counts.parts.items()})
+    out.totals["new_studies"] = n_studies
+    _update_totals(out)
+    return out
+
+
+def with_previous(counts: Counts, studies: int, reports: int) -> Counts:
+    """``counts`` as an updated review: the previous version's studies and reports, and totals."""
+    out = Counts(dict(counts.totals), {k: dict(v) for k, v in counts.parts.items()})
+    out.totals["previous_studies"] = studies
+    out.totals["previous_reports"] = reports
+    _update_totals(out)
+    return out
+
+
+def _update_totals(counts: Counts) -> None:
+    if counts.is_update:
+        counts.totals["total_studies"] = counts["previous_studies"] + counts["new_studies"]
+        counts.totals["total_reports"] = counts["previous_reports"] + counts["new_reports"]
+    # keep the canonical node order
+    counts.totals = {node: counts.totals[node] for node in NODES if node in counts.totals}
+
+
+def add_arguments_prisma(parser) -> None:  # noqa: ANN001 - argparse parser
+    parser.add_argument("counts", help="the PRISMA counts table (results/screening/counts.csv)")
+    parser.add_argument(
+        "-o",
+        "--output",
+        action="append",
+        required=True,
+        help="diagram file (.svg, .png or .pdf); repeat for several",
+    )
+    parser.add_argument("--r-csv", help="write the counts in the PRISMA2020 R package's CSV schema")
+    parser.add_argument("--table", help="write the counts drawn (node, detail, n) here")
+    parser.add_argument(
+        "--coded",
+        help="coded interventions (results/coding/coded_long.csv): "
+        "their number is the number of new studies",
+    )
+    parser.add_argument(
+        "--previous-studies",
+        type=int,
+        help="studies included in the previous version (updated review)",
+    )
+    parser.add_argument(
+        "--previous-reports", type=int, help="reports of the studies of the previous version"
+    )
+    parser.add_argument("--title", help="a title above the diagram")
+
+
+def prisma(args) -> int:  # noqa: ANN001 - argparse namespace
+    """``slrflow prisma``: draw the PRISMA 2020 diagram and write its PRISMA2020 CSV."""
+    import sys
+
+    counts = read_counts(args.counts)
+    if args.coded:
+        from slrflow.toolkit import coded
+
+        counts = with_studies(counts, len(coded.read(args.coded)))
+    if args.previous_studies is not None or args.previous_reports is not None:
+        counts = with_previous(counts, args.previous_studies or 0, args.previous_reports or 0)
+    for problem in check(counts):
+        # Records still awaiting a decision are in no PRISMA box yet (see the screening flow).
+        print(f"prisma: warning: {problem}", file=sys.stderr)
+    render(counts, args.output, title=args.title)
+    if args.r_csv:
+        tables.write_csv(to_prisma2020(counts), args.r_csv)
+    if args.table:
+        write_counts(counts, args.table)
+    print(
+        f"prisma: {counts['new_reports']} reports of {counts['new_studies']} new studies "
+        f"-> {', '.join(args.output)}",
+        file=sys.stderr,
+    )
+    return 0

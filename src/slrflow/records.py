@@ -127,6 +127,7 @@ _INLINE_TAGS = frozenset(
     | {"underline", "monospace", "inline-formula"}
 )
 _SPACE = re.compile(r"\s+")
+_SPACE_PUNCT = re.compile(r" ([,.;:!?)\]])")
 
 
 def _strip_tag(match: re.Match) -> str:
@@ -149,10 +150,12 @@ def clean_text(value: Any) -> str:
             text = html.unescape(text)
         if "<" in text:
             text = _TAG.sub(_strip_tag, text)
-    text = text.replace("\u00a0", " ")
-    text = _SPACE.sub(" ", text).strip()
+    # str.split() splits on the same whitespace as \s (incl. no-break space), and is faster.
+    text = " ".join(text.split())
     # A tag removed before punctuation leaves a stray space: "word </i>," -> "word ,".
-    return re.sub(r" ([,.;:!?)\]])", r"\1", text)
+    if " " in text and _SPACE_PUNCT.search(text):
+        return _SPACE_PUNCT.sub(r"\1", text)
+    return text
 
 
 _DOI_PREFIX = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/|doi:\s*|doi\s+)", re.I)
@@ -253,11 +256,14 @@ def normalise_isbn(value: Any) -> str:
 
 def ascii_fold(text: str) -> str:
     """Lower-case ASCII form: accents removed (``Müller`` -> ``muller``)."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
 _INITIALS = re.compile(r"(?:[A-Z]\.?-?){1,4}")
+_NOT_A_TO_Z = re.compile(r"[^a-z]")
 _SURNAME_INITIALS = re.compile(r"[^\s,][^,]*\s(?:[A-Z]\.?-?){1,4}")
 
 
@@ -274,7 +280,7 @@ def split_authors(value: Any) -> list[str]:
         parts: list[str] = []
         for item in value:
             parts.extend(split_authors(item) if isinstance(item, str) and ";" in item else [item])
-        return [clean_text(p) for p in parts if clean_text(p)]
+        return [c for c in map(clean_text, parts) if c]
     text = clean_text(value)
     if ";" in text:
         parts = text.split(";")
@@ -314,7 +320,7 @@ def author_key(author: str) -> str:
             surname = " ".join(words[:-1])
         else:
             surname = words[-1]
-    return re.sub(r"[^a-z]", "", ascii_fold(surname))
+    return _NOT_A_TO_Z.sub("", ascii_fold(surname))
 
 
 def join_list(values: Iterable[str]) -> str:
@@ -326,8 +332,9 @@ def _as_list(value: Any) -> list[str]:
     if not value:
         return []
     if isinstance(value, list):
-        return [clean_text(v) for v in value if clean_text(v)]
-    return [clean_text(value)] if clean_text(value) else []
+        return [c for c in map(clean_text, value) if c]
+    text = clean_text(value)
+    return [text] if text else []
 
 
 def split_keywords(value: Any) -> list[str]:

@@ -528,3 +528,30 @@ def test_unrecognised_text_is_an_error_naming_the_file() -> None:
 )
 def test_sniffing_small_files(text: str, fmt: str) -> None:
     assert detect_format(Source("f", text.encode("utf-8"))) == fmt
+
+
+# --- the command line ------------------------------------------------------------------------
+
+
+def test_cli_ingest_writes_the_table_and_reports_bad_files(tmp_path: Path, capsys) -> None:
+    from slrflow.cli import main
+    from slrflow.tables import read_csv
+
+    export = tmp_path / "wos.ris"  # WoS plain text under a RIS name
+    export.write_text(
+        "FN Clarivate\nVR 1.0\nPT J\nAU Doe, J\nTI A title\nPY 2020\nDI 10.1000/X\nER\nEF\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "records.csv"
+    assert main(["ingest", str(export), "-o", str(out)]) == 0
+    table = read_csv(out)
+    assert list(table["title"]) == ["A title"]
+    assert list(table["format"]) == ["wos"] and list(table["source_line"]) == ["3"]
+    assert list(table["doi"]) == ["10.1000/x"]
+
+    empty = tmp_path / "empty.ris"
+    empty.write_bytes(b"")
+    assert main(["ingest", str(empty), "-o", str(tmp_path / "x.csv")]) == 2
+    err = capsys.readouterr().err
+    assert f"error: {empty}: file is empty" in err
+    assert "Traceback" not in err

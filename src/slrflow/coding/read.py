@@ -74,7 +74,9 @@ def _rows(path: Path) -> tuple[list[tuple[str, dict[str, str]]], list[P.Problem]
     file = str(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         try:
-            workbook = load_workbook(path, read_only=True, data_only=True)
+            # Formulas are read as their text, never evaluated: a cell typed as "=..." arrives
+            # as that text instead of vanishing (openpyxl-saved files have no cached values).
+            workbook = load_workbook(path, read_only=True, data_only=False)
         except (OSError, ValueError, KeyError) as exc:
             return [], [P.error(f"cannot be read as an .xlsx workbook: {exc}", file=file)]
         rows, seen_sheet = [], False

@@ -11,6 +11,8 @@ include: "workflow/rules/dedup.smk"
 include: "workflow/rules/screen.smk"
 include: "workflow/rules/prioritise.smk"
 include: "workflow/rules/code.smk"
+include: "workflow/rules/toolkit.smk"
+include: "workflow/rules/figures.smk"
 
 
 rule all:

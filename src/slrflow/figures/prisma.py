@@ -607,6 +607,11 @@ def add_arguments_prisma(parser) -> None:  # noqa: ANN001 - argparse parser
         "--previous-reports", type=int, help="reports of the studies of the previous version"
     )
     parser.add_argument("--title", help="a title above the diagram")
+    parser.add_argument(
+        "--wide",
+        help="results/coding/coded_wide.csv: every report of each study, "
+        "and the studies not yet coded",
+    )
 
 
 def prisma(args) -> int:  # noqa: ANN001 - argparse namespace
@@ -617,7 +622,7 @@ def prisma(args) -> int:  # noqa: ANN001 - argparse namespace
     if args.coded:
         from slrflow.toolkit import coded
 
-        counts = with_studies(counts, len(coded.read(args.coded)))
+        counts = with_studies(counts, len(coded.read(args.coded, wide=args.wide)))
     if args.previous_studies is not None or args.previous_reports is not None:
         counts = with_previous(counts, args.previous_studies or 0, args.previous_reports or 0)
     for problem in check(counts):

@@ -17,8 +17,13 @@ value), for the final coding (the consensus where coders disagreed). The columns
 ``report_ids`` (or ``reports``, ``report_id``, ``report``, ``reference_id``)
     the report(s) the row rests on, ``; ``-joined.
 ``coder``
-    when present, rows whose coder is ``consensus`` or ``final`` win over single coders'
-    rows for the same intervention and dimension.
+    when present and some rows are ``final`` (the coding stage's final coding), only those
+    are read; otherwise rows whose coder is ``consensus`` win over single coders' rows for the
+    same intervention and dimension.
+
+The wide table (``coded_wide.csv``, optional) adds every report of each study (its
+``reports`` column, from the review's studies table) and the studies not yet coded, so that
+none is left out of a toolkit.
 
 :func:`read` returns one :class:`Intervention` per intervention, in the table's first-seen order
 sorted by name, so the toolkit rows have a stable order.
@@ -77,7 +82,9 @@ def from_frame(frame: pd.DataFrame, *, file: str = "coded table") -> list[Interv
     value_col = next((c for c in ("value", "text") if c in columns), None)
     rows = frame.fillna("").astype(str).to_dict(orient="records")
     final_dims: set[tuple[str, str]] = set()
-    if "coder" in columns:
+    if "coder" in columns and any(r["coder"].strip().lower() == "final" for r in rows):
+        rows = [r for r in rows if r["coder"].strip().lower() == "final"]
+    elif "coder" in columns:
         final_dims = {
             (r[id_col], r["dimension"]) for r in rows if r["coder"].strip().lower() in _FINAL
         }
@@ -115,9 +122,26 @@ def from_frame(frame: pd.DataFrame, *, file: str = "coded table") -> list[Interv
     return sorted(found.values(), key=lambda i: (i.name.casefold(), i.intervention_id))
 
 
-def read(path: str | Path) -> list[Intervention]:
-    """Read ``coded_long.csv`` (written by :func:`slrflow.tables.write_csv`)."""
+def add_wide(interventions: list[Intervention], wide: pd.DataFrame) -> list[Intervention]:
+    """Add the reports of each study and the studies not yet coded from ``coded_wide.csv``."""
+    found = {i.intervention_id: i for i in interventions}
+    for row in wide.fillna("").astype(str).to_dict(orient="records"):
+        iid = row.get("intervention_id", "").strip()
+        if not iid:
+            continue
+        item = found.setdefault(iid, Intervention(iid, row.get("intervention", "") or iid))
+        for report in row.get("reports", "").split(";"):
+            if report.strip() and report.strip() not in item.reports:
+                item.reports.append(report.strip())
+    return sorted(found.values(), key=lambda i: (i.name.casefold(), i.intervention_id))
+
+
+def read(path: str | Path, *, wide: str | Path | None = None) -> list[Intervention]:
+    """Read ``coded_long.csv`` (and, when given, ``coded_wide.csv``)."""
     path = Path(path)
     if not path.is_file():
         raise CodedError(f"{path}: coded table not found; run the coding stage first")
-    return from_frame(tables.read_csv(path), file=str(path))
+    items = from_frame(tables.read_csv(path), file=str(path))
+    if wide is not None:
+        items = add_wide(items, tables.read_csv(wide))
+    return items

@@ -15,6 +15,7 @@ Sheets: ``interventions``, ``rating scale``, ``codebook``, ``summary``, ``method
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from dataclasses import dataclass
@@ -311,9 +312,10 @@ def add_arguments_toolkit_database(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("inventory", help="the review folder's inventory.xlsx (or .csv)")
     parser.add_argument("--codebook", required=True, help="config/codebook.yaml")
     parser.add_argument(
-        "--config",
-        required=True,
-        help="config file with 'toolkit: rating_scale:' (config/config.yaml)",
+        "--config", help="config file with 'toolkit: rating_scale:' (config/config.yaml)"
+    )
+    parser.add_argument(
+        "--settings", help="the config's toolkit section as JSON (instead of --config)"
     )
     parser.add_argument(
         "--slo",
@@ -321,16 +323,28 @@ def add_arguments_toolkit_database(parser: argparse.ArgumentParser) -> None:
         "(results/coding/coded_long.csv), to flag matches",
     )
     parser.add_argument("-o", "--output", required=True, help="the .xlsx to write")
+    parser.add_argument(
+        "--wide",
+        help="results/coding/coded_wide.csv: every report of each study, "
+        "and the studies not yet coded",
+    )
 
 
 def toolkit_database(args: argparse.Namespace) -> int:
     """``slrflow toolkit-database``: write the Toolkit Database Interventies workbook."""
-    settings = load_settings(args.config)
+    if args.settings:
+        settings = json.loads(args.settings)
+        if not isinstance(settings, dict) or "rating_scale" not in settings:
+            raise RatingError("--settings: the toolkit section has no 'rating_scale'")
+    elif args.config:
+        settings = load_settings(args.config)
+    else:
+        raise RatingError("give --config (a config file) or --settings (its toolkit section)")
     scale = from_config(settings["rating_scale"], name=f"{args.config}: toolkit.rating_scale")
     threshold = float(settings.get("match_threshold", MATCH_THRESHOLD))
     book = codebook_module.load(args.codebook)
     inventory = read_inventory(args.inventory)
-    names = [i.name for i in coded.read(args.slo)] if args.slo else []
+    names = [i.name for i in coded.read(args.slo, wide=args.wide)] if args.slo else []
     result = sheets(
         inventory,
         book,

@@ -348,6 +348,11 @@ def _optional_table(path: str | None) -> pd.DataFrame | None:
 def add_arguments_toolkit_slo(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("coded", help="the coded interventions (results/coding/coded_long.csv)")
     parser.add_argument("--codebook", required=True, help="config/codebook.yaml")
+    parser.add_argument(
+        "--wide",
+        help="results/coding/coded_wide.csv: every report of each study, "
+        "and the studies not yet coded",
+    )
     parser.add_argument("--references", help="results/dedup/references.csv (citations, DOIs)")
     parser.add_argument("--search-log", help="the review's search log (searches.csv)")
     parser.add_argument("--counts", help="the PRISMA counts table (results/screening/counts.csv)")
@@ -359,7 +364,7 @@ def toolkit_slo(args: argparse.Namespace) -> int:
     from slrflow.sheets import read_sheet
 
     book = codebook_module.load(args.codebook)
-    interventions = coded.read(args.coded)
+    interventions = coded.read(args.coded, wide=args.wide)
     searches = read_sheet(args.search_log) if args.search_log else None
     counts = prisma.read_counts(args.counts) if args.counts else None
     result = sheets(

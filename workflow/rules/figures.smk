@@ -1,0 +1,81 @@
+# figures stage: the PRISMA 2020 flow diagram and the toolkit charts
+FIGURES = RESULTS / "figures"
+CHARTS = [
+    "evidence_gap_map",
+    "working_elements",
+    "barriers",
+    "interventions",
+    "reports_per_year",
+]
+#: An updated review names the studies and reports of its previous version in the config.
+PRISMA = config.get("prisma", {})
+
+
+def prisma_options(wildcards):
+    """The previous version's numbers (updated-review template) and a title, from the config."""
+    options = []
+    if "previous_studies" in PRISMA:
+        options.append(f"--previous-studies {int(PRISMA['previous_studies'])}")
+    if "previous_reports" in PRISMA:
+        options.append(f"--previous-reports {int(PRISMA['previous_reports'])}")
+    return " ".join(options)
+
+
+if SCREENING and CODED:
+
+    rule prisma:
+        input:
+            counts=RESULTS / "screening" / "counts.csv",
+            coded=RESULTS / "coding" / "coded_long.csv",
+            wide=RESULTS / "coding" / "coded_wide.csv",
+        output:
+            svg=FIGURES / "prisma.svg",
+            png=FIGURES / "prisma.png",
+            pdf=FIGURES / "prisma.pdf",
+            r_csv=FIGURES / "prisma2020.csv",
+            table=FIGURES / "prisma_counts.csv",
+        log:
+            RESULTS / "logs" / "figures" / "prisma.log",
+        conda:
+            "../envs/slrflow.yaml"
+        params:
+            options=prisma_options,
+        shell:
+            "slrflow prisma {input.counts:q} -o {output.svg:q} -o {output.png:q} "
+            "-o {output.pdf:q} --r-csv {output.r_csv:q} "
+            "--table {output.table:q} --coded {input.coded:q} --wide {input.wide:q} "
+            "{params.options} 2> {log:q}"
+
+    ALL_OUTPUTS.extend(rules.prisma.output)
+
+
+if CODED:
+
+    rule figures:
+        input:
+            coded=RESULTS / "coding" / "coded_long.csv",
+            wide=RESULTS / "coding" / "coded_wide.csv",
+            codebook=CODEBOOK,
+            references=RESULTS / "dedup" / "references.csv",
+            database=(
+                [TOOLKIT / "database_interventions.csv"]
+                if review_inventory() is not None
+                else []
+            ),
+        output:
+            expand(FIGURES / "{chart}.{ext}", chart=CHARTS, ext=["svg", "png"]),
+        log:
+            RESULTS / "logs" / "figures" / "charts.log",
+        conda:
+            "../envs/slrflow.yaml"
+        params:
+            database=lambda wildcards, input: (
+                f"--database {input.database[0]!r}" if input.database else ""
+            ),
+            out=FIGURES,
+        shell:
+            "slrflow figures {input.coded:q} --wide {input.wide:q} "
+            "--codebook {input.codebook:q} --references {input.references:q} "
+            "{params.database} -o {params.out:q} 2> {log:q}"
+
+    ALL_OUTPUTS.extend(rules.figures.output)

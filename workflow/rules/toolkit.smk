@@ -1,0 +1,72 @@
+# toolkit stage: the two toolkit workbooks and their CSV twins
+import json
+
+CODEBOOK = config.get("coding", {}).get("codebook", "config/codebook.yaml")
+TOOLKIT = RESULTS / "toolkit"
+SLO_SHEETS = ["interventions", "references", "codebook", "summary", "method"]
+DATABASE_SHEETS = ["interventions", "rating_scale", "codebook", "summary", "method"]
+
+
+def review_inventory():
+    """The review folder's inventory sheet (xlsx preferred, else csv); None when absent."""
+    for name in ("inventory.xlsx", "inventory.csv"):
+        if (REVIEW / name).is_file():
+            return REVIEW / name
+    return None
+
+
+#: The coding stage's tables exist in this version of the workflow.
+CODED = any(
+    str(path).endswith("coded_long.csv") for r in workflow.rules for path in r.output
+)
+
+
+if CODED:
+
+    rule toolkit_slo:
+        input:
+            coded=RESULTS / "coding" / "coded_long.csv",
+            wide=RESULTS / "coding" / "coded_wide.csv",
+            codebook=CODEBOOK,
+            references=RESULTS / "dedup" / "references.csv",
+            search_log=SEARCH_LOG,
+            counts=RESULTS / "screening" / "counts.csv",
+        output:
+            workbook=TOOLKIT / "Toolkit SLO Interventies.xlsx",
+            twins=expand(TOOLKIT / "slo_{sheet}.csv", sheet=SLO_SHEETS),
+        log:
+            RESULTS / "logs" / "toolkit" / "slo.log",
+        conda:
+            "../envs/slrflow.yaml"
+        shell:
+            "slrflow toolkit-slo {input.coded:q} --wide {input.wide:q} "
+            "--codebook {input.codebook:q} --references {input.references:q} "
+            "--search-log {input.search_log:q} --counts {input.counts:q} "
+            "-o {output.workbook:q} 2> {log:q}"
+
+    ALL_OUTPUTS.extend(rules.toolkit_slo.output)
+
+
+if CODED and review_inventory() is not None:
+
+    rule toolkit_database:
+        input:
+            inventory=review_inventory(),
+            codebook=CODEBOOK,
+            coded=RESULTS / "coding" / "coded_long.csv",
+            wide=RESULTS / "coding" / "coded_wide.csv",
+        output:
+            workbook=TOOLKIT / "Toolkit Database Interventies.xlsx",
+            twins=expand(TOOLKIT / "database_{sheet}.csv", sheet=DATABASE_SHEETS),
+        log:
+            RESULTS / "logs" / "toolkit" / "database.log",
+        conda:
+            "../envs/slrflow.yaml"
+        params:
+            settings=json.dumps(config.get("toolkit", {}), sort_keys=True),
+        shell:
+            "slrflow toolkit-database {input.inventory:q} --codebook {input.codebook:q} "
+            "--settings {params.settings:q} --slo {input.coded:q} --wide {input.wide:q} "
+            "-o {output.workbook:q} 2> {log:q}"
+
+    ALL_OUTPUTS.extend(rules.toolkit_database.output)

@@ -540,3 +540,19 @@ def test_endnote_xml_entities_refused() -> None:
     bomb = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><xml><records>&a;</records></xml>'
     with pytest.raises(IngestError, match="refused"):
         loads(bomb, name="bomb.xml", fmt="endnote_xml")
+
+
+def test_excel_sep_line_names_the_delimiter() -> None:
+    result = loads("sep=;\nTitle;Year\nWijkaanpak;2020\n", name="excel.csv")
+    [record] = result.records
+    assert (record["title"], record["year"], record["source_line"]) == ("Wijkaanpak", 2020, 3)
+
+
+def test_stray_quote_joining_rows_is_reported() -> None:
+    table = 'Title,Year,DOI\n"Broken title,2020,\nNext,2021,10.1000/x\n'
+    result = loads(table, name="quote.csv")
+    assert len(result.records) == 1  # the quote swallowed the next row...
+    # ...and the short row says so, with its row number.
+    assert any(
+        w.line == 2 and "only 1 of the header's 3 cells" in w.message for w in result.warnings
+    )

@@ -296,6 +296,12 @@ def entries_from_rows(
             plan = plan_columns(unique_header(cells), mapping, source=source, header_row=number)
             width = len(plan.header)
             continue
+        if len(cells) < width:
+            source.warn(
+                number,
+                f"row has only {len(cells)} of the header's {width} cells; the missing cells "
+                "are read as empty (a truncated file, or a stray quote joining rows?)",
+            )
         if len(cells) > width and any(c.strip() for c in cells[width:]):
             source.warn(
                 number,
@@ -349,10 +355,18 @@ def read(source: Source, *, mapping: dict[str, str] | None = None) -> Iterator[E
     """Records of a CSV or TSV export (comma, semicolon or tab, told from the header row)."""
     text = source.text
     first_line = text.lstrip("\n").split("\n", 1)[0]
+    skipped = 0
+    if re.fullmatch(r"sep=.", first_line.strip()):
+        # Excel's "sep=;" line names the delimiter; the header follows it.
+        delimiter = first_line.strip()[-1]
+        skipped = text[: text.index(first_line)].count("\n") + 1
+        text = text[text.index(first_line) + len(first_line) + 1 :]
+    else:
+        delimiter = _delimiter(first_line)
     # Exports put whole reference lists in one cell; the default limit (128 KiB) is too small.
     csv.field_size_limit(2**31 - 1)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        yield from entries_from_rows(source, enumerate(reader, start=1), mapping=mapping)
+        yield from entries_from_rows(source, enumerate(reader, start=1 + skipped), mapping=mapping)
     except csv.Error as exc:
         raise IngestError(source.name, reader.line_num, f"not a readable CSV table: {exc}") from exc

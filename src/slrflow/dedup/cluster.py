@@ -3,7 +3,9 @@
 Pairwise verdicts are not transitive: A may look like B and B like C while A and C are two
 different works (a conference abstract, its journal article and that article's erratum). So
 clusters are grown by *complete linkage*: two clusters are joined only when every record of one
-is ``same`` as every record of the other. Pairs that blocking never compared are compared on
+is ``same`` as every record of the other. A link on a shared identifier (DOI, PMID) is the one
+exception: it tolerates an undecided (``maybe``) pair between the clusters, never a
+``different`` one. Pairs that blocking never compared are compared on
 demand. The strongest links (highest score) are tried first, so an ambiguous record joins the
 cluster it matches best.
 
@@ -18,6 +20,8 @@ from dataclasses import dataclass, field
 
 from slrflow.dedup.compare import Comparison
 
+#: rules that matched on a shared identifier (DOI, PMID, Cochrane review number)
+IDENTIFIER_RULES = frozenset({"doi", "pmid", "doi_only", "pmid_only", "cochrane_version"})
 #: clusters bigger than this are not grown further by rules (a person can still join them)
 MAX_CLUSTER = 200
 
@@ -55,7 +59,7 @@ def cluster(
             root[m] = keep
         members[keep].extend(members.pop(gone))
 
-    def allowed(a: int, b: int, *, by_person: bool) -> str:
+    def allowed(a: int, b: int, *, by_person: bool, strong: bool = False) -> str:
         ma, mb = members[root[a]], members[root[b]]
         for x in ma:
             for y in mb:
@@ -70,8 +74,10 @@ def cluster(
                 pair = (min(x, y), max(x, y))
                 if pair in person:
                     continue
-                if verdict_of(*pair).verdict != "same":
-                    return f"{pair[0]}~{pair[1]} not the same"
+                verdict = verdict_of(*pair).verdict
+                # an identifier link tolerates an undecided pair, never a "different" one
+                if verdict == "different" or (verdict != "same" and not strong):
+                    return f"{pair[0]}~{pair[1]} not the same"  # run.py reads "not the same"
         return ""
 
     for a, b in sorted(person):
@@ -83,11 +89,13 @@ def cluster(
             continue
         join(a, b)
         result.links.append((a, b, "person", 1.0))
-    ordered = sorted(edges, key=lambda e: (-e.score, e.i, e.j))
+    # Identifier links first: they are the surest, and a cluster they build is not blocked by a
+    # weaker record that happened to join one of its members earlier.
+    ordered = sorted(edges, key=lambda e: (e.rule not in IDENTIFIER_RULES, -e.score, e.i, e.j))
     for edge in ordered:
         if root[edge.i] == root[edge.j]:
             continue
-        reason = allowed(edge.i, edge.j, by_person=False)
+        reason = allowed(edge.i, edge.j, by_person=False, strong=edge.rule in IDENTIFIER_RULES)
         if reason:
             result.refused.append((edge.i, edge.j, reason))
             continue

@@ -377,6 +377,17 @@ def _decide(keys: Keys, i: int, j: int, s: dict, o: Options) -> tuple[str, str]:
         if y is None and agreeing >= 1:
             return "same", "title_authors_no_year"
         return "maybe", "title_authors"
+    # a far year alone (online-first, reprint, a wrong year) is for a person to judge
+    if (
+        close_title
+        and t >= 0.97
+        and (a is None or a >= 0.9)
+        and y == 0.0
+        and not generic
+        and s["volume"] != 0.0
+        and s["pages"] != 0.0
+    ):
+        return "maybe", "title_authors_year_differs"
     # 7. the same title at the same place in the same journal: authors written another way
     # (a group name, given and family names swapped) do not matter
     if (

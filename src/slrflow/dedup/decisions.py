@@ -2,9 +2,10 @@
 
 Columns (schema ``dedup_decisions``): ``record_id_a``, ``record_id_b``, ``verdict`` (``same`` or
 ``different``), ``reviewer``, ``date`` (YYYY-MM-DD), ``note``. The pipeline only reads this file.
-Several rows on one pair: the latest date wins (rows without a date count as oldest, later rows
-before earlier ones on the same date); disagreeing verdicts on the latest date are a warning and
-count as ``different``, since an undecided pair is never merged. A row naming a record that is not
+Several rows on one pair: the latest date wins (rows without a date count as oldest);
+disagreeing verdicts on the latest date are a warning and count as ``different``, since an
+undecided pair is never merged. Rows with an empty verdict (copied from ``pairs_to_review.csv``
+and not decided yet) are undecided. A row naming a record that is not
 in this run's records (an export was replaced) is a warning, not an error.
 """
 
@@ -36,11 +37,25 @@ def read_decisions(
     """The verdict in force per pair of existing records, and the warnings about the file."""
     label = name or str(path)
     frame = read_sheet(path)
-    validate_rows(frame, "dedup_decisions", file=label)
     problems: list[Problem] = []
+    if "verdict" in frame.columns:
+        # rows copied from pairs_to_review.csv and not decided yet: undecided, never merged
+        undecided = frame["verdict"] == ""
+        if undecided.any():
+            problems.append(
+                Problem(
+                    label,
+                    None,
+                    "verdict",
+                    f"{int(undecided.sum())} row(s) without a "
+                    "verdict are undecided: those pairs stay apart",
+                )
+            )
+            frame = frame[~undecided]
+    validate_rows(frame, "dedup_decisions", file=label)
     latest: dict[tuple[str, str], list[Decision]] = {}
-    for index, row in enumerate(frame.to_dict(orient="records")):
-        number = index + 2
+    for index, row in zip(frame.index, frame.to_dict(orient="records"), strict=True):
+        number = int(index) + 2
         a, b = row["record_id_a"], row["record_id_b"]
         if a == b:
             problems.append(

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from slrflow.records import ascii_fold
+from slrflow.records import ascii_fold, parse_year
 
 _REVIEW_TAG = re.compile(
     r"\s*[\[(](?:review|\d+\s*refs?\.?|[a-z]+(?: [a-z]+)?|brief record|author'?s transl)"
@@ -278,7 +278,7 @@ def prepare(table: pd.DataFrame) -> Keys:
         match = _COCHRANE.match(doi)
         families.append(match.group(1) if match else "")
         versions.append(int(match.group(2) or 1) if match else 0)
-    years = [int(y) if y.strip().isdigit() else None for y in col["year"]]
+    years = [parse_year(y) for y in col["year"]]  # also "2015.0" from a float column
     return Keys(
         record_id=col["record_id"],
         search_id=col["search_id"],

@@ -6,7 +6,8 @@ person's decisions and clusters. The returned :class:`Result` holds, by record p
 ``label``      the cluster of each record (its first member's position)
 ``attached``   for each record, the applied link ``(other, rule, score)`` that tied it into its
                cluster (``None`` for the cluster's first member)
-``queue``      the ``maybe`` comparisons between records left in different clusters (for review)
+``queue``      the ``maybe`` comparisons between records left in different clusters, and the
+               ``same`` matches that complete linkage refused (rule ``<rule>_blocked``)
 ``related``    the ``link`` comparisons (related versions kept apart under the ``link`` policy)
 ``evidence``   every applied link as a :class:`compare.Comparison` (``rule`` ``person`` for a
                person's ``same``)
@@ -158,14 +159,18 @@ def deduplicate(
         for a, b in decisions
         if a in position and b in position
     }
-    queue = sorted(
-        (
-            c
-            for key, c in cache.items()
-            if c.verdict == "maybe" and label[c.i] != label[c.j] and key not in decided_pairs
-        ),
-        key=lambda c: (-c.score, c.i, c.j),
-    )
+    waiting = [
+        c
+        for key, c in cache.items()
+        if c.verdict == "maybe" and label[c.i] != label[c.j] and key not in decided_pairs
+    ]
+    # A match the clustering refused because another pair of the two clusters is not the same:
+    # a person should see it (complete linkage errs on the side of keeping records apart).
+    for i, j, reason in clustering.refused:
+        if "not the same" in reason and label[i] != label[j] and (i, j) not in decided_pairs:
+            c = verdict_of(i, j)
+            waiting.append(Comparison(i, j, "maybe", f"{c.rule}_blocked", c.score, c.sims))
+    queue = sorted(waiting, key=lambda c: (-c.score, c.i, c.j))
     related = sorted(
         (c for c in cache.values() if c.verdict == "link" and label[c.i] != label[c.j]),
         key=lambda c: (c.i, c.j),

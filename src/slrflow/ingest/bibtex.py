@@ -19,6 +19,7 @@ Export quirks handled here:
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 
@@ -161,10 +162,18 @@ def read(source: Source, *, mapping: dict[str, str] | None = None) -> Iterator[E
     """Entries of a BibTeX file; blocks that fail to parse become warnings with their line."""
     # @string references are resolved over the whole file; the rest runs entry by entry,
     # so that entries bibtexparser flags (repeated fields or keys) get the same treatment.
-    library = bibtexparser.parse_string(
-        source.text,
-        parse_stack=[ResolveStringReferencesMiddleware(allow_inplace_modification=True)],
-    )
+    # bibtexparser also logs each failed block, counting lines from 0; the warnings below
+    # say the same with the right line, so its log is silenced while parsing.
+    logger = logging.getLogger("bibtexparser")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        library = bibtexparser.parse_string(
+            source.text,
+            parse_stack=[ResolveStringReferencesMiddleware(allow_inplace_modification=True)],
+        )
+    finally:
+        logger.setLevel(level)
     cleaning, decoding = _stack()
     for block in library.blocks:
         line = (block.start_line or 0) + 1  # bibtexparser counts lines from 0

@@ -29,6 +29,13 @@ from slrflow.screening.policy import Policy
 from slrflow.screening.status import effective_decision
 
 
+#: Columns of agreement.csv.
+COLUMNS = [
+    "stage", "reviewer_a", "reviewer_b", "measure", "n", "n_agree", "percent_agreement",
+    "cohen_kappa", "pabak", "krippendorff_alpha", "categories", "note",
+]  # fmt: skip
+
+
 def percent_agreement(a: Sequence[str], b: Sequence[str]) -> float:
     """Share of items on which the two raters give the same category."""
     if len(a) != len(b) or not a:

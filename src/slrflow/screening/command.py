@@ -33,6 +33,7 @@ import pandas as pd
 
 from slrflow.screening import STAGES, ScreeningError
 from slrflow.screening import automation as automation_rules
+from slrflow.screening.agreement import COLUMNS as AGREEMENT_COLUMNS
 from slrflow.screening.agreement import agreement_table
 from slrflow.screening.attach import ReferenceIndex
 from slrflow.screening.counts import account, flow_counts, prisma_nodes
@@ -121,7 +122,10 @@ def screen(args: argparse.Namespace) -> int:
     write_csv(_log_frame(decisions + resolutions, status, marked, index), out / "log.csv")
     write_csv(_status_frame(status), out / "status.csv")
     write_csv(_conflict_frame(status, references), out / "conflicts.csv")
-    write_csv(pd.DataFrame(agreement_table(decisions, policy)), out / "agreement.csv")
+    write_csv(
+        pd.DataFrame(agreement_table(decisions, policy), columns=AGREEMENT_COLUMNS),
+        out / "agreement.csv",
+    )
     source_types, databases = _searches(args.report)
     rules = [r["name"] for r in policy.automation]
     write_csv(

@@ -1,0 +1,161 @@
+"""The PRISMA 2020 counts table, its reconciliation, the PRISMA2020 CSV and the diagram."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from slrflow import tables
+from slrflow.figures import prisma
+
+
+def _text(fig) -> str:
+    """All text of the figure with line wraps and non-breaking spaces as plain spaces."""
+    return re.sub(r"\s+", " ", " | ".join(t.get_text() for ax in fig.axes for t in ax.texts))
+
+
+@pytest.fixture()
+def counts(fixtures):
+    return prisma.read_counts(fixtures / "toolkit" / "prisma_counts.csv")
+
+
+def test_the_hand_written_counts_reconcile(counts):
+    # 120 - 30 - 5 = 85 screened; 85 - 60 = 25 sought; 25 - 1 = 24 assessed;
+    # (24 - 6) + (7 - 5) = 20 reports of new studies.
+    assert prisma.check(counts) == []
+    assert counts["database_results"] == 120
+    assert counts.parts["dbr_excluded"] == {
+        "C1 Primary data": 2,
+        "C3 Focus on psychopathology, psychosocial factors": 4,
+    }
+    assert counts.has_other_methods and not counts.is_update
+
+
+def test_a_wrong_number_is_named(counts):
+    counts.set("records_screened", 84)
+    problems = prisma.check(counts)
+    assert any(
+        "records identified - removed before screening" in p and "85 != 84" in p for p in problems
+    )
+    with pytest.raises(prisma.CountsError, match="do not add up"):
+        prisma.reconcile(counts)
+
+
+def test_parts_must_sum_to_their_total(fixtures, tmp_path):
+    frame = tables.read_csv(fixtures / "toolkit" / "prisma_counts.csv")
+    frame.loc[frame["detail"] == "Scopus", "n"] = "71"
+    problems = prisma.check(prisma.from_frame(frame))
+    assert "database_results is not the sum of its parts: 120 != 121" in problems
+
+
+def test_bad_rows_name_row_and_field():
+    frame = pd.DataFrame(
+        {
+            "node": ["records_screened", "records_sreened", "duplicates"],
+            "detail": ["", "", ""],
+            "n": ["12", "3", "many"],
+        }
+    )
+    with pytest.raises(prisma.CountsError) as info:
+        prisma.from_frame(frame, file="counts.csv")
+    assert "counts.csv, row 3, field node: unknown node 'records_sreened'" in str(info.value)
+    assert "row 4, field n: 'many' is not a count" in str(info.value)
+
+
+def test_table_round_trip(counts, tmp_path):
+    prisma.write_counts(counts, tmp_path / "c.csv")
+    again = prisma.read_counts(tmp_path / "c.csv")
+    assert again.totals == counts.totals and again.parts == counts.parts
+
+
+def test_prisma2020_csv_schema(counts):
+    frame = prisma.to_prisma2020(counts)
+    assert list(frame.columns) == [
+        "data",
+        "node",
+        "box",
+        "description",
+        "boxtext",
+        "tooltips",
+        "url",
+        "n",
+    ]
+    n = dict(zip(frame["data"], frame["n"], strict=True))
+    assert n["database_results"] == "120" and n["records_screened"] == "85"
+    assert n["database_specific_results"] == "PsycINFO, 50; Scopus, 70"
+    # Commas inside a reason would split it in the R package: they are dropped there.
+    assert (
+        n["dbr_excluded"]
+        == "C1 Primary data, 2; C3 Focus on psychopathology  psychosocial factors, 4"
+    )
+    assert n["new_studies"] == "19" and n["previous_studies"] == "0"
+    row = frame[frame["data"] == "records_screened"].iloc[0]
+    assert (row["node"], row["box"]) == ("node9", "box4")
+
+
+def test_diagram_shows_the_numbers(counts):
+    fig = prisma.draw(counts)
+    text = _text(fig)
+    for expected in (
+        "Databases (n = 120)",
+        "PsycINFO (n = 50)",
+        "Duplicate records removed (n = 30)",
+        "Records screened (n = 85)",
+        "Records excluded (n = 60)",
+        "Reports not retrieved (n = 1)",
+        "C1 Primary data (n = 2)",
+        "Websites (n = 4)",
+        "New studies included in review (n = 19)",
+        "Identification of new studies via other methods",
+    ):
+        assert expected in text, expected
+    assert "Previous studies" not in text
+
+
+def test_updated_review_template(counts):
+    updated = prisma.with_previous(prisma.with_studies(counts, 18), 12, 13)
+    assert updated["total_studies"] == 30 and updated["total_reports"] == 33
+    assert prisma.check(updated) == []
+    fig = prisma.draw(updated)
+    text = _text(fig)
+    assert "Studies included in previous version of review (n = 12)" in text
+    assert "Total studies included in review (n = 30)" in text
+
+
+def test_two_renders_are_byte_identical(counts, tmp_path):
+    for run in ("a", "b"):
+        prisma.render(
+            counts, [tmp_path / f"{run}.svg", tmp_path / f"{run}.png", tmp_path / f"{run}.pdf"]
+        )
+    for ext in ("svg", "png", "pdf"):
+        first = (tmp_path / f"a.{ext}").read_bytes()
+        assert first == (tmp_path / f"b.{ext}").read_bytes(), ext
+    svg = (tmp_path / "a.svg").read_text()
+    assert "<dc:date>" not in svg
+    assert b"CreationDate" not in (tmp_path / "a.pdf").read_bytes()
+
+
+def test_cli_writes_diagram_and_r_csv(fixtures, tmp_path):
+    from slrflow.cli import main
+
+    out = tmp_path / "prisma"
+    code = main(
+        [
+            "prisma",
+            str(fixtures / "toolkit" / "prisma_counts.csv"),
+            "-o",
+            f"{out}.svg",
+            "--r-csv",
+            str(tmp_path / "prisma2020.csv"),
+            "--previous-studies",
+            "2",
+            "--previous-reports",
+            "3",
+        ]
+    )
+    assert code == 0 and (tmp_path / "prisma.svg").stat().st_size > 1000
+    r = tables.read_csv(tmp_path / "prisma2020.csv")
+    n = dict(zip(r["data"], r["n"], strict=True))
+    assert (n["previous_studies"], n["total_studies"], n["total_reports"]) == ("2", "21", "23")

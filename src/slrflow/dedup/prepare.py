@@ -185,12 +185,12 @@ def journal_words(journal: str) -> str:
 
 
 def first_page(pages: str) -> str:
-    match = re.match(r"\s*([A-Za-z]{0,3}\d+[A-Za-z]?)\b", pages)
-    return match.group(1).lower().lstrip("0") if match else ""
+    match = re.match(r"\s*([A-Za-z]{0,3}\d+[A-Za-z]?|[ivxlcIVXLC]+)\b", pages)
+    return match.group(1).lower().lstrip("0") if match else ""  # roman: editorials, prefaces
 
 
 def last_page(pages: str) -> str:
-    match = re.search(r"-\s*([A-Za-z]{0,3}\d+)\s*$", pages)
+    match = re.search(r"-\s*([A-Za-z]{0,3}\d+|[ivxlcIVXLC]+)\s*$", pages)
     return match.group(1).lower().lstrip("0") if match else ""
 
 

@@ -1,0 +1,374 @@
+"""Replay a labelled screening dataset with the ranker and the stopping rule.
+
+``slrflow simulate DATA.csv --seed S --n-prior-included 1 --n-prior-excluded 1 -o order.csv``
+
+Protocol (the field's standard one, as ASReview's ``simulate``):
+
+1. Priors: ``--n-prior-included`` random included and ``--n-prior-excluded`` random excluded
+   records, drawn with ``--seed`` (:func:`choose_priors`), or given by row with
+   ``--prior-rows``. Their labels are known from the start; they are left out of the metrics.
+2. Loop: train the ranker (:class:`slrflow.screening.rank.Ranker`, the same model the
+   workflow uses) on every label revealed so far, screen the best-ranked batch of unscreened
+   records by revealing their labels. The batch is 1 record at first and grows with the
+   number screened (:func:`batch_size`), so a replay retrains a few hundred times, not once
+   per record.
+3. Stopping rule, checked after every batch, using only the labels revealed so far: buscar's
+   test on the screening order (:func:`slrflow.screening.stopping.buscar_p`; every suffix of
+   the order is treated as a sample of what was unscreened when it began). The first batch
+   after which the recall target is met at the stated confidence is where the rule stops;
+   the recall it had then is computed afterwards from the true labels.
+4. The replay goes on until every include is found and the rule has stopped; the records
+   left are appended in the last model's order.
+
+Writes the screening order (one row per record) and prints recall@10%, WSS@95, ATD, ERF@10%
+and the stopping rule's result. Input: a CSV with ``title``, ``abstract`` (may be empty or
+missing: the title is used) and a 0/1 label column (``label_included``, ``included``, or
+``--label-column``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from slrflow.screening import metrics, stopping
+from slrflow.screening.rank import Ranker, Settings, load_criteria_text, record_text
+from slrflow.tables import write_csv
+
+LABEL_COLUMNS = ("label_included", "included")
+
+
+class DatasetError(ValueError):
+    """A labelled dataset that cannot be simulated; the message says why and what to do."""
+
+
+@dataclass
+class Dataset:
+    """A labelled screening set: one text and one 0/1 label per record, in file order."""
+
+    path: Path
+    texts: list[str]
+    labels: np.ndarray
+    #: the file's ``record_id`` column when it has one, else the row number (0 = first row)
+    record_ids: list[str]
+    label_column: str
+
+
+def load_dataset(path: str | Path, *, label_column: str | None = None) -> Dataset:
+    """Read a labelled CSV; raise :class:`DatasetError` naming file, row and column."""
+    path = Path(path)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except FileNotFoundError:
+        raise DatasetError(f"{path}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"{path}: not UTF-8 text ({exc.reason}); save it as UTF-8") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise DatasetError(f"{path}: not a readable CSV table ({exc})") from None
+    columns = {c.strip().lower(): c for c in frame.columns}
+    if label_column is None:
+        found = next((columns[c] for c in LABEL_COLUMNS if c in columns), None)
+        if found is None:
+            raise DatasetError(
+                f"{path}: no label column (looked for {', '.join(LABEL_COLUMNS)}; "
+                f"columns are {', '.join(frame.columns)}); name it with --label-column"
+            )
+        label_column = found
+    elif label_column not in frame.columns:
+        raise DatasetError(
+            f"{path}: no column {label_column!r} (columns are {', '.join(frame.columns)})"
+        )
+    if "title" not in columns:
+        raise DatasetError(f"{path}: no title column; a simulation ranks on title and abstract")
+    if frame.empty:
+        raise DatasetError(f"{path}: no records")
+    raw = frame[label_column].str.strip()
+    labels = np.zeros(len(frame), dtype=int)
+    for row, value in enumerate(raw):
+        if value in ("1", "1.0"):
+            labels[row] = 1
+        elif value not in ("0", "0.0"):
+            shown = repr(value) if value else "empty"
+            raise DatasetError(
+                f"{path}: line {row + 2}, column {label_column}: label {shown}; "
+                "labels must be 0 (excluded) or 1 (included)"
+            )
+    if labels.min() == labels.max():
+        kind = "included (1)" if labels[0] else "excluded (0)"
+        raise DatasetError(
+            f"{path}: all {len(labels)} records are {kind} in {label_column}; "
+            "a simulation needs both included and excluded records"
+        )
+    titles = frame[columns["title"]]
+    abstracts = frame[columns["abstract"]] if "abstract" in columns else [""] * len(frame)
+    texts = [record_text(t, a) for t, a in zip(titles, abstracts, strict=True)]
+    if "record_id" in columns:
+        ids = frame[columns["record_id"]].tolist()
+    else:
+        ids = [str(i) for i in range(len(frame))]
+    return Dataset(path, texts, labels, ids, label_column)
+
+
+def choose_priors(
+    labels: np.ndarray, n_included: int = 1, n_excluded: int = 1, *, seed: int = 0
+) -> np.ndarray:
+    """Rows of the prior records: random includes and excludes drawn with ``seed``."""
+    labels = np.asarray(labels)
+    if n_included < 0 or n_excluded < 0:
+        raise DatasetError("the number of prior records cannot be negative")
+    rng = np.random.default_rng(seed)
+    picked = []
+    for value, count, name in ((1, n_included, "included"), (0, n_excluded, "excluded")):
+        pool = np.flatnonzero(labels == value)
+        if count > pool.size:
+            raise DatasetError(
+                f"asked for {count} prior {name} records but the dataset has only "
+                f"{pool.size} {name} record(s)"
+            )
+        picked.append(rng.choice(pool, size=count, replace=False))
+    return np.sort(np.concatenate(picked)).astype(int)
+
+
+def batch_size(n_screened: int, share: float = 0.02) -> int:
+    """Records to screen before the next retraining: ``share`` of those screened, at least 1."""
+    return max(1, math.floor(share * n_screened))
+
+
+@dataclass
+class Replay:
+    """The outcome of one simulation."""
+
+    #: rows in the order screened; the priors first
+    order: np.ndarray
+    #: true labels in that order
+    labels: np.ndarray
+    n_priors: int
+    #: records screened (priors included) when the stopping rule stopped; None: never
+    stop_at: int | None
+    #: p-value of the stopping test at that point
+    stop_p: float | None
+    seconds: float = 0.0
+    retrainings: int = 0
+    history: list[tuple[int, float]] = field(default_factory=list)
+
+    @property
+    def screened_labels(self) -> np.ndarray:
+        """Labels in screening order without the priors: what the metrics are computed on."""
+        return self.labels[self.n_priors :]
+
+    def metrics(self) -> dict[str, float]:
+        return metrics.summary(self.screened_labels)
+
+    @property
+    def stop_recall(self) -> float | None:
+        """Share of the (non-prior) includes found when the rule stopped."""
+        if self.stop_at is None:
+            return None
+        y = self.screened_labels
+        return float(y[: self.stop_at - self.n_priors].sum() / y.sum())
+
+    @property
+    def stop_saved(self) -> float:
+        """Share of all records the rule left unscreened (0 when it never stopped)."""
+        if self.stop_at is None:
+            return 0.0
+        return 1 - self.stop_at / self.labels.size
+
+
+def replay(
+    texts: Sequence[str],
+    labels: Sequence[int] | np.ndarray,
+    priors: Sequence[int] | np.ndarray,
+    *,
+    seed: int = 0,
+    criteria_text: str = "",
+    settings: Settings | None = None,
+    batch_share: float = 0.02,
+    recall_target: float = 0.95,
+    confidence: float = 0.95,
+    progress: Callable[[int, int, int, int], None] | None = None,
+) -> Replay:
+    """Simulate screening ``texts`` whose true ``labels`` are known; see the module docstring."""
+    start = time.perf_counter()
+    labels = np.asarray(labels, dtype=int)
+    n = labels.size
+    total_included = int(labels.sum())
+    ranker = Ranker(texts, criteria_text=criteria_text, seed=seed, settings=settings)
+    order = [int(i) for i in priors]
+    is_screened = np.zeros(n, dtype=bool)
+    is_screened[order] = True
+    found = int(labels[order].sum())
+    alpha = 1 - confidence
+    stop_at: int | None = None
+    stop_p: float | None = None
+    retrainings = 0
+    history = []
+    while len(order) < n:
+        ranker.fit(order, labels[order])
+        retrainings += 1
+        ranked = ranker.order(np.flatnonzero(~is_screened))
+        take = ranked[: batch_size(len(order) - len(priors), batch_share)]
+        order.extend(int(i) for i in take)
+        is_screened[take] = True
+        found += int(labels[take].sum())
+        if stop_at is None:
+            p, _ = stopping.buscar_p(labels[order], n, recall_target)
+            history.append((len(order), p))
+            if p < alpha:
+                stop_at, stop_p = len(order), p
+        if progress is not None:
+            progress(len(order), n, found, total_included)
+        if found == total_included and stop_at is not None:
+            rest = ranked[take.size :]
+            order.extend(int(i) for i in rest)
+            break
+    order_array = np.asarray(order, dtype=int)
+    return Replay(
+        order=order_array,
+        labels=labels[order_array],
+        n_priors=len(priors),
+        stop_at=stop_at,
+        stop_p=stop_p,
+        seconds=time.perf_counter() - start,
+        retrainings=retrainings,
+        history=history,
+    )
+
+
+def order_table(result: Replay, dataset: Dataset) -> pd.DataFrame:
+    """The screening order as written to ``-o``: one row per record.
+
+    Columns: ``position`` (1 = screened first; priors first), ``row`` (0-based row in the
+    dataset), ``record_id`` (the dataset's ``record_id``, else the row), ``label``, ``prior``
+    (1 for a prior record), ``before_stop`` (1 when the record was screened before the stopping
+    rule stopped).
+    """
+    positions = np.arange(1, result.order.size + 1)
+    stop = result.stop_at if result.stop_at is not None else result.order.size
+    return pd.DataFrame(
+        {
+            "position": positions,
+            "row": result.order,
+            "record_id": [dataset.record_ids[i] for i in result.order],
+            "label": result.labels,
+            "prior": (positions <= result.n_priors).astype(int),
+            "before_stop": (positions <= stop).astype(int),
+        }
+    )
+
+
+def summary_row(result: Replay, dataset: Dataset, seed: int) -> dict:
+    """One line of figures for a simulation (the ``--metrics`` file)."""
+    figures = result.metrics()
+    return {
+        "dataset": dataset.path.stem,
+        "seed": seed,
+        "records": int(result.labels.size),
+        "included": int(result.labels.sum()),
+        "priors": result.n_priors,
+        **{k: round(v, 6) for k, v in figures.items()},
+        "stop_at": result.stop_at if result.stop_at is not None else "",
+        "stop_recall": "" if result.stop_recall is None else round(result.stop_recall, 6),
+        "stop_saved": round(result.stop_saved, 6),
+    }
+
+
+class _Progress:
+    """Progress lines on stderr, at most one per second (none for quick runs)."""
+
+    def __init__(self, name: str, stream=sys.stderr) -> None:
+        self.name = name
+        self.stream = stream
+        self.last = time.monotonic()
+
+    def __call__(self, screened: int, total: int, found: int, included: int) -> None:
+        now = time.monotonic()
+        if now - self.last >= 1.0:
+            self.last = now
+            print(
+                f"simulate {self.name}: {screened}/{total} screened, "
+                f"{found}/{included} includes found",
+                file=self.stream,
+                flush=True,
+            )
+
+
+def add_arguments_simulate(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("dataset", type=Path, help="labelled CSV (title, abstract, label)")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="screening order CSV")
+    parser.add_argument("--seed", type=int, default=0, help="seed for priors and ties")
+    parser.add_argument("--n-prior-included", type=int, default=1, metavar="N")
+    parser.add_argument("--n-prior-excluded", type=int, default=1, metavar="N")
+    parser.add_argument(
+        "--prior-rows",
+        type=int,
+        nargs="+",
+        metavar="ROW",
+        help="rows (0 = first record) to use as priors instead of drawing them",
+    )
+    parser.add_argument("--label-column", help="label column (default: label_included/included)")
+    parser.add_argument("--criteria", type=Path, help="criteria.yaml for the cold start")
+    parser.add_argument("--recall-target", type=float, default=0.95)
+    parser.add_argument("--confidence", type=float, default=0.95)
+    parser.add_argument("--metrics", type=Path, help="also write the figures as a one-row CSV")
+
+
+def simulate(args: argparse.Namespace) -> int:
+    dataset = load_dataset(args.dataset, label_column=args.label_column)
+    if args.prior_rows:
+        rows = np.asarray(sorted(set(args.prior_rows)), dtype=int)
+        if rows.min() < 0 or rows.max() >= dataset.labels.size:
+            raise DatasetError(
+                f"--prior-rows: rows must be 0..{dataset.labels.size - 1} for {dataset.path}"
+            )
+        priors = rows
+    else:
+        priors = choose_priors(
+            dataset.labels, args.n_prior_included, args.n_prior_excluded, seed=args.seed
+        )
+    if dataset.labels[priors].sum() == dataset.labels.sum():
+        raise DatasetError(
+            f"{dataset.path}: the priors hold every included record; nothing left to find"
+        )
+    for name, value in (("--recall-target", args.recall_target), ("--confidence", args.confidence)):
+        if not 0 < value < 1:
+            raise DatasetError(f"{name} must be between 0 and 1, got {value}")
+    criteria = load_criteria_text(args.criteria) if args.criteria else ""
+    result = replay(
+        dataset.texts,
+        dataset.labels,
+        priors,
+        seed=args.seed,
+        criteria_text=criteria,
+        recall_target=args.recall_target,
+        confidence=args.confidence,
+        progress=_Progress(dataset.path.name),
+    )
+    write_csv(order_table(result, dataset), args.output)
+    row = summary_row(result, dataset, args.seed)
+    if args.metrics:
+        write_csv(pd.DataFrame([row]), args.metrics)
+    n = result.labels.size
+    print(f"dataset       {dataset.path} ({n} records, {int(dataset.labels.sum())} included)")
+    print(f"priors        rows {' '.join(str(i) for i in priors)}")
+    print(f"recall@10%    {row['recall@10%']:.3f}")
+    print(f"WSS@95        {row['wss@95']:.3f}")
+    print(f"ATD           {row['atd']:.3f}")
+    print(f"ERF@10%       {row['erf@10%']:.3f}")
+    if result.stop_at is None:
+        print("stopping rule did not stop before every record was screened")
+    else:
+        print(
+            f"stopping rule stopped after {result.stop_at} of {n} records "
+            f"(saved {result.stop_saved:.1%}, p = {result.stop_p:.4f}) "
+            f"with recall {result.stop_recall:.3f}"
+        )
+    return 0

@@ -1,0 +1,232 @@
+"""When is it safe to stop screening? buscar's hypergeometric stopping test.
+
+Callaghan and Müller-Hansen (2020, "Statistical stopping criteria for automated screening in
+systematic reviews", Systematic Reviews 9:273) test the null hypothesis "the recall target has
+been missed". Suppose ``r_seen`` includes have been found so far. If the recall of what was
+screened were below the target ``tau``, the review would hold more than ``r_seen / tau``
+includes, so a set of ``N`` unscreened records (an "urn") drawn from after ``r_before``
+includes were known would hold at least
+
+    K = floor(r_seen / tau - r_before) + 1
+
+includes. Having screened ``n`` records of that urn at random and found ``k`` includes, the
+chance of seeing so few under the null hypothesis is the hypergeometric ``P(X <= k)`` with
+``X ~ Hypergeom(N, K, n)``. When it falls below ``1 - confidence`` the null hypothesis is
+rejected: the recall target is met at the stated confidence.
+
+Two uses:
+
+- **random sample** (the guarantee): after prioritised screening, draw records at random from
+  the remainder and screen them; :func:`p_missed_target` with that one urn is exact.
+  :func:`random_sample_size` says how many random records to screen to reach a decision if
+  they turn out to hold no include.
+- **ranked screening** (buscar's ``calculate_h0``): every suffix of the screening order is
+  treated as a sample of the records that were unscreened when it began, and the smallest
+  p-value is taken (:func:`buscar_p`). Prioritised records are more likely to be included
+  than random ones, so few includes among them is stronger evidence than in a random sample;
+  the paper shows the test stays conservative in simulations, but the guarantee is then
+  empirical, not exact.
+
+All functions are pure: labels are 1 (included) and 0 (excluded) in screening order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from scipy.stats import hypergeom
+
+
+def k_target(r_seen: int, r_before: int, recall_target: float = 0.95) -> int:
+    """Fewest includes an urn must hold for the recall of ``r_seen`` to miss the target.
+
+    ``r_before``: includes already found when the urn was drawn.
+    """
+    if not 0 < recall_target < 1:
+        raise ValueError(f"recall target must be between 0 and 1, got {recall_target}")
+    # The small tolerance keeps 19 / 0.95 at 20 exactly (recall 19/20 meets 95%).
+    return int(math.floor(r_seen / recall_target - r_before + 1e-9)) + 1
+
+
+def p_missed_target(
+    n_sample: int,
+    k_sample: int,
+    n_urn: int,
+    r_seen: int,
+    r_before: int,
+    recall_target: float = 0.95,
+) -> float:
+    """p-value of "recall target missed" after screening ``n_sample`` of ``n_urn`` at random.
+
+    ``k_sample`` includes were found in the sample; ``r_seen`` includes in total so far,
+    ``r_before`` of them before the urn was drawn.
+    """
+    if not 0 <= k_sample <= n_sample <= n_urn:
+        raise ValueError("need 0 <= includes in sample <= sample size <= urn size")
+    k_hat = k_target(r_seen, r_before, recall_target)
+    if k_hat > n_urn:
+        return 0.0  # that many includes cannot fit in the urn: the target cannot be missed
+    return float(hypergeom.cdf(k_sample, n_urn, k_hat, n_sample))
+
+
+def buscar_p(
+    labels: Sequence[int] | np.ndarray, n_total: int, recall_target: float = 0.95
+) -> tuple[float, int]:
+    """buscar's test on a screening order: (smallest p-value over all suffixes, its length).
+
+    ``labels``: decisions in the order made; ``n_total``: records in the whole review. The
+    suffix of the last ``m`` decisions is treated as a sample of the ``n_total - (n - m)``
+    records that were unscreened when it began. Returns ``(1.0, 0)`` before any decision.
+    """
+    y = np.asarray(labels, dtype=int)
+    n = y.size
+    if n == 0:
+        return 1.0, 0
+    if n > n_total:
+        raise ValueError(f"{n} decisions but only {n_total} records")
+    r_seen = int(y.sum())
+    k_urn = np.cumsum(y[::-1])  # includes in the last 1, 2, ..., n decisions
+    sizes = np.arange(1, n + 1)
+    urn = n_total - (n - sizes)
+    k_hat = np.floor(r_seen / recall_target - (r_seen - k_urn) + 1e-9).astype(int) + 1
+    p = np.zeros(n)
+    fits = k_hat <= urn
+    p[fits] = hypergeom.cdf(k_urn[fits], urn[fits], k_hat[fits], sizes[fits])
+    best = int(np.argmin(p))
+    return float(p[best]), int(sizes[best])
+
+
+def random_sample_size(
+    n_remaining: int, r_seen: int, recall_target: float = 0.95, confidence: float = 0.95
+) -> int:
+    """Random records to screen from ``n_remaining`` to show the target met if none is included.
+
+    The smallest ``n`` with ``P(X = 0) < 1 - confidence`` for ``X ~ Hypergeom(n_remaining, K,
+    n)``, ``K = k_target(r_seen, r_seen)``. Each include found in the sample raises the
+    number needed; compute again after screening it.
+    """
+    if n_remaining <= 0:
+        return 0
+    k_hat = k_target(r_seen, r_seen, recall_target)
+    if k_hat > n_remaining:
+        return 0
+    alpha = 1 - confidence
+    low, high = 1, n_remaining  # P(X = 0) is 0 at n = n_remaining, and falls as n grows
+    while low < high:
+        mid = (low + high) // 2
+        if hypergeom.pmf(0, n_remaining, k_hat, mid) < alpha:
+            high = mid
+        else:
+            low = mid + 1
+    return low
+
+
+def unfound_upper(n_sample: int, k_sample: int, n_urn: int, confidence: float = 0.95) -> int:
+    """Most includes the unscreened part of an urn can still hold, at ``confidence``.
+
+    The largest ``K`` (includes in the urn) with ``P(X <= k_sample) >= 1 - confidence``, minus
+    the ``k_sample`` already found.
+    """
+    alpha = 1 - confidence
+    low = k_sample
+    high = n_urn - (n_sample - k_sample)  # excludes found cannot be includes
+    while low < high:
+        mid = (low + high + 1) // 2
+        if hypergeom.cdf(k_sample, n_urn, mid, n_sample) >= alpha:
+            low = mid
+        else:
+            high = mid - 1
+    return low - k_sample
+
+
+@dataclass(frozen=True)
+class StoppingEstimate:
+    """The stopping rule's verdict after a run; the fields are the report's columns."""
+
+    #: records in the review / screened so far / includes found so far
+    n_records: int
+    n_screened: int
+    n_included: int
+    #: the recall target and the confidence it is tested at
+    recall_target: float
+    confidence: float
+    #: p-value of "recall target missed" (reject below 1 - confidence)
+    p_value: float
+    #: True when the recall target is met at the stated confidence
+    target_met: bool
+    #: decisions treated as the sample (the random sample, or buscar's best suffix)
+    sample_size: int
+    #: includes probably still unfound: point estimate and upper bound at ``confidence``
+    unfound_estimate: float
+    unfound_upper: int
+    #: random records to screen next to reach a decision if they hold no include (0 if met)
+    screen_next: int
+    #: "random sample" (exact) or "ranked (buscar)"
+    method: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def estimate(
+    labels: Sequence[int] | np.ndarray,
+    n_records: int,
+    *,
+    recall_target: float = 0.95,
+    confidence: float = 0.95,
+    sample_start: int | None = None,
+) -> StoppingEstimate:
+    """The stopping estimate for decisions ``labels`` (screening order) of ``n_records``.
+
+    ``sample_start``: position in ``labels`` from which records were drawn at random from the
+    unscreened; from there on the test is exact. Without it, buscar's ranked test is used.
+    """
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
+    y = np.asarray(labels, dtype=int)
+    n = y.size
+    r_seen = int(y.sum())
+    if sample_start is not None:
+        if not 0 <= sample_start <= n:
+            raise ValueError(f"sample start {sample_start} outside 0..{n}")
+        sample = y[sample_start:]
+        size = sample.size
+        p = (
+            p_missed_target(
+                size,
+                int(sample.sum()),
+                n_records - sample_start,
+                r_seen,
+                r_seen - int(sample.sum()),
+                recall_target,
+            )
+            if size
+            else 1.0
+        )
+        method = "random sample"
+    else:
+        p, size = buscar_p(y, n_records, recall_target)
+        method = "ranked (buscar)"
+    k_sample = int(y[n - size :].sum()) if size else 0
+    urn = n_records - (n - size)
+    remaining = n_records - n
+    point = (k_sample / size) * remaining if size else float("nan")
+    upper = unfound_upper(size, k_sample, urn, confidence) if size else remaining
+    met = p < 1 - confidence
+    return StoppingEstimate(
+        n_records=n_records,
+        n_screened=n,
+        n_included=r_seen,
+        recall_target=recall_target,
+        confidence=confidence,
+        p_value=round(p, 6),
+        target_met=bool(met),
+        sample_size=size,
+        unfound_estimate=round(point, 3),
+        unfound_upper=int(upper),
+        screen_next=0 if met else random_sample_size(remaining, r_seen, recall_target, confidence),
+        method=method,
+    )

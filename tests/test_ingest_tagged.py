@@ -297,6 +297,9 @@ def test_ris_database_specific_fields(loaded) -> None:
     assert endnote["issn"] == "0964-6906"  # SN  - 0964-6906 (Print)0964-6906
     scopus = loaded("ris_scopus__synthesisr.ris").records[0]
     assert scopus["pages"] == "1722034"  # no SP; C7 (article number) 1722034
+    lens = loaded("ris_lens__citesource_gambling.ris").records[1]  # TY at line 18 ... ER 45
+    assert lens["pmid"] == "32424665"  # L2  - https://www.ncbi.nlm.nih.gov/pubmed/32424665
+    assert lens["issn"] == "1573-3602; 1050-5350"  # SN  - 15733602 / SN  - 10505350
     pubmed = loaded("ris_pubmed__citesource_gambling.ris").records[0]
     assert pubmed["issn"] == "1660-4601; 1661-7827"  # SN  - 1660-4601 1661-7827
 

@@ -136,6 +136,9 @@ def _entry(line: int, chunk: list[str]) -> Entry:
 
 
 _PUBMED_DATABASE = re.compile(r"(?i)pubmed|medline|\bnlm\b")
+_PUBMED_LINK = re.compile(
+    r"(?:ncbi\.nlm\.nih\.gov/pubmed/|pubmed\.ncbi\.nlm\.nih\.gov/)(\d{1,9})\b"
+)
 
 
 def entry_fields(tags: dict[str, list[str]]) -> dict[str, object]:
@@ -152,7 +155,8 @@ def entry_fields(tags: dict[str, list[str]]) -> dict[str, object]:
     - doi: ``DO``; when missing, a DOI in ``L3`` (EBSCO), ``DI``, ``M3``, ``N1``, or a doi.org
       link in ``UR``/``L1``/``L2``/``L4``.
     - pmid: ``AN`` when ``DB``/``DP`` names PubMed/MEDLINE/NLM; else ``123 [PMID]`` or
-      ``PMID: 123`` in ``U1``-``U5``, ``C1``-``C8``, ``N1`` or ``M1``.
+      ``PMID: 123`` in ``U1``-``U5``, ``C1``-``C8``, ``N1`` or ``M1``; else a PubMed link in
+      ``L2``/``UR`` (Lens).
     - issn/isbn: ``SN`` (either; told apart by length), ``BN`` (ISBN).
     - abstract: ``AB`` (EBSCO's trailing ``Copyright of ...`` paragraph dropped), else ``N2``.
     - keywords ``KW``; doc_type ``TY``; language ``LA``; publisher ``PB``; url the first web
@@ -177,6 +181,12 @@ def entry_fields(tags: dict[str, list[str]]) -> dict[str, object]:
     if not pmid:
         notes = [f"U{i}" for i in range(1, 6)] + [f"C{i}" for i in range(1, 9)] + ["N1", "M1"]
         pmid = find_pmid(values(tags, *notes))
+    if not pmid:  # Lens links each record to PubMed in L2
+        for link in values(tags, "L2", "UR"):
+            match = _PUBMED_LINK.search(link)
+            if match:
+                pmid = match.group(1)
+                break
     issns, isbns = split_standard_numbers(values(tags, "SN"))
     isbns += values(tags, "BN")
     url = ""

@@ -91,7 +91,7 @@ SPOT_CHECKS = [
      2014, "", "Benezra, Amber", ""),
     ("ris_bom_mixed__synthesisr_citesource_issue_24.ris", -1, 383,
      "Systematic map of conservation psychology", 2020, "10.1111/cobi.13623",
-     "Wallen, Kenneth E.", ""),
+     "Wallen, Kenneth E.", "33245809"),  # UR ... pubmed.ncbi.nlm.nih.gov/33245809
     # U1  - 35957633 [PMID] (first record)
     ("ris_dimensions__citesource.ris", 0, 2, "The long-term impact of bushfires", 2022,
      "10.1080/20008198.2022.2087980", "Zhang, Yanqin", "35957633"),

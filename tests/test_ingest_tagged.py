@@ -429,10 +429,11 @@ def test_crlf_line_ends_keep_line_numbers(tmp_path: Path) -> None:
     assert result.warnings == []
 
 
-def test_empty_file_is_an_error_naming_the_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("data", [b"", b"\n  \r\n", codecs.BOM_UTF8 + b"\r\n", codecs.BOM_UTF16_LE])
+def test_empty_file_is_an_error_naming_the_file(tmp_path: Path, data: bytes) -> None:
     path = tmp_path / "empty.ris"
-    path.write_bytes(b"\n  \r\n")
-    with pytest.raises(IngestError, match=r"empty\.ris.*empty"):
+    path.write_bytes(data)
+    with pytest.raises(IngestError, match=r"empty\.ris: file is empty"):
         load(path)
 
 

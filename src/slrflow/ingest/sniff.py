@@ -60,6 +60,8 @@ def detect_format(source: Source) -> str:
     if source.is_zip:
         return "xlsx"
     text = source.text
+    if not text.strip():
+        raise IngestError(source.name, None, "file is empty (nothing but a byte-order mark)")
     head = text[:20000]
     if _looks_binary(source, head):
         kind = "a PDF" if source.data[:5] == b"%PDF-" else "a binary file"

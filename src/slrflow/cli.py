@@ -45,6 +45,11 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
         "simulate",
         "replay a labelled dataset with the ranker and the stopping rule",
     ),
+    "simulation-report": (
+        "slrflow.screening.curves",
+        "simulation_report",
+        "draw recall curves and summarise screening simulations",
+    ),
 }
 
 

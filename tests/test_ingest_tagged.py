@@ -480,6 +480,17 @@ def test_medline_junk_and_missing_source() -> None:
     assert [(w.line, "SO" in w.message) for w in result.warnings] == [(6, False), (8, True)]
 
 
+def test_medline_record_that_lost_its_pmid_line_is_not_merged() -> None:
+    text = "PMID- 1\nTI  - One\nSO  - J.\n\nTI  - Two\nSO  - K.\n"
+    result = loads(text, name="lost.nbib")
+    assert [(r["title"], r["pmid"], r["source_line"]) for r in result.records] == [
+        ("One", "1", 1),
+        ("Two", "", 5),
+    ]
+    assert [w.line for w in result.warnings] == [5]
+    assert "not PMID" in result.warnings[0].message
+
+
 def test_wos_tab_short_row_is_reported() -> None:
     text = "PT\tAU\tTI\tSO\tPY\tDI\t\nJ\tDoe, J; Roe, K\tA title\tJ X\t2020\t10.1/x\t\nJ\tShort\n"
     result = loads(text, name="t.txt")

@@ -2,7 +2,8 @@
 
 Each record starts with ``PMID- ``; a tag is up to four characters padded to four, then
 ``- `` (``AU  - ``, ``STAT- ``); continuation lines are indented six spaces; records are
-separated by blank lines. There is no end tag, so a truncated file is recognised by its last
+separated by blank lines, and a tag after a blank line starts a new record even when its
+``PMID`` line was lost. There is no end tag, so a truncated file is recognised by its last
 record lacking ``SO`` (the source line PubMed writes last in every record).
 """
 
@@ -23,6 +24,7 @@ def read(source: Source, *, mapping: dict[str, str] | None = None) -> Iterator[E
     start = 0
     tags: dict[str, list[str]] = {}
     last = ""
+    gap = False  # a blank line since the last tag: PubMed puts them only between records
 
     def finish() -> Entry:
         if "SO" not in tags:
@@ -37,7 +39,7 @@ def read(source: Source, *, mapping: dict[str, str] | None = None) -> Iterator[E
     for number, raw in enumerate(source.lines, 1):
         line = raw.lstrip("\ufeff").rstrip()
         if not line:
-            last = ""  # a blank line ends the record's text; only a tag continues it
+            last, gap = "", True
             continue
         if line[0] == " ":
             if start and last:
@@ -59,13 +61,18 @@ def read(source: Source, *, mapping: dict[str, str] | None = None) -> Iterator[E
                 source.warn(number, f"text outside any record ignored: {line[:80]!r}")
             continue
         tag, value = match.group(1), match.group(2).strip()
-        if tag == "PMID" and start:
+        if start and (tag == "PMID" or gap):
             yield finish()
             start, tags = 0, {}
         if not start:
             if tag != "PMID":
-                source.warn(number, f"record starts with {tag}, not PMID; read as a record")
+                source.warn(
+                    number,
+                    f"record starts with {tag}, not PMID: its PMID line may be missing; read as "
+                    "a record of its own",
+                )
             start = number
+        gap = False
         tags.setdefault(tag, []).append(value)
         last = tag
     if start:

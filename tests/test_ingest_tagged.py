@@ -395,6 +395,17 @@ def test_latin1_file_is_read_with_a_warning(tmp_path: Path) -> None:
     assert result.warnings[0].line == 2 and "not valid UTF-8" in result.warnings[0].message
 
 
+def test_utf8_export_joined_with_a_latin1_one_keeps_both_right(tmp_path: Path) -> None:
+    path = tmp_path / "joined.ris"
+    utf8 = "TY  - JOUR\nTI  - Caf\u00e9 one\nER  - \n".encode()
+    latin1 = "TY  - JOUR\nTI  - Caf\u00e9 two\nER  - \n".encode("latin-1")
+    path.write_bytes(codecs.BOM_UTF8 + utf8 + latin1)
+    result = load(path)
+    assert [r["title"] for r in result.records] == ["Caf\u00e9 one", "Caf\u00e9 two"]
+    assert result.encoding == "utf-8+cp1252"
+    assert [(w.line, "1 line(s)" in w.message) for w in result.warnings] == [(5, True)]
+
+
 @pytest.mark.parametrize(
     ("encoding", "bom"),
     [

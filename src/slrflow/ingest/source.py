@@ -103,12 +103,22 @@ class Source:
                 self.encoding = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
             except UnicodeDecodeError as exc:
                 line = data[: exc.start].count(b"\n") + 1
-                self.encoding = "cp1252"
-                text = data.decode("cp1252", errors="replace")
+                # Line by line, so that a UTF-8 export joined with a Latin-1 one keeps its
+                # UTF-8 lines intact; only the lines that are not UTF-8 are read as cp1252.
+                decoded, legacy, utf8 = [], 0, False
+                for raw in data.removeprefix(codecs.BOM_UTF8).split(b"\n"):
+                    try:
+                        decoded.append(raw.decode("utf-8"))
+                        utf8 = utf8 or not raw.isascii()
+                    except UnicodeDecodeError:
+                        decoded.append(raw.decode("cp1252", errors="replace"))
+                        legacy += 1
+                text = "\n".join(decoded)
+                self.encoding = "utf-8+cp1252" if utf8 else "cp1252"
                 self.warn(
                     line,
-                    "not valid UTF-8; read as Windows-1252 (Latin-1). "
-                    "Check accented characters, or re-export as UTF-8",
+                    f"not valid UTF-8 ({legacy} line(s) from here on); those lines read as "
+                    "Windows-1252 (Latin-1). Check accented characters, or re-export as UTF-8",
                 )
         text = text.lstrip("\ufeff")
         if "\r" in text:

@@ -279,13 +279,19 @@ def plan_columns(
 
 
 def entries_from_rows(
-    source: Source, rows: Iterable[tuple[int, list[str]]], *, mapping: dict[str, str] | None
+    source: Source,
+    rows: Iterable[tuple[int, list[str]]],
+    *,
+    mapping: dict[str, str] | None,
+    warn_short_rows: bool = True,
 ) -> Iterator[Entry]:
     """Entries of a table given as ``(row number, cells)``; the first non-empty row is the header.
 
     Used by the CSV and XLSX readers alike. Blank rows are skipped; rows with more cells
     than the header keep the extra cells (as ``column N``) with a warning, since the columns
-    right of a missing header cell may be shifted.
+    right of a missing header cell may be shifted. Rows with fewer cells are warned about
+    when ``warn_short_rows`` (in a CSV they point at truncation or a stray quote; a workbook
+    simply leaves trailing empty cells out).
     """
     plan: ColumnPlan | None = None
     width = 0
@@ -296,7 +302,7 @@ def entries_from_rows(
             plan = plan_columns(unique_header(cells), mapping, source=source, header_row=number)
             width = len(plan.header)
             continue
-        if len(cells) < width:
+        if warn_short_rows and len(cells) < width:
             source.warn(
                 number,
                 f"row has only {len(cells)} of the header's {width} cells; the missing cells "

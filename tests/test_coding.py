@@ -196,6 +196,8 @@ def test_kappa_for_a_single_choice_dimension(coding):
     assert row["statistic"] == "cohen_kappa"
     assert row["value"] == "0.500"
     assert row["percent_agreement"] == "0.667"
+    # PABAK with k = 3 codes: (3 * 2/3 - 1) / (3 - 1) = 0.5
+    assert row["pabak"] == "0.500"
     assert row["units"] == 3 and row["disagreements"] == 1
 
 
@@ -207,6 +209,8 @@ def test_kappa_for_a_multi_choice_dimension_counts_presence_per_code(coding):
     # kappa = (63/81 - 41/81) / (40/81) = 22/40 = 0.55
     assert row["value"] == "0.550"
     assert row["percent_agreement"] == "0.778"
+    # PABAK with k = 2 (yes/no): 2 * 7/9 - 1 = 5/9 = 0.556
+    assert row["pabak"] == "0.556"
     assert row["units"] == 9 and row["disagreements"] == 2
 
 

@@ -11,8 +11,11 @@ Units of agreement:
 
 Agreement (``agreement.csv``) per dimension over the units at least two coders coded: Cohen's
 kappa when there are two coders, Krippendorff's alpha (nominal) for more, with the percent
-agreement and the number of units behind each figure. The formulas are those of the screening
-stage (:mod:`slrflow.screening.agreement`). Numbers get the percent of exact agreement only.
+agreement and the number of units behind each figure. With two coders PABAK is given too
+(``k`` = 2 for a multi-choice code, the number of codes for a single-choice dimension): kappa
+is low when a code is rare even if the coders almost always agree, and PABAK shows that. The
+formulas are those of the screening stage (:mod:`slrflow.screening.agreement`). Numbers get the
+percent of exact agreement only.
 
 A unit whose coders differ is a disagreement (``disagreements.csv``). The consensus file settles
 units: a multi-choice code, or a whole single/number/text dimension of a study. The final coding
@@ -33,7 +36,12 @@ from slrflow.coding import problems as P
 from slrflow.coding.codebook import Codebook, Dimension
 from slrflow.coding.read import Answer
 from slrflow.coding.studies import Studies
-from slrflow.screening.agreement import cohen_kappa, krippendorff_alpha, percent_agreement
+from slrflow.screening.agreement import (
+    cohen_kappa,
+    krippendorff_alpha,
+    pabak,
+    percent_agreement,
+)
 
 LONG_COLUMNS = [
     "intervention_id",
@@ -58,6 +66,7 @@ AGREEMENT_COLUMNS = [
     "statistic",
     "value",
     "percent_agreement",
+    "pabak",
     "disagreements",
     "note",
 ]
@@ -130,6 +139,7 @@ def dimension_agreement(
         "statistic": "",
         "value": "",
         "percent_agreement": "",
+        "pabak": "",
         "disagreements": 0,
         "note": "",
     }
@@ -155,6 +165,9 @@ def dimension_agreement(
         row["statistic"] = "cohen_kappa"
         row["value"] = _fmt(cohen_kappa(a, b))
         row["percent_agreement"] = _fmt(percent_agreement(a, b))
+        # PABAK with k = the answers possible: yes/no for a multi-choice code, else the codes.
+        k = 2 if dimension.type == "multi" else len(dimension.codes)
+        row["pabak"] = _fmt(pabak(a, b, k=k))
     else:
         matrix = [[v.get(r) for v in mine.values()] for r in raters]
         row["statistic"] = "krippendorff_alpha"

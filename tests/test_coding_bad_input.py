@@ -235,3 +235,34 @@ def test_the_code_command_writes_every_table(tmp_path, fx):
         "disagreements.csv",
         "validation.csv",
     ]
+
+
+def test_the_cli_prints_coding_errors_without_a_trace(tmp_path, fx, capsys):
+    from slrflow.cli import main
+
+    review = tmp_path / "review"
+    shutil.copytree(fx / "review", review)
+    (review / "coding" / "bram.csv").write_text(
+        HEADER + "I1,design,,rct,,,,\nI1,design,,qualitative,,,,\n"
+    )
+    status = main(
+        [
+            "code",
+            "--references",
+            str(fx / "references.csv"),
+            "--status",
+            str(fx / "status.csv"),
+            "--codebook",
+            str(fx / "codebook.yaml"),
+            "--review",
+            str(review),
+            "--coders",
+            "anouk,bram",
+            "--out-dir",
+            str(tmp_path / "out"),
+        ]
+    )
+    assert status == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "bram.csv, row 3, field answer: single-choice dimension 'design' has two codes" in err

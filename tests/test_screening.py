@@ -372,3 +372,64 @@ def test_same_inputs_same_bytes(tmp_path):
         assert (tmp_path / "a" / f"{name}.csv").read_bytes() == (
             tmp_path / "b" / f"{name}.csv"
         ).read_bytes()
+
+
+def test_fulltext_exclusions_naming_overlapping_criteria_need_a_resolution(tmp_path):
+    review = tmp_path / "review"
+    both = HEADER + "s1-exit,include,,,2026-01-10"
+    write_decisions(review, "title_abstract", "anouk.csv", both)
+    write_decisions(review, "title_abstract", "bram.csv", both)
+    write_decisions(review, "retrieval", "bram.csv", HEADER + "s1-exit,retrieved,,,2026-02-01")
+    write_decisions(review, "full_text", "anouk.csv", HEADER + "s1-exit,exclude,C3,,2026-03-01")
+    write_decisions(review, "full_text", "bram.csv", HEADER + "s1-exit,exclude,C2; C3,,2026-03-01")
+    t = run_screen(tmp_path, review)
+    row = status_of(t, "s1-exit", "full_text")
+    # C3 vs C2; C3: the report's reason must be agreed before PRISMA can count it
+    assert (row["status"], row["conflict"]) == (
+        "conflict",
+        "exclusion reasons differ: C2; C3 vs C3",
+    )
+
+
+def test_prisma_nodes_other_methods_column_reconciles():
+    import pandas as pd
+
+    from screening_review import CRITERIA
+    from slrflow.figures.prisma import check, from_frame
+    from slrflow.screening.counts import Box, prisma_nodes
+    from slrflow.screening.criteria import load_criteria
+
+    boxes = [
+        Box("d1", "db", "d1", "reports_included"),
+        Box("d2", "db", "d1", "duplicates_removed"),
+        Box("o1", "cit", "d1", "duplicates_removed"),  # found by databases too: left column
+        Box("o2", "cit", "o2", "reports_excluded", "C2", ("C2",)),
+        Box("o3", "web", "o3", "reports_included"),
+        Box("o4", "web", "o4", "records_excluded", "C4", ("C4",)),
+        Box("d3", "db", "d3", "records_excluded", "C1", ("C1",)),
+    ]
+    rows = prisma_nodes(
+        boxes,
+        load_criteria(CRITERIA),
+        source_types={"db": "database", "cit": "other", "web": "other"},
+        databases={"db": "Scopus", "cit": "Citation searching", "web": "Websites"},
+    )
+    totals = {r["node"]: r["n"] for r in rows if r["detail"] == ""}
+    # Left column: 3 database records for 2 references -> 1 duplicate; 2 screened, 1 excluded
+    # (d3), 1 sought and assessed (d1), included. Other methods: o2 and o3 sought and assessed,
+    # o2 excluded; o4 was excluded on title/abstract, which PRISMA draws no box for there.
+    assert totals["database_results"] == 3
+    assert totals["duplicates"] == 1
+    assert totals["records_screened"] == 2
+    assert totals["records_excluded"] == 1
+    assert (totals["dbr_sought_reports"], totals["dbr_assessed"], totals["dbr_excluded"]) == (
+        1,
+        1,
+        0,
+    )
+    assert totals["citations_results"] == 2 and totals["website_results"] == 2
+    assert (totals["other_sought_reports"], totals["other_assessed"]) == (2, 2)
+    assert totals["other_excluded"] == 1
+    assert totals["new_reports"] == 2
+    frame = pd.DataFrame(rows).astype(str)
+    assert check(from_frame(frame)) == []

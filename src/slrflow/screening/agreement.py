@@ -28,7 +28,6 @@ from slrflow.screening.decisions import Decision
 from slrflow.screening.policy import Policy
 from slrflow.screening.status import effective_decision
 
-
 #: Columns of agreement.csv.
 COLUMNS = [
     "stage", "reviewer_a", "reviewer_b", "measure", "n", "n_agree", "percent_agreement",

@@ -9,7 +9,9 @@ any of its records are combined:
   a resolution (``maybe: resolve``, or any maybe at full text), or full-text exclusions naming
   different criteria make a **conflict**;
 - fewer reviewers than the policy needs leave it **pending** (with the reviewers still to judge);
-- otherwise the agreed decision holds (criteria of agreeing title/abstract exclusions are joined).
+- otherwise the agreed decision holds (the criteria of agreeing title/abstract exclusions are
+  joined; at full text the reviewers must name the same ones, as PRISMA reports each excluded
+  report with its reasons).
 
 A resolution for the reference and stage replaces all that, and the log says so.
 """

@@ -377,6 +377,11 @@ def test_ris_junk_and_missing_ty_never_lose_an_entry() -> None:
     assert "no 'TY  - ' before it" in result.warnings[1].message
 
 
+def test_ris_tag_without_space_after_the_dash() -> None:
+    result = loads("TY  - JOUR\nTI  -Tight title\nPY  -2020\nSP  -\nER  -\n", name="t.ris")
+    assert (result.records[0]["title"], result.records[0]["year"]) == ("Tight title", 2020)
+
+
 def test_record_without_title_is_kept_with_warning() -> None:
     result = loads("TY  - JOUR\nAU  - Doe, A\nDO  - 10.1000/xyz\nER  - \n", name="nt.ris")
     assert result.records[0]["doi"] == "10.1000/xyz"

@@ -46,6 +46,12 @@ class _TagParser(rispy.RisParser):
 
     DEFAULT_MAPPING = _SameName()
 
+    def parse_line(self, line: str) -> tuple[str | None, str]:
+        tag, content = super().parse_line(line)
+        if tag and line[5:6] not in ("", " "):  # "PY  -2020": rispy would drop the "2"
+            content = line[5:].strip()
+        return tag, content
+
     def _add_tag(self, record: dict, tag: str | None, content: str, extend_multiline=False):
         if not content and extend_multiline:
             return  # blank line inside an entry

@@ -32,6 +32,7 @@ import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.naive_bayes import ComplementNB
 from sklearn.svm import LinearSVC
 
 
@@ -53,6 +54,10 @@ class Settings:
     pseudo_weight: float = 1.0
     #: "lr" (logistic regression) or "svm" (linear support vector machine)
     model: str = "lr"
+    #: weight of a complement naive Bayes model added to the linear model (0: none)
+    nb_weight: float = 0.0
+    #: smoothing of the naive Bayes model
+    nb_alpha: float = 0.1
 
 
 _WORD_PATTERN = r"(?u)\b\w\w+\b"
@@ -153,13 +158,26 @@ class Ranker:
         matrix = self.features[rows]
         columns = np.flatnonzero(np.bincount(matrix.indices, minlength=matrix.shape[1]))
         if s.model == "svm":
-            model = LinearSVC(C=s.C, dual=True, max_iter=2000)
+            model = LinearSVC(C=s.C, dual=True, max_iter=2000, random_state=self.seed)
         else:
-            model = LogisticRegression(C=s.C, solver="liblinear", dual=True, max_iter=500)
+            model = LogisticRegression(
+                C=s.C, solver="liblinear", dual=True, max_iter=500, random_state=self.seed
+            )
         model.fit(matrix[:, columns], y, sample_weight=weight)
         self.weights = np.zeros(self.features.shape[1])
         self.weights[columns] = model.coef_.ravel()
         self.intercept = float(model.intercept_[0])
+        if s.nb_weight:
+            # Naive Bayes sees the same rows; both scores are put on one scale (their spread
+            # over all references) before adding, so the sum stays linear in the features.
+            nb = ComplementNB(alpha=s.nb_alpha)
+            nb.fit(matrix[:, columns], y, sample_weight=weight)
+            nb_weights = np.zeros(self.features.shape[1])
+            nb_weights[columns] = nb.feature_log_prob_[1] - nb.feature_log_prob_[0]
+            spread_lr = float(np.std(self.features @ self.weights)) or 1.0
+            spread_nb = float(np.std(self.features @ nb_weights)) or 1.0
+            self.weights = self.weights / spread_lr + s.nb_weight * nb_weights / spread_nb
+            self.intercept = 0.0
         self.mode = "model"
         return self
 

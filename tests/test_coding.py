@@ -320,6 +320,11 @@ def test_suggestions_name_term_source_and_sentence(studies, codebook, tmp_path):
     )
 
 
+def test_sentences_end_at_full_stops_and_blank_lines():
+    text = "Method\n\nWe trained 46 pupils. They met\nweekly.\n\nResults"
+    assert S.sentences(text) == ["Method", "We trained 46 pupils.", "They met weekly.", "Results"]
+
+
 def test_term_patterns_are_whole_words_with_wildcards():
     import re
 

@@ -79,8 +79,18 @@ def matchers(codebook: Codebook) -> list[Matcher]:
 
 
 def sentences(text: str) -> list[str]:
-    """The sentences of ``text``, whitespace collapsed, long ones shortened."""
-    text = re.sub(r"\s+", " ", text or "").strip()
+    """The sentences of ``text``, whitespace collapsed, long ones shortened.
+
+    Blank lines end a sentence too (a heading has no full stop); single line breaks do not
+    (PDF text breaks lines mid-sentence).
+    """
+    out = []
+    for paragraph in re.split(r"\n\s*\n", text or ""):
+        out.extend(_split(re.sub(r"\s+", " ", paragraph).strip()))
+    return out
+
+
+def _split(text: str) -> list[str]:
     out = []
     for sentence in _SENTENCE_END.split(text):
         sentence = sentence.strip()

@@ -433,3 +433,54 @@ def test_prisma_nodes_other_methods_column_reconciles():
     assert totals["new_reports"] == 2
     frame = pd.DataFrame(rows).astype(str)
     assert check(from_frame(frame)) == []
+
+
+def test_three_reviewers_krippendorff_alpha_in_agreement_table(tmp_path):
+    from screening_review import POLICY
+
+    # Four references judged by all three reviewers (maybe counts as include):
+    # exit i,i,i; school e,e,e; theory i,i,e; family e,e,e.
+    # Coincidences (each unit's ordered pairs / (3 - 1)): o_ii = 3 + 1 = 4, o_ee = 3 + 3 = 6,
+    # o_ie = o_ei = 1; n_i = 5, n_e = 7, n = 12.
+    # alpha = 1 - (n - 1) * (o_ie + o_ei) / (2 * n_i * n_e) = 1 - 11 * 2 / 70 = 0.686.
+    review = tmp_path / "review"
+    rows = {
+        "anouk": ["include,", "exclude,C2", "include,", "exclude,C2"],
+        "bram": ["maybe,", "exclude,C2", "include,", "exclude,C4"],
+        "carla": ["include,", "exclude,C1", "exclude,C2", "exclude,C2"],
+    }
+    refs = ["s1-exit", "s1-school", "s1-theory", "s2-family"]
+    for name, answers in rows.items():
+        text = HEADER + "\n".join(
+            f"{ref},{a},,2026-01-10" for ref, a in zip(refs, answers, strict=True)
+        )
+        write_decisions(review, "title_abstract", f"{name}.csv", text)
+    policy = dict(POLICY, reviewers=["anouk", "bram", "carla"])
+    t = run_screen(tmp_path, review, policy=policy)
+    ag = t["agreement"]
+    ta = ag[ag["stage"] == "title_abstract"]
+    assert len(ta) == 4  # three pairs and one row for all reviewers
+    alpha = ta[ta["reviewer_a"] == "all"].iloc[0]
+    assert (alpha["n"], alpha["krippendorff_alpha"]) == ("4", "0.686")
+    # anouk-carla: 3 of 4 agree (theory i vs e); anouk i 2/4, carla i 1/4:
+    # pe = 0.5*0.25 + 0.5*0.75 = 0.5; kappa = (0.75 - 0.5) / 0.5 = 0.5; PABAK = 0.5.
+    pair = ta[(ta["reviewer_a"] == "anouk") & (ta["reviewer_b"] == "carla")].iloc[0]
+    assert (pair["n"], pair["cohen_kappa"], pair["pabak"]) == ("4", "0.500", "0.500")
+
+
+def test_policy_double_share_and_even_assignment():
+    from screening_review import POLICY
+    from slrflow.screening.policy import parse_policy
+
+    policy = parse_policy(
+        dict(POLICY, stages={"title_abstract": {"reviewers_per_record": 1, "double_share": 0.2}})
+    )
+    refs = [f"ref-{i}" for i in range(2000)]
+    needed = [policy.needed(r, "title_abstract") for r in refs]
+    assert set(needed) == {1, 2}
+    assert 0.17 < needed.count(2) / len(refs) < 0.23  # about the share asked for
+    assert needed == [policy.needed(r, "title_abstract") for r in refs]  # stable
+    first = [policy.assigned(r, "title_abstract", set())[0] for r in refs]
+    assert 0.45 < first.count("anouk") / len(refs) < 0.55  # work shared evenly
+    # a reviewer who already judged a reference keeps it
+    assert "bram" in policy.assigned("ref-1", "title_abstract", {"bram"})

@@ -2,7 +2,8 @@
 
 Computed per stage on the decisions as the policy reads them (a maybe that passes at
 title/abstract counts as include, since that is what decides a conflict), over the references
-both reviewers judged. ``k``, the number of categories PABAK assumes, is the number of answers
+both reviewers judged. Only the decision counts: two exclusions naming different criteria agree
+here (conflicts.csv still lists them at full text). ``k``, the number of categories PABAK assumes, is the number of answers
 possible at the stage under the policy (2 for include/exclude, 3 when maybe stands apart).
 
 - percent agreement ``po`` = agreeing references / references judged by both;

@@ -73,6 +73,14 @@ def test_unknown_dimension_and_bad_answers(tmp_path, codebook, studies):
     )
 
 
+def test_yes_without_a_code_in_a_multi_choice_dimension(tmp_path, codebook, studies):
+    path, problems = problems_for(tmp_path, codebook, studies, "I1,elements,,yes,,,,\n")
+    assert [str(p) for p in problems] == [
+        f"{path}, row 2, field code: 'yes' without a code: dimension 'elements' is "
+        "multi-choice; name the code in the code column (or put the code id in answer)"
+    ]
+
+
 def test_single_choice_dimension_with_two_codes(tmp_path, codebook, studies):
     path, problems = problems_for(
         tmp_path, codebook, studies, "I2,design,,rct,,,,\nI2,design,,qualitative,,,,\n"

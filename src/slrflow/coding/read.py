@@ -211,6 +211,14 @@ def read_file(
                 else:
                     bad(f"{answer!r} is not yes or no (multi-choice code {code!r})", "answer")
                     continue
+            elif answer.lower() in YES + NO:
+                bad(
+                    f"{answer!r} without a code: dimension {dimension.id!r} is multi-choice; "
+                    "name the code in the code column (or put the code id in answer)",
+                    "code",
+                    study_id,
+                )
+                continue
             else:
                 code, value = answer, "yes"  # shorthand: the code id in `answer`
             if dimension.code(code.lower()) is None:

@@ -3,12 +3,14 @@
 Computed per stage on the decisions as the policy reads them (a maybe that passes at
 title/abstract counts as include, since that is what decides a conflict), over the references
 both reviewers judged. Only the decision counts: two exclusions naming different criteria agree
-here (conflicts.csv still lists them at full text). ``k``, the number of categories PABAK assumes, is the number of answers
-possible at the stage under the policy (2 for include/exclude, 3 when maybe stands apart).
+here (conflicts.csv still lists them at full text). ``k``, the number of categories PABAK
+assumes, is the number of answers possible at the stage under the policy (2 for
+include/exclude, 3 when maybe stands apart).
 
 - percent agreement ``po`` = agreeing references / references judged by both;
 - Cohen's kappa = (po - pe) / (1 - pe), ``pe`` = sum over categories of the product of the two
-  reviewers' shares (undefined when pe = 1: both used one category only);
+  reviewers' shares (undefined when pe = 1: both used one category only); written out here
+  rather than imported from scikit-learn, whose import alone takes seconds;
 - PABAK (prevalence- and bias-adjusted kappa) = (k * po - 1) / (k - 1);
 - Krippendorff's alpha (nominal) over all reviewers of a stage when more than two judged it,
   from the ``krippendorff`` package.
@@ -22,7 +24,6 @@ from itertools import combinations
 
 import krippendorff
 import numpy as np
-from sklearn.metrics import cohen_kappa_score
 
 from slrflow.screening import DECISIONS, STAGES
 from slrflow.screening.decisions import Decision
@@ -43,12 +44,14 @@ def percent_agreement(a: Sequence[str], b: Sequence[str]) -> float:
     return sum(x == y for x, y in zip(a, b, strict=True)) / len(a)
 
 
-def cohen_kappa(a: Sequence[str], b: Sequence[str]) -> float:
+def cohen_kappa(a: list[str], b: list[str]) -> float:
     """Cohen's kappa; NaN when chance agreement is 1 (both raters used one same category)."""
-    labels = sorted(set(a) | set(b))
-    if len(labels) < 2:
+    po = percent_agreement(a, b)
+    n = len(a)
+    pe = sum((a.count(c) / n) * (b.count(c) / n) for c in set(a) | set(b))
+    if pe >= 1:
         return math.nan
-    return float(cohen_kappa_score(list(a), list(b), labels=labels))
+    return (po - pe) / (1 - pe)
 
 
 def pabak(a: Sequence[str], b: Sequence[str], *, k: int = 2) -> float:

@@ -218,6 +218,16 @@ def flow_counts(
     return rows
 
 
+def _other_node(name: str) -> str:
+    """The PRISMA identification node of an other-methods search, from its name."""
+    low = name.lower()
+    if "citation" in low or "reference list" in low:
+        return "citations_results"
+    if "organi" in low and "website" not in low:
+        return "organisation_results"
+    return "website_results"
+
+
 def prisma_nodes(
     boxes: list[Box],
     criteria: Criteria,
@@ -229,15 +239,30 @@ def prisma_nodes(
     """PRISMA 2020 numbers as rows ``node, detail, n`` with the PRISMA2020 R package's node
     names (the table :mod:`slrflow.figures.prisma` draws): a total row per node, then its parts.
 
-    Searches of source type ``register`` count under ``register_results``, all others under
-    ``database_results`` (by database name). References still awaiting a decision appear in no
-    PRISMA box; ``flow.csv`` holds them, and these numbers reconcile only once none are left.
+    Searches of source type ``database`` and ``register`` make the left column (by database
+    name). A reference none of whose records came from them belongs to the other-methods
+    column: its records count under ``citations_results``, ``organisation_results`` or
+    ``website_results`` (from the search's name), and the reference from ``other_sought_reports``
+    on, as PRISMA draws no screening box there. Other-methods records of a reference the
+    databases also found are identified in that column and followed in the left one.
+    References still awaiting a decision appear in no PRISMA box (``flow.csv`` holds them);
+    these numbers reconcile once none are left.
     """
     source_types = source_types or {}
     databases = databases or {}
-    n = Counter(b.box for b in boxes)
-    rows: list[dict[str, object]] = []
     labels = {c.id: f"{c.id} {c.label}" for c in criteria.items}
+
+    def other(search_id: str) -> bool:
+        return source_types.get(search_id, "database") == "other"
+
+    members: dict[str, list[Box]] = {}
+    for b in boxes:
+        members.setdefault(b.reference_id, []).append(b)
+    head = {ref: next(b for b in held if b.box != "duplicates_removed")
+            for ref, held in members.items()}  # fmt: skip
+    flow = {ref: "other" if all(other(b.search_id) for b in held) else "dbr"
+            for ref, held in members.items()}  # fmt: skip
+    rows: list[dict[str, object]] = []
 
     def node(name: str, total: int, parts: dict[str, int] | None = None) -> None:
         rows.append({"node": name, "detail": "", "n": total})
@@ -245,40 +270,53 @@ def prisma_nodes(
             if value:
                 rows.append({"node": name, "detail": detail, "n": value})
 
+    def refs(column: str, *wanted: str) -> list[Box]:
+        return [head[r] for r in sorted(head) if flow[r] == column and head[r].box in wanted]
+
+    def by_reason(held: list[Box]) -> dict[str, int]:
+        counted = Counter(b.reason for b in held)
+        return {labels.get(r, r): counted[r] for r in criteria.order(list(counted))}
+
     for kind, name in (("database", "database_results"), ("register", "register_results")):
-        held = [
-            b for b in boxes
-            if (source_types.get(b.search_id, "database") == "register") == (kind == "register")
-        ]  # fmt: skip
+        held = [b for b in boxes if source_types.get(b.search_id, "database") == kind]
         parts = Counter(databases.get(b.search_id, b.search_id) for b in held)
         if held or kind == "database":
             node(name, len(held), dict(sorted(parts.items())))
-
-    def by_reason(box: str) -> dict[str, int]:
-        counted = Counter(b.reason for b in boxes if b.box == box)
-        order = criteria.order(list(counted))
-        return {labels.get(r, r): counted[r] for r in order}
-
-    auto = Counter(b.reason for b in boxes if b.box == "automation_ineligible")
-    node("duplicates", n["duplicates_removed"])
-    node(
-        "excluded_automatic",
-        n["automation_ineligible"],
-        {r: auto[r] for r in list(rules or []) + sorted(set(auto) - set(rules or []))},
-    )
-    screened = len(boxes) - n["duplicates_removed"] - n["automation_ineligible"]
+    dbr_records = sum(not other(b.search_id) for b in boxes)
+    dbr_refs = sum(1 for r in flow if flow[r] == "dbr")
+    node("duplicates", dbr_records - dbr_refs)
+    auto = Counter(b.reason for b in refs("dbr", "automation_ineligible"))
+    known = list(rules or [])
+    node("excluded_automatic", sum(auto.values()),
+         {r: auto[r] for r in known + sorted(set(auto) - set(known))})  # fmt: skip
+    screened = dbr_refs - sum(auto.values())
     node("records_screened", screened)
-    node("records_excluded", n["records_excluded"], by_reason("records_excluded"))
-    sought = screened - sum(
-        n[b] for b in ("records_excluded", "records_awaiting_screening",
-                       "records_awaiting_resolution")
-    )  # fmt: skip
-    node("dbr_sought_reports", sought)
-    node("dbr_notretrieved_reports", n["reports_not_retrieved"], by_reason("reports_not_retrieved"))
-    assessed = sought - n["reports_not_retrieved"] - n["reports_awaiting_retrieval"]
-    node("dbr_assessed", assessed)
-    node("dbr_excluded", n["reports_excluded"], by_reason("reports_excluded"))
+    excluded = refs("dbr", "records_excluded")
+    node("records_excluded", len(excluded), by_reason(excluded))
+    after = ("reports_not_retrieved", "reports_awaiting_retrieval", "reports_excluded",
+             "reports_awaiting_assessment", "reports_included")  # fmt: skip
+    assessed_boxes = ("reports_excluded", "reports_awaiting_assessment", "reports_included")
+    for column, prefix in (("dbr", "dbr"), ("other", "other")):
+        sought = refs(column, *after)
+        if column == "other":
+            held = [b for b in boxes if other(b.search_id)]
+            if not held and not sought:
+                continue
+            by_node: dict[str, Counter] = {}
+            for b in held:
+                name = databases.get(b.search_id, b.search_id)
+                by_node.setdefault(_other_node(name), Counter())[name] += 1
+            for name in ("website_results", "organisation_results", "citations_results"):
+                if name in by_node:
+                    node(name, sum(by_node[name].values()), dict(sorted(by_node[name].items())))
+        not_retrieved = refs(column, "reports_not_retrieved")
+        excluded = refs(column, "reports_excluded")
+        node(f"{prefix}_sought_reports", len(sought))
+        node(f"{prefix}_notretrieved_reports", len(not_retrieved), by_reason(not_retrieved))
+        node(f"{prefix}_assessed", len(refs(column, *assessed_boxes)))
+        node(f"{prefix}_excluded", len(excluded), by_reason(excluded))
+    included = sum(1 for b in head.values() if b.box == "reports_included")
     # Studies are told apart from reports only when coding links reports of one study.
-    node("new_studies", n["reports_included"])
-    node("new_reports", n["reports_included"])
+    node("new_studies", included)
+    node("new_reports", included)
     return rows

@@ -375,6 +375,7 @@ def test_sheet_round_trip(studies, codebook, tmp_path):
     workbook = load_workbook(path)
     assert workbook.sheetnames == ["Read me", "Studies", "I1", "I2", "I3", "Codebook", "Lists"]
     assert workbook["Lists"].sheet_state == "hidden"
+    assert workbook["Studies"]["C2"].hyperlink.location == "'I1'!A1"
     sheet = workbook["I1"]
     assert [c.value for c in sheet[1]] == COLUMNS
     rows = {(r[1].value, r[2].value or ""): r[0].row for r in sheet.iter_rows(min_row=2)}

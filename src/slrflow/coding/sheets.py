@@ -32,6 +32,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.writer.excel import ExcelWriter
 
 from slrflow import tables
@@ -200,6 +201,10 @@ def build(
     for row in overview.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = _WRAP
+        link = row[2]  # the worksheet column: one click to the study's worksheet
+        target = f"{quote_sheetname(str(link.value).lstrip(chr(39)))}!A1"
+        link.hyperlink = Hyperlink(ref=link.coordinate, location=target)
+        link.font = Font(color="0563C1", underline="single")
 
     lists = workbook.create_sheet("Lists")
     lists.sheet_state = "hidden"

@@ -16,6 +16,7 @@ is not compared all-with-all: its records are sorted by title and each is compar
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import combinations
 
 import numpy as np
 
@@ -54,23 +55,21 @@ def candidate_pairs(keys: Keys, *, max_block: int = 40, window: int = 8) -> np.n
         for key in blocking_keys(keys, i):
             blocks[key].append(i)
     n = len(keys)
-    chunks = []
+    codes: list[int] = []
+    add = codes.append
     for members in blocks.values():
         size = len(members)
         if size < 2:
             continue
-        idx = np.asarray(members, dtype=np.int64)
         if size <= max_block:
-            a, b = np.triu_indices(size, k=1)
-            chunks.append(np.stack([idx[a], idx[b]], axis=1))
+            for x, y in combinations(members, 2):  # members are in increasing order
+                add(x * n + y)
         else:
             order = sorted(members, key=lambda m: (keys.title_key[m], m))
-            idx = np.asarray(order, dtype=np.int64)
             for step in range(1, window + 1):
-                chunks.append(np.stack([idx[:-step], idx[step:]], axis=1))
-    if not chunks:
+                for x, y in zip(order, order[step:], strict=False):
+                    add(min(x, y) * n + max(x, y))
+    if not codes:
         return np.empty((0, 2), dtype=np.int64)
-    pairs = np.concatenate(chunks)
-    pairs.sort(axis=1)
-    codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
-    return np.stack([codes // n, codes % n], axis=1)
+    unique = np.unique(np.asarray(codes, dtype=np.int64))
+    return np.stack([unique // n, unique % n], axis=1)

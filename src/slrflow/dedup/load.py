@@ -199,6 +199,8 @@ def prepare_table(
         for column in FIELDS:
             if column not in table.columns:
                 table[column] = ""
+        # a year read through a float column ("2015.0") compares and merges as 2015
+        table["year"] = table["year"].map(lambda v: str(rec.parse_year(v) or "") if v else "")
         if (table["author_keys"] == "").all() and (table["authors"] != "").any():
             table["author_keys"] = table["authors"].map(
                 lambda a: rec.join_list(rec.author_key(x) for x in a.split("; "))

@@ -35,7 +35,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from slrflow.records import ascii_fold, parse_year
+from slrflow.records import ascii_fold as _ascii_fold
+from slrflow.records import parse_year
+
+
+def ascii_fold(text: str) -> str:
+    """:func:`slrflow.records.ascii_fold` with a fast path for text that is ASCII already."""
+    return text.lower() if text.isascii() else _ascii_fold(text)
+
 
 _REVIEW_TAG = re.compile(
     r"\s*[\[(](?:review|\d+\s*refs?\.?|[a-z]+(?: [a-z]+)?|brief record|author'?s transl)"

@@ -155,6 +155,23 @@ def test_reports_are_linked_to_studies(studies):
     assert "Doe, J.; Roe, R. (2015)" in studies.reports["s1-aaaaaaaaaa"].citation
 
 
+def test_citation():
+    from slrflow.coding.studies import citation
+
+    row = {
+        "authors": "A, A.; B, B.; C, C.; D, D.",
+        "year": "2018.0",
+        "title": "T.",
+        "journal": "J",
+        "volume": "6",
+        "issue": "4",
+        "pages": "44-66",
+        "doi": "10.1/x",
+    }
+    assert citation(row) == "A, A.; B, B.; C, C. et al. (2018). T. J 6(4), 44-66. doi:10.1/x"
+    assert citation({"title": "Report"}) == "(n.d.). Report."
+
+
 def test_included_references_come_from_the_full_text_stage(fx):
     # s1-eeeeeeeeee was excluded at title/abstract
     assert read_included(fx / "status.csv") == [

@@ -41,3 +41,8 @@ def test_example_coding_is_valid_and_settled():
     assert wide.loc["radicalise", "design"] == "Randomised controlled trial"
     assert wide.loc["radicalise", "sample_size"] == "291"
     assert wide.loc["diamant", "country"] == "Netherlands"
+    # codes in codebook order, not alphabetical
+    assert wide.loc["bounce", "we_psychosocial"] == (
+        "Emotion regulation; Self-confidence; Personal resilience"
+    )
+    assert wide.loc["bounce", "level"] == "Micro (individual); Meso (group)"

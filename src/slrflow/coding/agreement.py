@@ -331,6 +331,14 @@ def combine(
         )
 
     problems = _coverage(studies, answers, consensus, coders)
+    # Codes in codebook order (micro before meso), not in the alphabetical order of their ids.
+    final.sort(
+        key=lambda r: (
+            r["intervention_id"],
+            dim_order[r["dimension"]],
+            code_order.get((r["dimension"], r["code"]), -1),
+        )
+    )
     wide = _wide(studies, codebook, final, answers, consensus, open_units)
     return Coding(long, wide, agreement, disagreement_frame, problems)
 

@@ -16,6 +16,7 @@ The included references come from the screening stage's ``results/screening/stat
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,7 +77,7 @@ def citation(row: dict[str, str]) -> str:
     """``Author A; Author B; Author C et al. (2015). Title. Journal 6(4), 44-66. doi:...``."""
     authors = [a for a in (row.get("authors") or "").split("; ") if a]
     names = "; ".join(authors[:3]) + (" et al." if len(authors) > 3 else "")
-    year = row.get("year") or "n.d."
+    year = re.sub(r"^(\d{4})\.0$", r"\1", row.get("year") or "") or "n.d."  # "2018.0" -> 2018
     parts = [f"{names} ({year})." if names else f"({year}).", (row.get("title") or "").rstrip(".")]
     journal = row.get("journal") or ""
     if journal:

@@ -92,8 +92,9 @@ def evidence_gap_map(
             for c, code in enumerate(col_codes):
                 if code.id in item.get(columns):
                     cells[(r, c, level)] += 1
-    width = max(7.5, 1.45 * len(col_codes) + 2.8)
-    height = max(3.5, 0.75 * len(row_keys) + 2.4)
+    col_inches = 1.7
+    width = col_inches * max(len(col_codes), 3) + 3.4
+    height = max(3.5, 0.8 * len(row_keys) + 2.4)
     fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
     if not cells:
         _empty(ax, "no coded interventions with these codes yet")
@@ -101,16 +102,24 @@ def evidence_gap_map(
         return fig
     cmap = plt.get_cmap("viridis_r")
     colours = {0: "#bbbbbb", **{k: cmap((k - 0.5) / 5) for k in range(1, 6)}}
-    offsets = np.linspace(-0.3, 0.3, 6)
+    # One slot per evidence level that occurs anywhere, the same slot in every cell, so the
+    # bubbles of a cell never overlap and a level is always in the same place.
+    used = sorted({level for (_, _, level) in cells})
+    spacing = 0.84 / len(used)
+    slot = {level: -0.42 + spacing * (i + 0.5) for i, level in enumerate(used)}
+    biggest_d = min(spacing * col_inches * 72 * 0.92, 0.7 * 0.8 * 72)  # points
+    smallest_d = min(15.0, biggest_d)
     biggest = max(cells.values())
     for (r, c, level), n in sorted(cells.items()):
-        ax.scatter(c + offsets[level], r, s=90 + 900 * n / biggest, color=colours[level],
-                   edgecolor="#333333", linewidth=0.6, zorder=3)  # fmt: skip
-        ax.text(c + offsets[level], r, str(n), ha="center", va="center", fontsize=7.5,
+        share = (n - 1) / (biggest - 1) if biggest > 1 else 1.0
+        area = smallest_d**2 + (biggest_d**2 - smallest_d**2) * share
+        ax.scatter(c + slot[level], r, s=area, color=colours[level], edgecolor="#333333",
+                   linewidth=0.6, zorder=3)  # fmt: skip
+        ax.text(c + slot[level], r, str(n), ha="center", va="center", fontsize=7.5,
                 color="white" if level >= 3 else "black", zorder=4)  # fmt: skip
     ax.set_xticks(range(len(col_codes)), [_wrap(c.label, 16) for c in col_codes], fontsize=8.5)
     ax.set_yticks(range(len(row_keys)), [_wrap(lab, 26) for lab in row_labels], fontsize=9)
-    ax.set_xlim(-0.6, len(col_codes) - 0.4)
+    ax.set_xlim(-0.5, len(col_codes) - 0.5)
     ax.set_ylim(len(row_keys) - 0.5, -0.5)
     for x in np.arange(-0.5, len(col_codes), 1.0):
         ax.axvline(x, color="#dddddd", linewidth=0.8, zorder=0)
@@ -119,7 +128,6 @@ def evidence_gap_map(
     ax.spines[:].set_visible(False)
     ax.tick_params(length=0)
     ax.xaxis.tick_top()
-    used = sorted({level for (_, _, level) in cells})
     handles = [Line2D([], [], marker="o", linestyle="", markersize=9, color=colours[k],
                       markeredgecolor="#333333",
                       label=f"Maryland level {k}" if k else "level not coded")
@@ -128,7 +136,7 @@ def evidence_gap_map(
               bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8.5)  # fmt: skip
     col_name = col_dim.label if col_dim else columns
     ax.set_title(f"Evidence-gap map: working elements against {col_name.lower()}\n"
-                 "(number = interventions; bubble area grows with the number)",
+                 "number and bubble area: interventions; colour: evidence level",
                  fontsize=11, loc="left")  # fmt: skip
     return fig
 
@@ -154,7 +162,8 @@ def working_elements(interventions: list[Intervention], database: pd.DataFrame |
         pos = y - 0.4 + height * (s + 0.5)
         ax.barh(pos, shares, height=height * 0.92, color=colour, label=label)
         for p, share, n in zip(pos, shares, counts, strict=True):
-            ax.text(share + 1, p, f"{share:.0f}% ({n})", va="center", fontsize=8.5)
+            ax.annotate(f"{share:.0f}% ({n})", (share, p), xytext=(4, 0), va="center",
+                        textcoords="offset points", fontsize=8.5)  # fmt: skip
     ax.set_yticks(y, [WE_SHORT[k] for k in keys])
     ax.invert_yaxis()
     ax.set_xlim(0, 115)
@@ -177,7 +186,8 @@ def barriers(interventions: list[Intervention], codebook: Codebook) -> Figure:
     y = np.arange(len(codes))
     ax.barh(y, counts, color=OKABE_ITO[5], height=0.65)
     for p, n in zip(y, counts, strict=True):
-        ax.text(n + 0.1, p, str(n), va="center", fontsize=9)
+        ax.annotate(str(n), (n, p), xytext=(4, 0), textcoords="offset points", va="center",
+                    fontsize=9)  # fmt: skip
     ax.set_yticks(y, [_wrap(c.label, 34) for c in codes])
     ax.invert_yaxis()
     ax.set_xlim(0, max(counts + [1]) * 1.15 + 0.5)
@@ -220,7 +230,8 @@ def interventions(
         for k, p in zip(keys, y, strict=True):
             for value, off in ((a[k], -h / 2 if b else 0), (b[k], h / 2)):
                 if value:
-                    ax.text(value + 0.15, p + off, str(value), va="center", fontsize=8)
+                    ax.annotate(str(value), (value, p + off), xytext=(4, 0), va="center",
+                                textcoords="offset points", fontsize=8)  # fmt: skip
         ax.set_yticks(y, labels)
         ax.invert_yaxis()
         top = max([a[k] for k in keys] + [b[k] for k in keys] + [1])
@@ -241,14 +252,14 @@ def interventions(
     bars(right, PREVENTION_LEVELS, [lv.capitalize() for lv in PREVENTION_LEVELS], slo_level,
          db_level)  # fmt: skip
     right.set_title("Interventions per prevention level", loc="left")
-    right.text(0, -0.16, "an intervention can have several levels", transform=right.transAxes,
-               fontsize=8, color="#555555", va="top")  # fmt: skip
+    right.set_xlabel("interventions (one can have several levels)")
     return fig
 
 
 def reports_per_year(items: list[Intervention], references: pd.DataFrame | None) -> Figure:
     """Included reports (manuscripts) per publication year."""
     years: Counter = Counter()
+    undated = 0
     if references is not None and len(references):
         index = {}
         for ref in references.fillna("").astype(str).to_dict(orient="records"):
@@ -259,6 +270,8 @@ def reports_per_year(items: list[Intervention], references: pd.DataFrame | None)
             year = index.get(report, {}).get("year", "")
             if year[:4].isdigit():
                 years[int(year[:4])] += 1
+            else:
+                undated += 1
     fig, ax = plt.subplots(figsize=(8, 3.8), layout="constrained")
     if not years:
         _empty(ax, "no publication years of included reports")
@@ -276,7 +289,8 @@ def reports_per_year(items: list[Intervention], references: pd.DataFrame | None)
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.set_ylim(0, max(years.values()) * 1.2 + 0.5)
     ax.set_ylabel("reports")
-    ax.set_title(f"Included reports per year (n = {sum(years.values())})", loc="left")
+    note = f"; {undated} without a year" if undated else ""
+    ax.set_title(f"Included reports per year (n = {sum(years.values())}{note})", loc="left")
     return fig
 
 

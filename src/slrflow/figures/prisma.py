@@ -30,6 +30,7 @@ R package's template schema (``data,node,box,description,boxtext,tooltips,url,n`
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -363,8 +364,45 @@ class _Box:
         return self.x + self.w / 2
 
 
+def reason_label(detail: str) -> str:
+    """How a part is shown: ``"no_full_text No full report exists"`` -> ``"No full report
+    exists"``, ``"not_english_or_dutch"`` -> ``"not english or dutch"``; criterion ids such as
+    ``C1`` stay."""
+    first, _, rest = detail.partition(" ")
+    if "_" in first and re.fullmatch(r"[A-Za-z0-9_]+", first):
+        return rest if rest else first.replace("_", " ")
+    return detail
+
+
 def _parts(counts: Counts, node: str, label: str | None = None) -> list[tuple[int, str]]:
-    return [(1, f"{label or name} {_n(n)}") for name, n in counts.parts.get(node, {}).items()]
+    return [
+        (1, f"{label or reason_label(name)} {_n(n)}")
+        for name, n in counts.parts.get(node, {}).items()
+    ]
+
+
+def _named_parts(counts: Counts, node: str, label: str) -> list[tuple[int, str]]:
+    """The parts of an identification node, left out when the only part is the node itself."""
+    parts = counts.parts.get(node, {})
+    if len(parts) == 1 and next(iter(parts)).casefold().startswith(label.casefold()[:8]):
+        return []
+    return [(2, t) for _, t in _parts(counts, node)]
+
+
+def _awaiting(counts: Counts) -> dict[str, int]:
+    """Records or reports between two boxes that have no decision yet (an unfinished review):
+    side box -> how many, when the flow leaves some."""
+    c = counts
+    gaps = {
+        "records_excluded": c["records_screened"] - c["records_excluded"] - c["dbr_sought_reports"],
+        "dbr_notretrieved_reports": c["dbr_sought_reports"] - c["dbr_notretrieved_reports"]
+        - c["dbr_assessed"],
+        "other_notretrieved_reports": c["other_sought_reports"]
+        - c["other_notretrieved_reports"] - c["other_assessed"],
+        "dbr_excluded": c["dbr_assessed"] - c["dbr_excluded"] - c["new_reports"]
+        + c["other_assessed"] - c["other_excluded"],
+    }  # fmt: skip
+    return {box: n for box, n in gaps.items() if n > 0}
 
 
 def draw(counts: Counts, *, title: str | None = None) -> Figure:
@@ -398,14 +436,22 @@ def draw(counts: Counts, *, title: str | None = None) -> Figure:
     removed += [(2, t) for _, t in _parts(c, "excluded_automatic")]
     removed.append((1, f"Records removed for other reasons {_n(c['excluded_other'])}"))
     removed += [(2, t) for _, t in _parts(c, "excluded_other")]
+    awaiting = _awaiting(c)
+
+    def waiting(node: str, what: str) -> list[tuple[int, str]]:
+        # An unfinished review: say how many still wait, so the boxes still add up.
+        return [(0, f"{what} awaiting a decision {_n(awaiting[node])}")] if node in awaiting else []
+
     excluded = [(0, f"Records excluded {_n(c['records_excluded'])}")]
-    excluded += _parts(c, "records_excluded")
+    excluded += _parts(c, "records_excluded") + waiting("records_excluded", "Records")
 
     def reports_excluded(node: str) -> list[tuple[int, str]]:
-        return [(0, f"Reports excluded {_n(c[node])}")] + _parts(c, node)
+        lines = [(0, f"Reports excluded {_n(c[node])}")] + _parts(c, node)
+        return lines + waiting(node, "Reports")
 
     def not_retrieved(node: str) -> list[tuple[int, str]]:
-        return [(0, f"Reports not retrieved {_n(c[node])}")] + _parts(c, node)
+        lines = [(0, f"Reports not retrieved {_n(c[node])}")] + _parts(c, node)
+        return lines + waiting(node, "Reports")
 
     rows: list[dict[str, list[tuple[int, str]]]] = [
         {
@@ -413,18 +459,14 @@ def draw(counts: Counts, *, title: str | None = None) -> Figure:
             "side": removed,
             "omain": [(0, "Records identified from:")]
             + [
-                (1, f"{label} {_n(c[node])}")
+                line
                 for node, label in (
                     ("website_results", "Websites"),
                     ("organisation_results", "Organisations"),
                     ("citations_results", "Citation searching"),
                 )
-            ]  # fmt: skip
-            + [
-                (2, t)
-                for node in ("website_results", "organisation_results", "citations_results")
-                for _, t in _parts(c, node)
-            ],  # fmt: skip
+                for line in [(1, f"{label} {_n(c[node])}")] + _named_parts(c, node, label)
+            ],
         },
         {"main": [(0, f"Records screened {_n(c['records_screened'])}")], "side": excluded},
         {

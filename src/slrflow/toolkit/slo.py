@@ -367,6 +367,9 @@ def toolkit_slo(args: argparse.Namespace) -> int:
     interventions = coded.read(args.coded, wide=args.wide)
     searches = read_sheet(args.search_log) if args.search_log else None
     counts = prisma.read_counts(args.counts) if args.counts else None
+    if counts is not None and interventions:
+        # The screening counts reports; the coding tells how many studies they describe.
+        counts = prisma.with_studies(counts, len(interventions))
     result = sheets(
         interventions,
         book,

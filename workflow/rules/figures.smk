@@ -1,4 +1,6 @@
 # figures stage: the PRISMA 2020 flow diagram and the toolkit charts
+from slrflow.figures.prisma import options_from_config
+
 FIGURES = RESULTS / "figures"
 CHARTS = [
     "evidence_gap_map",
@@ -7,18 +9,8 @@ CHARTS = [
     "interventions",
     "reports_per_year",
 ]
-#: An updated review names the studies and reports of its previous version in the config.
-PRISMA = config.get("prisma", {})
-
-
-def prisma_options(wildcards):
-    """The previous version's numbers (updated-review template) and a title, from the config."""
-    options = []
-    if "previous_studies" in PRISMA:
-        options.append(f"--previous-studies {int(PRISMA['previous_studies'])}")
-    if "previous_reports" in PRISMA:
-        options.append(f"--previous-reports {int(PRISMA['previous_reports'])}")
-    return " ".join(options)
+#: An updated review names the studies and reports of its previous version (config `prisma:`).
+PRISMA_OPTIONS = options_from_config(config.get("prisma"))
 
 
 if SCREENING and CODED:
@@ -39,7 +31,7 @@ if SCREENING and CODED:
         conda:
             "../envs/slrflow.yaml"
         params:
-            options=prisma_options,
+            options=PRISMA_OPTIONS,
         shell:
             "slrflow prisma {input.counts:q} -o {output.svg:q} -o {output.png:q} "
             "-o {output.pdf:q} --r-csv {output.r_csv:q} "
@@ -59,7 +51,7 @@ if CODED:
             references=RESULTS / "dedup" / "references.csv",
             database=(
                 [TOOLKIT / "database_interventions.csv"]
-                if review_inventory() is not None
+                if INVENTORY is not None
                 else []
             ),
         output:

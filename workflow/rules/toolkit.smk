@@ -1,20 +1,14 @@
 # toolkit stage: the two toolkit workbooks and their CSV twins
 import json
 
+from slrflow.toolkit.database import find_inventory
+
 CODEBOOK = config.get("coding", {}).get("codebook", "config/codebook.yaml")
 TOOLKIT = RESULTS / "toolkit"
 SLO_SHEETS = ["interventions", "references", "codebook", "summary", "method"]
 DATABASE_SHEETS = ["interventions", "rating_scale", "codebook", "summary", "method"]
-
-
-def review_inventory():
-    """The review folder's inventory sheet (xlsx preferred, else csv); None when absent."""
-    for name in ("inventory.xlsx", "inventory.csv"):
-        if (REVIEW / name).is_file():
-            return REVIEW / name
-    return None
-
-
+#: The review folder's inventory sheet of the database scan (None when it has none).
+INVENTORY = find_inventory(REVIEW)
 #: The coding stage's tables exist in this version of the workflow.
 CODED = any(
     str(path).endswith("coded_long.csv") for r in workflow.rules for path in r.output
@@ -47,11 +41,11 @@ if CODED:
     ALL_OUTPUTS.extend(rules.toolkit_slo.output)
 
 
-if CODED and review_inventory() is not None:
+if CODED and INVENTORY is not None:
 
     rule toolkit_database:
         input:
-            inventory=review_inventory(),
+            inventory=INVENTORY,
             codebook=CODEBOOK,
             coded=RESULTS / "coding" / "coded_long.csv",
             wide=RESULTS / "coding" / "coded_wide.csv",

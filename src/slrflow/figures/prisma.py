@@ -624,6 +624,17 @@ def _update_totals(counts: Counts) -> None:
     counts.totals = {node: counts.totals[node] for node in NODES if node in counts.totals}
 
 
+def options_from_config(settings: dict | None) -> str:
+    """Command-line options from the config's ``prisma:`` section (the previous version's
+    studies and reports of an updated review)."""
+    settings = settings or {}
+    options = []
+    for key in ("previous_studies", "previous_reports"):
+        if key in settings:
+            options.append(f"--{key.replace('_', '-')} {int(settings[key])}")
+    return " ".join(options)
+
+
 def add_arguments_prisma(parser) -> None:  # noqa: ANN001 - argparse parser
     parser.add_argument("counts", help="the PRISMA counts table (results/screening/counts.csv)")
     parser.add_argument(

@@ -63,6 +63,14 @@ COUNTRIES = {
 }
 
 
+def find_inventory(review: str | Path) -> Path | None:
+    """The review folder's inventory sheet (``inventory.xlsx``, else ``.csv``), or None."""
+    for name in ("inventory.xlsx", "inventory.csv"):
+        if (Path(review) / name).is_file():
+            return Path(review) / name
+    return None
+
+
 def read_inventory(path: str | Path) -> pd.DataFrame:
     """Read and validate the inventory sheet; duplicate rows (same name and database) fail."""
     path = Path(path)
@@ -121,9 +129,10 @@ class Match:
 def best_match(name: str, candidates: list[str], *, threshold: float = MATCH_THRESHOLD) -> Match:
     """The candidate whose name is most like ``name`` (score 0-100), or an empty Match.
 
-    Whole names are compared with rapidfuzz's ``token_sort_ratio``; the main part of a name
-    (before brackets or a slash) with ``ratio``, so "Diamant" matches "Diamant" but a shared
-    word alone ("training") does not make two programmes the same.
+    Names and their parts (before brackets, in brackets, around a slash) are compared with
+    rapidfuzz's ``token_sort_ratio`` (several words) or ``ratio`` (one word), so "BMBB" matches
+    "Being Muslim Being British (BMBB)" but a shared word alone ("training") does not make two
+    programmes the same.
     """
     best = Match("", 0.0)
     for candidate in candidates:

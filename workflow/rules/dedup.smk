@@ -1,31 +1,25 @@
 # dedup stage: group the records of all searches into references (see `slrflow dedup --help`).
 DEDUP = RESULTS / "dedup"
-
-
-def dedup_decisions(wildcards):
-    """The person's verdicts on pairs, when the review folder has them ([] otherwise)."""
-    path = REVIEW / "dedup_decisions.csv"
-    return [path] if path.exists() else []
-
-
-def dedup_options(wildcards, input):
-    """Command-line options from the `dedup:` config and the decision file, if any."""
-    options = []
-    for name, value in sorted(config.get("dedup", {}).items()):
-        flag = "--" + name.replace("_", "-")
-        if name == "deduplicated_searches":
-            options += [f"--deduplicated-search {s!r}" for s in value]
-        else:
-            options.append(f"{flag} {value}")
-    if input.decisions:
-        options.append(f"--decisions {str(input.decisions[0])!r}")
-    return " ".join(options)
+# A person's verdicts on pairs (same / different); optional, never written by the workflow.
+DEDUP_DECISIONS = REVIEW / "dedup_decisions.csv"
+# The `dedup:` settings of config.yaml as command-line options (a change reruns the stage).
+DEDUP_OPTIONS = " ".join(
+    (
+        " ".join(f"--deduplicated-search {s!r}" for s in value)
+        if name == "deduplicated_searches"
+        else f"--{name.replace('_', '-')} {value}"
+    )
+    for name, value in sorted(config.get("dedup", {}).items())
+)
 
 
 rule dedup:
     input:
         records=RESULTS / "ingest" / "records.csv",
-        decisions=dedup_decisions,
+        # [] when the review folder has no decision file yet
+        decisions=lambda wildcards: (
+            [DEDUP_DECISIONS] if DEDUP_DECISIONS.exists() else []
+        ),
     output:
         clusters=DEDUP / "clusters.csv",
         references=DEDUP / "references.csv",
@@ -40,11 +34,14 @@ rule dedup:
     log:
         RESULTS / "logs" / "dedup.log",
     params:
-        options=dedup_options,
+        options=DEDUP_OPTIONS,
+        decisions=lambda wildcards, input: (
+            f"--decisions {str(input.decisions[0])!r}" if input.decisions else ""
+        ),
         outdir=DEDUP,
     shell:
         "slrflow dedup {input.records:q} --outdir {params.outdir:q} {params.options} "
-        "2> {log:q}"
+        "{params.decisions} 2> {log:q}"
 
 
 ALL_OUTPUTS.extend(rules.dedup.output)

@@ -1,3 +1,5 @@
+import os
+import sys
 from pathlib import Path
 
 from snakemake.utils import validate
@@ -5,6 +7,12 @@ from snakemake.utils import validate
 from slrflow.searchlog import read_search_log
 
 validate(config, "../schemas/config.schema.json")
+
+# Rules call the `slrflow` command of the Python that runs Snakemake, even when that
+# environment is not activated (e.g. `.venv/bin/snakemake`).
+os.environ["PATH"] = os.pathsep.join(
+    [str(Path(sys.executable).parent), os.environ["PATH"]]
+)
 
 REVIEW = Path(config["review"])
 RESULTS = Path(config.get("results", "results"))

@@ -19,13 +19,15 @@ import pytest
 from slrflow.tables import read_csv
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "resources" / "example"
+# Relative to the project folder, as config/config.yaml names it: outputs that name input files
+# then name them the same way on every machine.
+EXAMPLE = Path("resources") / "example"
 
 pytestmark = pytest.mark.workflow
 
 
 def snakemake(workdir: Path, review: Path, *extra: str) -> subprocess.CompletedProcess:
-    """Run the project's workflow with its results in ``workdir``."""
+    """Run the project's workflow from the project folder with its results in ``workdir``."""
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     command = [
@@ -34,8 +36,6 @@ def snakemake(workdir: Path, review: Path, *extra: str) -> subprocess.CompletedP
         "snakemake",
         "--snakefile",
         str(ROOT / "Snakefile"),
-        "--directory",
-        str(workdir),
         "--configfile",
         str(ROOT / "config" / "config.yaml"),
         "--config",
@@ -61,11 +61,13 @@ def tree_digest(folder: Path, *, skip: tuple[str, ...] = ("logs",)) -> dict[str,
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     """The example review built once into a temporary folder; returns that folder."""
-    review_before = tree_digest(EXAMPLE, skip=())
+    review_before = tree_digest(ROOT / EXAMPLE, skip=())
     workdir = tmp_path_factory.mktemp("run1")
     result = snakemake(workdir, EXAMPLE)
     assert result.returncode == 0, result.stderr[-5000:]
-    assert tree_digest(EXAMPLE, skip=()) == review_before, "the workflow wrote into the review"
+    assert tree_digest(ROOT / EXAMPLE, skip=()) == review_before, (
+        "the workflow wrote into the review"
+    )
     return workdir
 
 
@@ -99,7 +101,7 @@ def test_same_inputs_same_bytes(built: Path, tmp_path: Path):
 
 def test_bad_search_log_is_reported_by_row_and_field(tmp_path: Path):
     review = tmp_path / "review"
-    shutil.copytree(EXAMPLE / "exports", review / "exports")
+    shutil.copytree(ROOT / EXAMPLE / "exports", review / "exports")
     (review / "searches.csv").write_text(
         "search_id,database,date_searched,query,file,hits_reported\n"
         "s1,Scopus,29-11-2026,radicali*,exports/missing.ris,many\n",
@@ -111,3 +113,25 @@ def test_bad_search_log_is_reported_by_row_and_field(tmp_path: Path):
     assert "searches.csv" in message
     assert "row 2, field date_searched" in message
     assert "row 2, field hits_reported" in message
+
+
+def test_audit_report_and_notebook_are_built(built: Path):
+    page = (built / "results" / "report" / "index.html").read_text("utf-8")
+    references = read_csv(built / "results" / "dedup" / "references.csv")
+    for reference in references["reference_id"]:
+        assert f'id="ref-{reference}"' in page
+    assert (built / "results" / "report" / "assets" / "prisma.svg").is_file()
+    notebook = (built / "results" / "notebooks" / "explore.html").read_text("utf-8")
+    assert "Screening progress" in notebook
+    assert "Traceback" not in notebook
+
+
+def test_notebook_runs_on_the_results(built: Path, monkeypatch):
+    nbclient = pytest.importorskip("nbclient")
+    nbformat = pytest.importorskip("nbformat")
+    notebook = nbformat.read(ROOT / "notebooks" / "explore.ipynb", as_version=4)
+    monkeypatch.setenv("SLRFLOW_RESULTS", str(built / "results"))
+    nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3").execute()
+    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert "not built" not in "".join(o.get("text", "") for o in outputs)

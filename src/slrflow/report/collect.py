@@ -21,7 +21,9 @@ TABLES = {
     "records": "ingest/records.csv",
     "references": "dedup/references.csv",
     "clusters": "dedup/clusters.csv",
+    "evidence": "dedup/evidence.csv",
     "pairs_to_review": "dedup/pairs_to_review.csv",
+    "related": "dedup/related.csv",
     "dedup_counts": "dedup/counts.csv",
     "overlap": "dedup/overlap.csv",
     "screening_log": "screening/log.csv",
@@ -34,8 +36,8 @@ TABLES = {
     "coding_agreement": "coding/agreement.csv",
     "coding_disagreements": "coding/disagreements.csv",
     "coding_validation": "coding/validation.csv",
-    "toolkit_slo": "toolkit/Toolkit SLO Interventies.csv",
-    "toolkit_database": "toolkit/Toolkit Database Interventies.csv",
+    "toolkit_slo": "toolkit/slo_interventions.csv",
+    "toolkit_database": "toolkit/database_interventions.csv",
 }
 
 #: Figures the report shows when present, by name -> path below the results folder.
@@ -62,6 +64,7 @@ class Trail:
     decisions: list[dict] = field(default_factory=list)
     status: list[dict] = field(default_factory=list)
     codes: list[dict] = field(default_factory=list)
+    evidence: list[dict] = field(default_factory=list)
 
     @property
     def anchor(self) -> str:
@@ -85,7 +88,13 @@ class Trail:
 
     @property
     def final_status(self) -> str:
-        return self.status[-1].get("status", "") if self.status else ""
+        """Where the reference stands: the last stage it reached and its status there."""
+        reached = [s for s in self.status if s.get("status") not in ("", "not_reached")]
+        if not reached:
+            return ""
+        last = reached[-1]
+        criteria = f" ({last['criteria']})" if last.get("criteria") else ""
+        return f"{last.get('stage', '')}: {last['status']}{criteria}"
 
 
 @dataclass
@@ -111,6 +120,25 @@ def _rows_by(frame: pd.DataFrame, key: str) -> dict[str, list[dict]]:
     return grouped
 
 
+def _with_reference(
+    frame: pd.DataFrame | None, column: str, reference_of: dict[str, str]
+) -> pd.DataFrame:
+    """``frame`` with a ``reference_id`` column: the reference holding the record in ``column``."""
+    if frame is None or column not in frame.columns:
+        return pd.DataFrame()
+    frame = frame.copy()
+    frame["reference_id"] = frame[column].map(lambda r: reference_of.get(r, r))
+    return frame
+
+
+def final_codes(coded: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The final coding (consensus, or what the coders agreed on) of ``coded_long``."""
+    if coded is None or "coder" not in coded.columns:
+        return coded
+    final = coded[coded["coder"] == "final"]
+    return final if len(final) else coded
+
+
 def collect(results: str | Path) -> ReportData:
     """Read every output present under ``results`` and build the trails."""
     results = Path(results)
@@ -133,7 +161,14 @@ def collect(results: str | Path) -> ReportData:
     members = _rows_by(clusters, "reference_id")
     decisions = _rows_by(tables.get("screening_log", pd.DataFrame()), "reference_id")
     status = _rows_by(tables.get("status", pd.DataFrame()), "reference_id")
-    codes = _rows_by(tables.get("coded_long", pd.DataFrame()), "reference_id")
+    reference_of = dict(zip(clusters["record_id"], clusters["reference_id"], strict=True))
+    evidence = _rows_by(
+        _with_reference(tables.get("evidence"), "record_id_a", reference_of), "reference_id"
+    )
+    codes = _rows_by(
+        _with_reference(final_codes(tables.get("coded_long")), "report", reference_of),
+        "reference_id",
+    )
     trails = []
     for ref in references.to_dict(orient="records"):
         rid = ref["reference_id"]
@@ -155,5 +190,6 @@ def collect(results: str | Path) -> ReportData:
         trail.decisions = decisions.get(rid, [])
         trail.status = status.get(rid, [])
         trail.codes = codes.get(rid, [])
+        trail.evidence = evidence.get(rid, [])
         trails.append(trail)
     return ReportData(tables=tables, figures=figures, trails=trails)

@@ -16,7 +16,7 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from slrflow import __version__
-from slrflow.report.collect import ReportData, Trail
+from slrflow.report.collect import ReportData, Trail, final_codes
 
 _ID_LINKS = {"reference_id": "ref", "record_id": "rec"}
 _LINKED_COLUMNS = {
@@ -62,9 +62,21 @@ _FILTERS = (
 
 def _automation(data: ReportData) -> pd.DataFrame:
     log = data.table("screening_log")
-    if log.empty or "reviewer" not in log.columns:
+    if log.empty or "source" not in log.columns:
         return pd.DataFrame()
-    return log[log["reviewer"].str.startswith("automation")].reset_index(drop=True)
+    columns = ["reference_id", "record_id", "stage", "criteria", "note"]
+    automated = log[log["source"] == "automation"]
+    return automated[[c for c in columns if c in log.columns]].reset_index(drop=True)
+
+
+def _coding_groups(data: ReportData) -> list[tuple[str, list[dict]]]:
+    coded = final_codes(data.tables.get("coded_long"))
+    if coded is None or "intervention" not in coded.columns:
+        return []
+    return [
+        (name, group.to_dict(orient="records"))
+        for name, group in coded.groupby("intervention", sort=True)
+    ]
 
 
 def render(data: ReportData, output: str | Path, *, review: str = "", title: str = "") -> None:
@@ -102,6 +114,7 @@ def render(data: ReportData, output: str | Path, *, review: str = "", title: str
         attrs=filter_values,
         filters=filters,
         automation=_automation(data),
+        coding_groups=_coding_groups(data),
         status_totals=sorted(statuses.items()),
     )
     output.write_text(html, encoding="utf-8")

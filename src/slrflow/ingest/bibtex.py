@@ -177,7 +177,8 @@ def read(source: Source, *, mapping: dict[str, str] | None = None) -> Iterator[E
     cleaning, decoding = _stack()
     for block in library.blocks:
         line = (block.start_line or 0) + 1  # bibtexparser counts lines from 0
-        if isinstance(block, model.DuplicateFieldKeyBlock | model.DuplicateBlockKeyBlock):
+        duplicate = model.DuplicateFieldKeyBlock | model.DuplicateBlockKeyBlock
+        if isinstance(block, duplicate) and block.ignore_error_block is not None:
             # Repeated fields or keys are common in exports; the entry itself is fine.
             block = block.ignore_error_block
         if isinstance(block, model.ParsingFailedBlock):
@@ -204,18 +205,12 @@ def _entry(block, line, library, cleaning, decoding, source: Source) -> Entry:
         block = middleware.transform_block(block, library)
     original: dict = {"ENTRYTYPE": block.entry_type, "ID": block.key}
     for f in block.fields:
-        if f.key in original:
-            previous = original[f.key]
-            original[f.key] = (
-                [*previous, f.value]
-                if isinstance(previous, list)
-                else [
-                    previous,
-                    f.value,
-                ]
-            )
-        else:
+        if f.key not in original:
             original[f.key] = f.value
+        elif isinstance(original[f.key], list):
+            original[f.key].append(f.value)
+        else:
+            original[f.key] = [original[f.key], f.value]
     for middleware in decoding:
         result = middleware.transform_block(block, library)
         if isinstance(result, model.MiddlewareErrorBlock):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -159,3 +160,30 @@ def test_cli_writes_diagram_and_r_csv(fixtures, tmp_path):
     r = tables.read_csv(tmp_path / "prisma2020.csv")
     n = dict(zip(r["data"], r["n"], strict=True))
     assert (n["previous_studies"], n["total_studies"], n["total_reports"]) == ("2", "21", "23")
+
+
+def test_reads_what_the_screening_stage_writes():
+    """The screening stage's PRISMA rows (its accounting) load, reconcile and draw."""
+    from slrflow.screening.counts import Box, prisma_nodes
+    from slrflow.screening.criteria import load_criteria
+
+    criteria = load_criteria(Path(__file__).resolve().parents[1] / "config" / "criteria.yaml")
+    first = criteria.ids[0]
+    # By hand: scopus r1 + r2 (r2 a duplicate of r1), psycinfo r3, r4, r5; r1 included,
+    # r3 excluded at title/abstract, r4 excluded at full text, r5 removed by automation.
+    boxes = [
+        Box("r1", "scopus", "r1", "reports_included"),
+        Box("r2", "scopus", "r1", "duplicates_removed"),
+        Box("r3", "psycinfo", "r3", "records_excluded", first, (first,)),
+        Box("r4", "psycinfo", "r4", "reports_excluded", first, (first,)),
+        Box("r5", "psycinfo", "r5", "automation_ineligible", "old", ("old",)),
+    ]
+    databases = {"scopus": "Scopus", "psycinfo": "PsycINFO"}
+    rows = prisma_nodes(boxes, criteria, databases=databases, rules=["old"])
+    counts = prisma.from_frame(pd.DataFrame(rows).astype(str))
+    assert prisma.check(counts) == []
+    assert counts.parts["database_results"] == {"PsycINFO": 3, "Scopus": 2}
+    removed = (counts["duplicates"], counts["excluded_automatic"], counts["records_screened"])
+    assert removed == (1, 1, 3)
+    assert (counts["records_excluded"], counts["dbr_assessed"], counts["new_reports"]) == (1, 2, 1)
+    assert "Records screened (n = 3)" in _text(prisma.draw(counts))

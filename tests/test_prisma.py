@@ -61,7 +61,7 @@ def test_bad_rows_name_row_and_field():
     )
     with pytest.raises(prisma.CountsError) as info:
         prisma.from_frame(frame, file="counts.csv")
-    assert "counts.csv, row 3, field node: unknown node 'records_sreened'" in str(info.value)
+    assert "counts.csv: row 3, field node: unknown node 'records_sreened'" in str(info.value)
     assert "row 4, field n: 'many' is not a count" in str(info.value)
 
 

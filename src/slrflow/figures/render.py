@@ -17,6 +17,11 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 
+
+class FigureError(ValueError):
+    """A figure that cannot be written as asked (e.g. an unknown file type)."""
+
+
 #: Metadata per format; ``None`` removes a key matplotlib would otherwise fill in.
 METADATA = {
     "svg": {"Date": None, "Creator": None},
@@ -55,7 +60,7 @@ def save(fig: matplotlib.figure.Figure, outputs: Iterable[str | Path]) -> None:
             path = Path(output)
             fmt = path.suffix.lower().lstrip(".")
             if fmt not in METADATA:
-                raise ValueError(f"{path}: figures are written as .svg, .png or .pdf, not .{fmt}")
+                raise FigureError(f"{path}: figures are written as .svg, .png or .pdf, not .{fmt}")
             path.parent.mkdir(parents=True, exist_ok=True)
             fig.savefig(path, format=fmt, metadata=METADATA[fmt])
     plt.close(fig)

@@ -230,3 +230,28 @@ def test_pipeline_never_writes_into_the_review_folder(tmp_path):
     assert main(screen_args(run, review, tmp_path / "out")) == 0
     after = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in review.rglob("*") if p.is_file()}
     assert before == after
+
+
+def test_decision_file_outside_a_stage_folder(tmp_path, capsys):
+    err = run_error(
+        tmp_path,
+        capsys,
+        {"title-abstract/anouk.csv": HEADER + "s1-exit,include,,,2026-01-10"},
+    )
+    assert "title-abstract/anouk.csv: not in a stage folder" in err
+    assert "title_abstract, retrieval, full_text" in err
+
+
+def test_semicolon_csv_from_a_dutch_spreadsheet(tmp_path):
+    from slrflow.tables import read_csv
+
+    review = tmp_path / "review"
+    write_decisions(
+        review,
+        "title_abstract",
+        "anouk.csv",
+        'record_id;decision;criteria;note;date\ns1-exit;exclude;"C2; C4";;2026-01-10',
+    )
+    assert main(screen_args(write_run(tmp_path), review, tmp_path / "out")) == 0
+    log = read_csv(tmp_path / "out" / "log.csv")
+    assert log[log["source"] == "reviewer"]["criteria"].tolist() == ["C2; C4"]

@@ -1,40 +1,16 @@
+# screen stage: decision files, conflicts, agreement, PRISMA counts and screening sheets (see
+# `slrflow screen --help`). Nothing in the review folder is ever written.
 import json
+
+from slrflow.screening.decisions import collect_files
 
 #: The screening section of the config: criteria file, reviewers, policy, automation rules.
 SCREENING = config.get("screening", {})
 SCREENING_DIR = REVIEW / "screening"
 SCREENING_STAGES = ["title_abstract", "retrieval", "full_text"]
-SCREENING_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")
-
-
-def screening_files(folder):
-    """Decision or resolution files in a review folder ([] when the folder is absent).
-
-    Lock files a spreadsheet program leaves (~$name.xlsx) and hidden files are not decisions.
-    """
-    if not folder.is_dir():
-        return []
-    return sorted(
-        path
-        for path in folder.glob("*")
-        if path.is_file()
-        and path.suffix.lower() in SCREENING_SUFFIXES
-        and not path.name.startswith(("~$", ".", "#"))
-    )
-
-
-def screening_decision_files():
-    """Every reviewer's decision files: <review>/screening/<stage>/<reviewer>.csv|xlsx."""
-    return [
-        f for stage in SCREENING_STAGES for f in screening_files(SCREENING_DIR / stage)
-    ]
-
-
-def screening_resolution_files():
-    """The conflict settlements: <review>/screening/resolutions.csv|xlsx."""
-    return [
-        f for f in screening_files(SCREENING_DIR) if f.stem.startswith("resolutions")
-    ]
+# The policy as JSON: a change of policy reruns the stage.
+SCREENING_POLICY = json.dumps(SCREENING, sort_keys=True)
+SCREENING_CRITERIA = SCREENING.get("criteria", "config/criteria.yaml")
 
 
 if SCREENING:
@@ -45,9 +21,12 @@ if SCREENING:
             report=RESULTS / "ingest" / "report.csv",
             clusters=RESULTS / "dedup" / "clusters.csv",
             references=RESULTS / "dedup" / "references.csv",
-            criteria=SCREENING.get("criteria", "config/criteria.yaml"),
-            decisions=screening_decision_files(),
-            resolutions=screening_resolution_files(),
+            criteria=SCREENING_CRITERIA,
+            # <review>/screening/<stage>/<reviewer>.csv|xlsx, and any spreadsheet misplaced
+            # in screening/ so that the command reports it ([] when the folder is absent)
+            decisions=lambda wildcards: collect_files(SCREENING_DIR)[0],
+            # <review>/screening/resolutions.csv|xlsx
+            resolutions=lambda wildcards: collect_files(SCREENING_DIR)[1],
         output:
             log=RESULTS / "screening" / "log.csv",
             status=RESULTS / "screening" / "status.csv",
@@ -58,20 +37,23 @@ if SCREENING:
             boxes=RESULTS / "screening" / "boxes.csv",
         log:
             RESULTS / "logs" / "screening" / "screen.log",
+        conda:
+            "../envs/slrflow.yaml"
         params:
-            policy=json.dumps(SCREENING, sort_keys=True),
+            policy=SCREENING_POLICY,
+            review=REVIEW,
             out=RESULTS / "screening",
         shell:
             "slrflow screen --records {input.records:q} --report {input.report:q} "
             "--clusters {input.clusters:q} --references {input.references:q} "
-            "--review {REVIEW:q} --criteria {input.criteria:q} --policy {params.policy:q} "
-            "-o {params.out:q} 2> {log:q}"
+            "--review {params.review:q} --criteria {input.criteria:q} "
+            "--policy {params.policy:q} -o {params.out:q} 2> {log:q}"
 
     rule screening_sheets:
         input:
             status=RESULTS / "screening" / "status.csv",
             references=RESULTS / "dedup" / "references.csv",
-            criteria=SCREENING.get("criteria", "config/criteria.yaml"),
+            criteria=SCREENING_CRITERIA,
         output:
             expand(
                 RESULTS / "screening" / "sheets" / "{stage}" / "{reviewer}.xlsx",
@@ -80,8 +62,10 @@ if SCREENING:
             ),
         log:
             RESULTS / "logs" / "screening" / "sheets.log",
+        conda:
+            "../envs/slrflow.yaml"
         params:
-            policy=json.dumps(SCREENING, sort_keys=True),
+            policy=SCREENING_POLICY,
             out=RESULTS / "screening" / "sheets",
         shell:
             "slrflow screening-sheets --status {input.status:q} "

@@ -346,8 +346,9 @@ def read_decisions(
         stage = path.parent.name
         if stage not in STAGES:
             problems.append(
-                f"{path}: folder {stage!r} is not a stage; put decision files in "
-                f"screening/<stage>/ with stage one of {', '.join(STAGES)}"
+                f"{path}: not in a stage folder ({stage!r} is not a stage); put decision files "
+                f"in screening/<stage>/ with stage one of {', '.join(STAGES)}, and conflict "
+                "settlements in screening/resolutions.csv"
             )
             continue
         reviewer = reviewer_from_file(path, policy.reviewers)
@@ -458,17 +459,18 @@ def read_resolutions(
 
 
 def collect_files(screening_dir: str | Path) -> tuple[list[Path], list[Path]]:
-    """Decision files (``<dir>/<stage>/*``) and resolution files (``<dir>/resolutions.*``)."""
+    """Decision files (``<dir>/<stage>/*``) and resolution files (``<dir>/resolutions.*``).
+
+    Spreadsheets anywhere else in the folder (a misspelt stage folder, a decision file left at
+    the top) are returned with the decision files, so that reading them fails with a message
+    instead of their decisions being left out unseen.
+    """
     root = Path(screening_dir)
     if not root.is_dir():
         return [], []
-    decisions = sorted(
-        p
-        for stage in STAGES
-        for p in (root / stage).glob("*")
-        if p.is_file() and is_decision_file(p)
+    found = sorted(p for p in root.glob("*") if p.is_file() and is_decision_file(p)) + sorted(
+        p for p in root.glob("*/*") if p.is_file() and is_decision_file(p)
     )
-    resolutions = sorted(
-        p for p in root.glob("resolutions.*") if p.is_file() and is_decision_file(p)
-    )
+    resolutions = [p for p in found if p.parent == root and p.stem.startswith("resolutions")]
+    decisions = [p for p in found if p not in resolutions]
     return decisions, resolutions

@@ -255,3 +255,30 @@ def test_semicolon_csv_from_a_dutch_spreadsheet(tmp_path):
     assert main(screen_args(write_run(tmp_path), review, tmp_path / "out")) == 0
     log = read_csv(tmp_path / "out" / "log.csv")
     assert log[log["source"] == "reviewer"]["criteria"].tolist() == ["C2; C4"]
+
+
+def test_third_reviewer_method_wants_one_resolver(tmp_path, capsys):
+    from screening_review import POLICY
+
+    review = tmp_path / "review"
+    write_decisions(review, "title_abstract", "anouk.csv", HEADER + "s1-exit,include,,,2026-01-10")
+    (review / "screening" / "resolutions.csv").write_text(
+        "record_id,stage,decision,criteria,resolved_by,date,note\n"
+        "s1-exit,title_abstract,include,,anouk; bram,2026-02-01,\n",
+        "utf-8",
+    )
+    policy = dict(POLICY, resolution={"method": "third_reviewer", "resolvers": ["anouk", "bram"]})
+    assert main(screen_args(write_run(tmp_path), review, tmp_path / "out", policy)) == 2
+    err = capsys.readouterr().err
+    assert "resolutions.csv, row 2, field resolved_by: anouk; bram:" in err
+    assert "one resolver settles each conflict" in err
+
+
+def test_unused_decisions_are_reported(tmp_path, capsys):
+    review = tmp_path / "review"
+    # s1-theory never reached retrieval: nobody included it at title/abstract
+    write_decisions(review, "retrieval", "anouk.csv", HEADER + "s1-theory,retrieved,,,2026-01-10")
+    assert main(screen_args(write_run(tmp_path), review, tmp_path / "out")) == 0
+    err = capsys.readouterr().err
+    assert "warning: 1 decision(s) not used" in err
+    assert "anouk.csv row 2" in err

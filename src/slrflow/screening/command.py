@@ -107,6 +107,11 @@ def screen(args: argparse.Namespace) -> int:
         decision_files = args.decisions
     if args.resolutions is not None:
         resolution_files = args.resolutions
+    print(
+        f"screening: {len(references)} reference(s); reading {len(decision_files)} decision "
+        f"file(s) and {len(resolution_files)} resolution file(s)",
+        file=sys.stderr,
+    )
     decisions, blank = read_decisions(decision_files, policy=policy, criteria=criteria, index=index)
     resolutions = read_resolutions(resolution_files, policy=policy, criteria=criteria, index=index)
     for file, n in blank.items():
@@ -119,7 +124,18 @@ def screen(args: argparse.Namespace) -> int:
     status = build_status(reference_ids, decisions, resolutions, marked, policy, criteria)
     boxes = account(records, clusters, status)
     out = args.out_dir
-    write_csv(_log_frame(decisions + resolutions, status, marked, index), out / "log.csv")
+    log = _log_frame(decisions + resolutions, status, marked, index)
+    unused = log[log["resolution"].str.contains("not used: ", regex=False)]
+    if len(unused):
+        print(
+            f"warning: {len(unused)} decision(s) not used because their reference was removed "
+            "by automation or did not reach that stage (log.csv, column resolution): "
+            + ", ".join(
+                f"{f} row {r}" for f, r in zip(unused["file"][:10], unused["row"][:10], strict=True)
+            ),
+            file=sys.stderr,
+        )
+    write_csv(log, out / "log.csv")
     write_csv(_status_frame(status), out / "status.csv")
     write_csv(_conflict_frame(status, references), out / "conflicts.csv")
     write_csv(

@@ -426,6 +426,12 @@ def read_resolutions(
                         f"screening.resolution.resolvers ({', '.join(allowed)}); fix the name "
                         "or add the person to the config"
                     )
+            if policy.resolution_method == "third_reviewer" and len(names) > 1:
+                problems.append(
+                    f"{where}, field resolved_by: {'; '.join(names)}: config "
+                    "screening.resolution.method is third_reviewer, so one resolver settles "
+                    "each conflict; name that person (or set the method to consensus)"
+                )
             undecided = row["decision"] == "maybe" and stage != "retrieval"
             if undecided and not policy.maybe_passes(stage):
                 problems.append(

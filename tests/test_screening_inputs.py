@@ -282,3 +282,16 @@ def test_unused_decisions_are_reported(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "warning: 1 decision(s) not used" in err
     assert "anouk.csv row 2" in err
+
+
+def test_renamed_optional_column_is_explained(tmp_path, capsys):
+    err = run_error(
+        tmp_path,
+        capsys,
+        {
+            "title_abstract/anouk.csv": "record_id,decision,criterion,note,date\n"
+            "s1-exit,exclude,C2,,2026-01-10"
+        },
+    )
+    assert "column(s) criteria not found" in err
+    assert "'criterion' looks like 'criteria': rename it back" in err

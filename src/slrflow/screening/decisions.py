@@ -35,6 +35,17 @@ DECISION_COLUMNS = ("record_id", "decision", "criteria", "note", "date")
 RESOLUTION_COLUMNS = ("record_id", "stage", "decision", "criteria", "resolved_by", "date", "note")
 
 DECISION_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")
+# Columns the screening sheets add for the reader; never read as decisions.
+_INFO_COLUMNS = (
+    "doi",
+    "reference_id",
+    "priority",
+    "title",
+    "authors",
+    "year",
+    "journal",
+    "abstract",
+)
 
 
 @dataclass(frozen=True)
@@ -120,9 +131,15 @@ def _prepare(frame: pd.DataFrame, file: str, expected: tuple[str, ...], kind: st
     if "record_id" not in found and "doi" not in found:
         needed.insert(0, "record_id")
     missing = [c for c in needed if c not in found]
+    unknown = [c for c in found if c not in expected and c not in _INFO_COLUMNS]
+    # an optional column renamed would otherwise lose its cells without a word
+    missing += [
+        c
+        for c in expected
+        if c not in found and c not in missing and difflib.get_close_matches(c, unknown, 1, 0.6)
+    ]
     if missing:
         hints = []
-        unknown = [c for c in found if c not in expected and c != "doi"]
         for column in missing:
             close = difflib.get_close_matches(column, unknown, n=1, cutoff=0.4)
             if close:

@@ -295,8 +295,9 @@ def screening_sheets(args: argparse.Namespace) -> int:
     by_id = {r["reference_id"]: r for r in references.to_dict(orient="records")}
     for stage in STAGES:
         waiting = status[(status["stage"] == stage) & (status["awaiting"] != "")]
-        order = priority_order(stage, waiting["reference_id"].tolist(), references, status, args,
-                               policy)  # fmt: skip
+        order, terms = priority_order(
+            stage, waiting["reference_id"].tolist(), references, status, args, policy
+        )
         position = {ref: i for i, ref in enumerate(order)}
         for reviewer in policy.reviewers:
             mine = [
@@ -305,7 +306,10 @@ def screening_sheets(args: argparse.Namespace) -> int:
                 if reviewer in awaiting.split("; ")
             ]
             mine.sort(key=lambda ref: (position.get(ref, len(position)), ref))
-            rows = [dict(by_id[ref], priority=i) for i, ref in enumerate(mine, start=1)]
+            rows = [
+                dict(by_id[ref], priority=i, rank_terms=terms.get(ref, ""))
+                for i, ref in enumerate(mine, start=1)
+            ]
             path = args.out_dir / stage / f"{reviewer}.xlsx"
             write_sheet(path, rows, stage=stage, reviewer=reviewer, criteria=criteria)
             print(f"{path}: {len(rows)} reference(s) to judge", file=sys.stderr)
@@ -319,29 +323,41 @@ def priority_order(
     status: pd.DataFrame,
     args: argparse.Namespace,
     policy: Policy,
-) -> list[str]:
-    """The order to screen ``waiting`` in: a given ranking, else (title/abstract) the ranker of
-    :mod:`slrflow.screening.rank` trained on the decisions so far, else reference id order."""
+) -> tuple[list[str], dict[str, str]]:
+    """The order to screen ``waiting`` in, and the terms that ranked each reference there.
+
+    Title/abstract: the ``--ranking`` table when given, else the ranker of
+    :mod:`slrflow.screening.rank` trained on the decisions so far (its cold start uses the
+    criteria text). Other stages, or without a ranker: reference id order.
+    """
     if not waiting:
-        return []
+        return [], {}
     if stage == "title_abstract":
         if args.ranking is not None:
             ranking = read_csv(args.ranking)
             if not {"reference_id", "rank"} <= set(ranking.columns):
                 raise ScreeningError([f"{args.ranking}: needs columns reference_id and rank"])
             ranked = ranking.assign(_r=pd.to_numeric(ranking["rank"])).sort_values("_r")
-            return ranked["reference_id"].tolist()
-        try:
-            from slrflow.screening import rank
-        except ImportError:  # the ranker is optional: fall back to a stable order
-            return sorted(waiting)
-        ta = status[status["stage"] == stage]
-        known = {
-            ref: s for ref, s in zip(ta["reference_id"], ta["status"], strict=True)
-            if s in ("include", "exclude")
-        }  # fmt: skip
-        criteria_text = rank.load_criteria_text(args.criteria or policy.criteria)
-        pool = references[references["reference_id"].isin(set(waiting) | set(known))]
-        ranked = rank.rank(pool.reset_index(drop=True), known, criteria_text=criteria_text)
-        return ranked["reference_id"].tolist()
-    return sorted(waiting)
+        else:
+            try:
+                from slrflow.screening import rank
+            except ImportError:  # the ranker is optional: fall back to a stable order
+                return sorted(waiting), {}
+            ranked = _rank(rank, stage, waiting, references, status, args, policy)
+        terms = ranked["top_terms"] if "top_terms" in ranked else [""] * len(ranked)
+        return ranked["reference_id"].tolist(), dict(
+            zip(ranked["reference_id"], terms, strict=True)
+        )
+    return sorted(waiting), {}
+
+
+def _rank(rank, stage, waiting, references, status, args, policy) -> pd.DataFrame:
+    """The ranker trained on the title/abstract decisions so far, over the waiting references."""
+    ta = status[status["stage"] == stage]
+    known = {
+        ref: s for ref, s in zip(ta["reference_id"], ta["status"], strict=True)
+        if s in ("include", "exclude")
+    }  # fmt: skip
+    criteria_text = rank.load_criteria_text(args.criteria or policy.criteria)
+    pool = references[references["reference_id"].isin(set(waiting) | set(known))]
+    return rank.rank(pool.reset_index(drop=True), known, criteria_text=criteria_text)

@@ -40,6 +40,7 @@ _INFO_COLUMNS = (
     "doi",
     "reference_id",
     "priority",
+    "rank_terms",
     "title",
     "authors",
     "year",

@@ -2,13 +2,14 @@
 
 The first sheet ("Screening") has the decision file's columns first (``record_id``,
 ``decision``, ``criteria``, ``note``, ``date``) with dropdowns, then what the reviewer reads:
-``priority``, ``title``, ``authors``, ``year``, ``journal``, ``abstract``, ``doi`` (linked to
-doi.org). Key terms of the criteria are highlighted in titles and abstracts. The second sheet
-("Criteria") gives each criterion and reason allowed at the stage in full; the third
-("Instructions") says how to return the sheet. Saved into ``<review>/screening/<stage>/`` (as
-``<reviewer>.xlsx`` or ``<reviewer>-<batch>.xlsx``) the filled sheet is a decision file as it
-stands. Text from exports is untrusted: cells that would start a formula are neutralised and
-every text cell is stored as text. Same input, same bytes (fixed workbook timestamps).
+``priority``, ``rank_terms`` (the terms that ranked it there), ``title``, ``authors``,
+``year``, ``journal``, ``abstract``, ``doi`` (linked to doi.org). Key terms of the criteria
+are highlighted in titles and abstracts. The second sheet ("Criteria") gives each criterion
+and reason allowed at the stage in full; the third ("Instructions") says how to return the
+sheet. Saved into ``<review>/screening/<stage>/`` (as ``<reviewer>.xlsx`` or
+``<reviewer>-<batch>.xlsx``) the filled sheet is a decision file as it stands. Text from
+exports is untrusted: cells that would start a formula are neutralised and every text cell is
+stored as text. Same input, same bytes (fixed workbook timestamps).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ SHEET_COLUMNS = (
     "note",
     "date",
     "priority",
+    "rank_terms",
     "title",
     "authors",
     "year",
@@ -45,6 +47,7 @@ SHEET_COLUMNS = (
 )
 _WIDTHS = {
     "record_id": 22, "decision": 12, "criteria": 12, "note": 24, "date": 12, "priority": 8,
+    "rank_terms": 20,
     "title": 50, "authors": 25, "year": 6, "journal": 22, "abstract": 90, "doi": 22,
 }  # fmt: skip
 _MAX_CELL = 32000  # a cell holds at most 32,767 characters
@@ -104,6 +107,7 @@ def build_sheet(
         values = {
             "record_id": ref["reference_id"],
             "priority": ref.get("priority", r - 1),
+            "rank_terms": ref.get("rank_terms", ""),
             "authors": ref.get("authors", ""),
             "year": ref.get("year", ""),
             "journal": ref.get("journal", ""),

@@ -170,3 +170,12 @@ def test_rating_scale_errors():
         from_config(bad)
     with pytest.raises(RatingError, match="no rating scheme in config"):
         from_config(SCALE).rate("Unknown database", "excellent")
+
+
+def test_an_empty_inventory_gives_a_workbook_with_headers(tmp_path, codebook):
+    path = tmp_path / "inventory.csv"
+    path.write_text("intervention,country,database,description\n")
+    sheets = database.sheets(database.read_inventory(path), codebook, from_config(SCALE))
+    database.write(sheets, tmp_path / "db.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "db.xlsx")["interventions"]
+    assert ws.max_row == 1 and ws["A1"].value == "Intervention"

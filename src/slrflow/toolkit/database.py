@@ -192,7 +192,12 @@ def intervention_sheet(
         rows.append(row)
     if problems:
         raise SheetError(file, problems)
-    frame = pd.DataFrame(rows)
+    headers = ["Intervention", "Country", "Database", "Owner", "URL", "_url", "Target group",
+               "Prevention level", "Original rating", "Rating scheme", "Common level",
+               "Common level label"]  # fmt: skip
+    headers += [h for h, d in CODED_COLUMNS if codebook.dimension(d) is not None]
+    headers += ["In systematic review", "Matched SLO intervention", "Match score", "Description"]
+    frame = pd.DataFrame(rows, columns=headers)
     order = ["Country", "Intervention"]
     return frame.sort_values(order, key=lambda s: s.str.casefold(), kind="stable").reset_index(
         drop=True

@@ -426,9 +426,8 @@ def draw(counts: Counts, *, title: str | None = None) -> Figure:
     db_lines: list[tuple[int, str]] = [(0, "Records identified from:")]
     db_lines.append((1, f"Databases {_n(c['database_results'])}"))
     db_lines += [(2, t) for _, t in _parts(c, "database_results")]
-    if "register_results" in c or not c.parts.get("database_results"):
-        db_lines.append((1, f"Registers {_n(c['register_results'])}"))
-        db_lines += [(2, t) for _, t in _parts(c, "register_results")]
+    db_lines.append((1, f"Registers {_n(c['register_results'])}"))  # zero is a finding too
+    db_lines += [(2, t) for _, t in _parts(c, "register_results")]
     removed = [(0, "Records removed before screening:"),
                (1, f"Duplicate records removed {_n(c['duplicates'])}"),
                (1, f"Records marked as ineligible by automation tools "

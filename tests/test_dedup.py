@@ -445,3 +445,18 @@ def test_counts_and_overlap_per_search():
     assert matrix.loc["pubmed", "scopus"] == 2  # both pubmed records are also in scopus
     assert matrix.loc["scopus", "pubmed"] == 1
     assert matrix.loc["pubmed", "pubmed"] == 2  # and each has a twin within pubmed
+
+
+def test_different_dois_are_different_works_unless_the_text_is_the_same():
+    abstract = (
+        "Background: exit programmes aim to help people leave extremist groups. Methods: we "
+        "followed 120 participants of a Dutch exit programme for two years and compared them "
+        "with 80 people who declined the offer, using interviews and police records. Results: "
+        "participants reoffended less often and reported better mental health. Conclusions: "
+        "exit work with psychosocial support deserves a randomised evaluation."
+    )
+    first = variant(abstract=abstract)
+    again = variant(abstract=abstract, doi="10.1016/j.jadohealth.2021.09.009", volume="67")
+    assert groups(table(first, again)) == [{"r1", "r2"}]  # one text published twice
+    other = variant(doi="10.1016/j.jadohealth.2021.09.009", volume="67", abstract="")
+    assert groups(table(first, other)) == [{"r1"}, {"r2"}]

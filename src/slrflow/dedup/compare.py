@@ -24,7 +24,8 @@ The verdict is ``same``, ``maybe`` (the review queue), ``link`` (related version
    the journal; a title-less record matched by identifier alone). The same DOI under clearly
    different titles is a shared (supplement) DOI: ``doi_shared``, different.
 4. ``doi_differs``: two different DOIs are two works, except a preprint and its publication
-   (``preprint`` policy).
+   (``preprint`` policy) and one text published twice (``same_text_other_doi``: the same
+   title, authors and a long abstract all but equal).
 5. ``conference_abstract`` / ``preprint``: a conference paper and a journal article, or a preprint
    and a published version, with matching title and authors, follow their policy.
 6. ``title_authors_year``: title >= ``title_same``, authors >= ``authors_same``, the same year,
@@ -322,6 +323,16 @@ def _decide(keys: Keys, i: int, j: int, s: dict, o: Options) -> tuple[str, str]:
     if s["doi"] == 0.0:
         if "preprint" in forms and len(forms - {""}) == 2:
             return _policy(o.preprint, "preprint", looks_same)
+        if (
+            t is not None
+            and t >= 0.97
+            and (a or 0) >= 0.9
+            and (s["abstract"] or 0) >= 0.95
+            and min(len(keys.abstract[i]), len(keys.abstract[j])) >= 300
+            and len(forms - {""}) < 2
+            and not (keys.generic[i] or keys.generic[j])
+        ):
+            return "same", "same_text_other_doi"  # one article published twice
         return "different", "doi_differs"
     # 5. a conference paper and a journal article; a preprint and its publication
     if len(forms - {""}) == 2 and not same_publication:

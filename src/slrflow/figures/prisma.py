@@ -30,6 +30,7 @@ R package's template schema (``data,node,box,description,boxtext,tooltips,url,n`
 
 from __future__ import annotations
 
+import argparse
 import re
 import textwrap
 from collections.abc import Iterable
@@ -634,7 +635,7 @@ def options_from_config(settings: dict | None) -> str:
     return " ".join(options)
 
 
-def add_arguments_prisma(parser) -> None:  # noqa: ANN001 - argparse parser
+def add_arguments_prisma(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("counts", help="the PRISMA counts table (results/screening/counts.csv)")
     parser.add_argument(
         "-o",
@@ -666,7 +667,7 @@ def add_arguments_prisma(parser) -> None:  # noqa: ANN001 - argparse parser
     )
 
 
-def prisma(args) -> int:  # noqa: ANN001 - argparse namespace
+def prisma(args: argparse.Namespace) -> int:
     """``slrflow prisma``: draw the PRISMA 2020 diagram and write its PRISMA2020 CSV."""
     import sys
 

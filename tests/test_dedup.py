@@ -460,3 +460,34 @@ def test_different_dois_are_different_works_unless_the_text_is_the_same():
     assert groups(table(first, again)) == [{"r1", "r2"}]  # one text published twice
     other = variant(doi="10.1016/j.jadohealth.2021.09.009", volume="67", abstract="")
     assert groups(table(first, other)) == [{"r1"}, {"r2"}]
+
+
+def test_title_word_conflicts():
+    from slrflow.dedup.compare import title_word_conflict
+
+    assert title_word_conflict("trial in adult patients", "trial in pediatric patients")
+    assert title_word_conflict("results part 1", "results part 2")
+    assert not title_word_conflict(
+        "value of p16ink4a as a marker", "value of p16 ink4a as a marker"
+    )
+    assert not title_word_conflict("health care for refugees", "healthcare for refugees")
+    assert not title_word_conflict("randomised trial of mentoring", "randomized trial of mentoring")
+
+
+def test_abstracts_of_a_meeting_printed_in_the_journal_are_not_two_versions():
+    meeting = {
+        "title": "A phase II study of eculizumab in aHUS",
+        "year": "2011",
+        "authors": "Licht, C.; Muus, P.; Legendre, C.",
+    }
+    frame = table(
+        {**meeting, "journal": "Journal of Thrombosis and Haemostasis.Conference: 23rd Congress"},
+        {
+            **meeting,
+            "journal": "J Thromb Haemost",
+            "volume": "9",
+            "issue": "s2",
+            "pages": "499-711",
+        },
+    )
+    assert groups(frame) == [{"r1", "r2"}]

@@ -175,6 +175,13 @@ def page_similarity(keys: Keys, i: int, j: int) -> float | None:
     return 0.0
 
 
+def parent_journal(journal: str) -> str:
+    """The journal a meeting's abstracts appeared in: ``j thromb haemost conference 23rd...``
+    -> ``j thromb haemost`` (``""`` when the name does not say so)."""
+    head, found, _ = journal.partition(" conference ")
+    return head if found else ""
+
+
 def venues_agree(keys: Keys, i: int, j: int) -> bool:
     """Two conference names that may be one conference: ``ICIS: Transforming...`` and
     ``International Conference on Information Systems`` (acronym of one among the other's words)."""
@@ -203,6 +210,8 @@ _TYPO = 75  # two words this alike (rapidfuzz ratio) are one word misspelt
 def title_word_conflict(a: str, b: str) -> bool:
     """Near-identical titles that differ in a real word (``Pediatric`` / ``Adult``) or number
     (``Part 1`` / ``Part 2``): often two works of a series, not one work misspelt."""
+    if a.replace(" ", "") == b.replace(" ", ""):  # "p16INK4a" / "p16(INK4a)"
+        return False
     wa, wb = set(a.split()), set(b.split())
     only_a, only_b = wa - wb, wb - wa
     if not only_a or not only_b:
@@ -317,6 +326,8 @@ def _decide(keys: Keys, i: int, j: int, s: dict, o: Options) -> tuple[str, str]:
             keys.journal[i] == keys.journal[j]
             or keys.journal[i].startswith(keys.journal[j] + " ")
             or keys.journal[j].startswith(keys.journal[i] + " ")
+            or (journal_similarity(parent_journal(keys.journal[i]), keys.journal[j]) or 0) >= 0.9
+            or (journal_similarity(parent_journal(keys.journal[j]), keys.journal[i]) or 0) >= 0.9
         )
     )
     # 4. two different DOIs
@@ -354,6 +365,7 @@ def _decide(keys: Keys, i: int, j: int, s: dict, o: Options) -> tuple[str, str]:
             j_sim is not None
             and j_sim < 0.5
             and not both_conference  # proceedings are named in many ways
+            and not same_publication
             and not (vol_eq and (page_eq or issue_eq))
         )
     )
@@ -407,7 +419,7 @@ def _decide(keys: Keys, i: int, j: int, s: dict, o: Options) -> tuple[str, str]:
         and y == 1.0
         and vol_eq
         and page_eq
-        and (j_sim is None or j_sim >= 0.8)
+        and (j_sim is None or j_sim >= 0.7)  # 0.7: one name starts the other
         and not generic
         and not (vol_eq and s["issue"] == 0.0)
     ):

@@ -42,8 +42,15 @@ DB_WE_COLUMNS = {"we_cognitive": "Working elements: cognitive",
                  "we_behavioural": "Working elements: behavioural",
                  "we_societal": "Working elements: societal"}  # fmt: skip
 PREVENTION_LEVELS = ["universal", "selective", "indicated"]
-#: Chart name -> file stem in the figures folder.
-CHARTS = ["evidence_gap_map", "working_elements", "barriers", "interventions", "reports_per_year"]
+#: Chart name (the file stem in the figures folder) -> its title in the file's metadata.
+TITLES = {
+    "evidence_gap_map": "Evidence-gap map: working elements against outcome domains",
+    "working_elements": "Working-element categories in the two toolkits",
+    "barriers": "Barriers to effectiveness",
+    "interventions": "Interventions per country and per prevention level",
+    "reports_per_year": "Included reports per year",
+}
+CHARTS = list(TITLES)
 
 
 def _wrap(text: str, width: int = 22) -> str:
@@ -316,7 +323,7 @@ def render_all(
         }
     for name in CHARTS:
         paths = [folder / f"{name}.{fmt}" for fmt in formats]
-        save(figures[name], paths)
+        save(figures[name], paths, title=TITLES[name])
         written += paths
     return written
 

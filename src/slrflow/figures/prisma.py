@@ -595,7 +595,7 @@ def render(
 
     with plt.rc_context(RC):
         fig = draw(counts, title=title)
-    save(fig, outputs)
+    save(fig, outputs, title=title or "PRISMA 2020 flow diagram")
 
 
 def with_studies(counts: Counts, n_studies: int) -> Counts:

@@ -53,8 +53,11 @@ def style() -> Iterator[None]:
         yield
 
 
-def save(fig: matplotlib.figure.Figure, outputs: Iterable[str | Path]) -> None:
-    """Write ``fig`` to each path (format from the suffix: svg, png, pdf) and close it."""
+def save(fig: matplotlib.figure.Figure, outputs: Iterable[str | Path], *, title: str = "") -> None:
+    """Write ``fig`` to each path (format from the suffix: svg, png, pdf) and close it.
+
+    ``title`` goes into the file's metadata (SVG ``dc:title``, PDF and PNG Title).
+    """
     with plt.rc_context(RC):
         for output in outputs:
             path = Path(output)
@@ -62,5 +65,8 @@ def save(fig: matplotlib.figure.Figure, outputs: Iterable[str | Path]) -> None:
             if fmt not in METADATA:
                 raise FigureError(f"{path}: figures are written as .svg, .png or .pdf, not .{fmt}")
             path.parent.mkdir(parents=True, exist_ok=True)
-            fig.savefig(path, format=fmt, metadata=METADATA[fmt])
+            metadata = dict(METADATA[fmt])
+            if title:
+                metadata["Title"] = title
+            fig.savefig(path, format=fmt, metadata=metadata)
     plt.close(fig)

@@ -437,10 +437,13 @@ def test_counts_and_overlap_per_search():
     table_counts = counts(frame, result).set_index("search_id")
     assert table_counts.loc["pubmed", "records"] == 2
     assert table_counts.loc["pubmed", "within_search"] == 1
-    assert table_counts.loc["pubmed", "removed"] == 1
-    assert table_counts.loc["scopus", "removed"] == 1
+    assert table_counts.loc["pubmed", "duplicates_removed"] == 1
+    assert table_counts.loc["scopus", "duplicates_removed"] == 1
     assert table_counts.loc["scopus", "only_this_search"] == 1
-    assert table_counts.loc["all", "removed"] == 2 and table_counts.loc["all", "kept"] == 2
+    assert (
+        table_counts.loc["all", "duplicates_removed"] == 2
+        and table_counts.loc["all", "unique"] == 2
+    )
     matrix = overlap(frame, result).set_index("search_id")
     assert matrix.loc["pubmed", "scopus"] == 2  # both pubmed records are also in scopus
     assert matrix.loc["scopus", "pubmed"] == 1

@@ -129,7 +129,7 @@ def test_ingest_form_writes_every_output_stably(tmp_path):
     assert "'=cmd()" in (first / "references.csv").read_text("utf-8")
     assert references.loc[0, "abstract"].startswith("=cmd()")
     counts = read_csv(first / "counts.csv").set_index("search_id")
-    assert counts.loc["all", "removed"] == "1"
+    assert counts.loc["all", "duplicates_removed"] == "1"
     evidence = read_csv(first / "evidence.csv")
     assert evidence.loc[0, "sim_title"] == "1.0" and evidence.loc[0, "sim_doi"] == ""
     assert b"<dc:date>" not in (first / "overlap.svg").read_bytes()

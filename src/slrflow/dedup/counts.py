@@ -8,10 +8,11 @@
                      (``records - references``)
 ``shared``           references also found by another search
 ``only_this_search`` references found by this search alone
-``removed``          records removed as duplicates: every record that is not the first record of
-                     its reference. Summed over searches this is PRISMA's "duplicate records
-                     removed"; ``records - removed`` summed is the number of references.
-``kept``             ``records - removed``
+``duplicates_removed``  records removed as duplicates: every record that is not the first
+                     record of its reference (its ``record_id`` is not the ``reference_id``).
+                     Summed over searches this is PRISMA's "duplicate records removed".
+``unique``           ``records - duplicates_removed``: the records kept; summed over searches
+                     this is the number of references.
 
 ``overlap.csv``: one row per search A and one column per search B: how many of A's records
 belong to a reference that also holds a record of B (on the diagonal: of A itself, i.e.
@@ -25,6 +26,16 @@ import pandas as pd
 from slrflow.dedup.run import Result
 
 NO_SEARCH = "(no search)"
+COUNT_COLUMNS = [
+    "search_id",
+    "records",
+    "duplicates_removed",
+    "unique",
+    "references",
+    "within_search",
+    "shared",
+    "only_this_search",
+]
 
 
 def search_order(table: pd.DataFrame) -> list[str]:
@@ -55,8 +66,8 @@ def counts(table: pd.DataFrame, result: Result) -> pd.DataFrame:
                 "within_search": len(positions) - len(refs),
                 "shared": shared,
                 "only_this_search": len(refs) - shared,
-                "removed": removed,
-                "kept": len(positions) - removed,
+                "duplicates_removed": removed,
+                "unique": len(positions) - removed,
             }
         )
     n_refs = len(by_reference)
@@ -68,11 +79,11 @@ def counts(table: pd.DataFrame, result: Result) -> pd.DataFrame:
             "within_search": sum(r["within_search"] for r in rows),
             "shared": sum(1 for s in by_reference.values() if len(set(s)) > 1),
             "only_this_search": sum(1 for s in by_reference.values() if len(set(s)) == 1),
-            "removed": len(searches) - n_refs,
-            "kept": n_refs,
+            "duplicates_removed": len(searches) - n_refs,
+            "unique": n_refs,
         }
     )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=COUNT_COLUMNS)
 
 
 def overlap(table: pd.DataFrame, result: Result) -> pd.DataFrame:

@@ -109,7 +109,7 @@ def test_bad_search_log_is_reported_by_row_and_field(tmp_path: Path):
     )
     result = snakemake(tmp_path, review, "--dry-run")
     assert result.returncode != 0
-    message = result.stderr
+    message = result.stdout + result.stderr
     assert "searches.csv" in message
     assert "row 2, field date_searched" in message
     assert "row 2, field hits_reported" in message

@@ -160,6 +160,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tool", choices=("both", "slrflow", "asreview"), default="both")
     parser.add_argument("--asreview-venv", type=Path, default=CACHE / "asreview")
     parser.add_argument("--no-cache", action="store_true", help="rerun cached ASReview runs")
+    parser.add_argument(
+        "--asreview-cached-only",
+        action="store_true",
+        help="compare only on runs ASReview has already made (cached); run no new ones",
+    )
     parser.add_argument("--runs", type=Path, help="also write every run's figures to this CSV")
     args = parser.parse_args(argv)
     if not args.data.is_dir():
@@ -171,9 +176,10 @@ def main(argv: list[str] | None = None) -> int:
     cache = CACHE / "runs"
     cache.mkdir(parents=True, exist_ok=True)
     records = []
-    for name, csv in datasets(args.data, names):
-        data = load_dataset(csv)
-        for seed in range(args.seeds):
+    sets = [(name, csv, load_dataset(csv)) for name, csv in datasets(args.data, names)]
+    # Seed by seed over all sets, so an interrupted run still covers every set.
+    for seed in range(args.seeds):
+        for name, csv, data in sets:
             priors = choose_priors(data.labels, 1, 1, seed=seed)
             for tool in tools:
                 key = (
@@ -182,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 if tool == "asreview" and key.exists() and not args.no_cache:
                     run = json.loads(key.read_text())
+                elif tool == "asreview" and args.asreview_cached_only:
+                    continue
                 elif tool == "asreview":
                     run = run_asreview(exe, csv, priors, seed)
                     key.write_text(json.dumps(run))
@@ -208,6 +216,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def report(runs: pd.DataFrame, tools: list[str]) -> None:
     columns = ["wss@95", "recall@10%", "atd", "wall_s", "cpu_s"]
+    all_runs = runs
+    if len(tools) == 2:
+        # Compare on the same runs only: a (set, seed) both tools have made.
+        both = runs.groupby(["set", "seed"])["tool"].transform("nunique") == 2
+        runs = runs[both]
+        print(f"paired runs (same set, seed and priors for both tools): {len(runs) // 2}")
     per_set = runs.groupby(["set", "tool"])[columns].mean().unstack("tool")
     seeds = runs.groupby("set")["seed"].nunique()
     header = f"{'set':38s} {'seeds':>5s}"
@@ -231,7 +245,13 @@ def report(runs: pd.DataFrame, tools: list[str]) -> None:
         wall = mean[("wall_s", "asreview")] / mean[("wall_s", "slrflow")]
         cpu = mean[("cpu_s", "asreview")] / mean[("cpu_s", "slrflow")]
         print(f"time per simulation, ASReview / slrflow: wall {wall:.2f}x, CPU {cpu:.2f}x")
-    ours = runs[runs.tool == "slrflow"]
+    ours = all_runs[all_runs.tool == "slrflow"]
+    if len(tools) == 2 and len(ours):
+        mean_ours = ours.groupby("set")[columns].mean().mean()
+        print(
+            f"slrflow over all its {len(ours)} runs (mean over sets): "
+            + ", ".join(f"{c} {mean_ours[c]:.3f}" for c in columns)
+        )
     if len(ours):
         stopped = ours["stop_recall"].notna()
         recall = ours["stop_recall"].fillna(1.0)

@@ -324,3 +324,27 @@ def test_simulation_on_a_real_set_saves_work(shared_data: Path):
     assert figures["recall@10%"] > 0.4
     assert result.stop_at is not None and result.stop_recall >= 0.95
     assert math.isclose(result.labels.sum(), 15)
+
+
+def brute_force_buscar(labels, n_total, target=0.95):
+    """buscar's calculate_h0 as published: every suffix, one by one."""
+    from scipy.stats import hypergeom
+
+    r_seen, n, best = sum(labels), len(labels), 1.0
+    for size in range(1, n + 1):
+        k = sum(labels[n - size :])
+        k_hat = math.floor(r_seen / target - (r_seen - k) + 1e-9) + 1
+        urn = n_total - (n - size)
+        p = 0.0 if k_hat > urn else hypergeom.cdf(k, urn, k_hat, size)
+        best = min(best, p)
+    return best
+
+
+def test_buscar_p_equals_testing_every_suffix():
+    rng = np.random.default_rng(7)
+    for _ in range(40):
+        n_total = int(rng.integers(5, 120))
+        n = int(rng.integers(1, n_total + 1))
+        labels = (rng.random(n) < rng.uniform(0.02, 0.5)).astype(int).tolist()
+        expected = brute_force_buscar(labels, n_total)
+        assert stopping.buscar_p(labels, n_total)[0] == pytest.approx(expected, abs=1e-12)

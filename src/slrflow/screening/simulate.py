@@ -17,8 +17,10 @@ Protocol (the field's standard one, as ASReview's ``simulate``):
    the order is treated as a sample of what was unscreened when it began). The first batch
    after which the recall target is met at the stated confidence is where the rule stops;
    the recall it had then is computed afterwards from the true labels.
-4. The replay goes on until every include is found and the rule has stopped; the records
-   left are appended in the last model's order.
+4. Once every include is found, the records left are all excludes: their order can change
+   neither the metrics nor the stopping point, so the model is not retrained any more; they
+   follow the last model's order, and the rule is still checked after every batch until it
+   stops (as ASReview's simulation stops at the last include).
 
 Writes the screening order (one row per record) and prints recall@10%, WSS@95, ATD, ERF@10%
 and the stopping rule's result. Input: a CSV with ``title``, ``abstract`` (may be empty or
@@ -226,9 +228,20 @@ def replay(
                 stop_at, stop_p = len(order), p
         if progress is not None:
             progress(len(order), n, found, total_included)
-        if found == total_included and stop_at is not None:
-            rest = ranked[take.size :]
-            order.extend(int(i) for i in rest)
+        if found == total_included:
+            # Every record left is an exclude, whatever order it comes in, so retraining can
+            # change neither the metrics nor where the stopping rule stops: the rest follows
+            # the last model's order, and the rule is checked at the same batch sizes.
+            rest = [int(i) for i in ranked[take.size :]]
+            while rest and stop_at is None:
+                step = batch_size(len(order) - len(priors), batch_share)
+                order.extend(rest[:step])
+                rest = rest[step:]
+                p, _ = stopping.buscar_p(labels[order], n, recall_target)
+                history.append((len(order), p))
+                if p < alpha:
+                    stop_at, stop_p = len(order), p
+            order.extend(rest)
             break
     order_array = np.asarray(order, dtype=int)
     return Replay(

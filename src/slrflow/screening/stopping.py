@@ -88,11 +88,18 @@ def buscar_p(
     if n > n_total:
         raise ValueError(f"{n} decisions but only {n_total} records")
     r_seen = int(y.sum())
-    k_urn = np.cumsum(y[::-1])  # includes in the last 1, 2, ..., n decisions
-    sizes = np.arange(1, n + 1)
-    urn = n_total - (n - sizes)
+    # Among suffixes holding the same includes, the longest has the smallest p-value (one
+    # more exclude drawn from a population one larger only adds evidence), so only suffixes
+    # that start at the beginning or right after an include need testing.
+    starts = np.concatenate([[0], np.flatnonzero(y) + 1])
+    starts = starts[starts < n]
+    if starts.size == 0:
+        starts = np.array([n - 1])  # the last decision was an include: test it alone
+    sizes = n - starts
+    k_urn = np.cumsum(y[::-1])[sizes - 1]  # includes in each suffix
+    urn = n_total - starts
     k_hat = np.floor(r_seen / recall_target - (r_seen - k_urn) + 1e-9).astype(int) + 1
-    p = np.zeros(n)
+    p = np.zeros(starts.size)
     fits = k_hat <= urn
     p[fits] = hypergeom.cdf(k_urn[fits], urn[fits], k_hat[fits], sizes[fits])
     best = int(np.argmin(p))

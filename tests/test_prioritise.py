@@ -164,6 +164,19 @@ def test_ranker_cold_start_follows_the_criteria_text():
     assert "radicalisation" in result.iloc[0]["top_terms"]
 
 
+def test_cold_start_criteria_terms_with_a_star_match_word_beginnings():
+    references = pd.DataFrame(
+        {
+            "reference_id": ["a", "b", "c"],
+            "title": ["Soil and crops", "An evaluation of a programme", "Maize yield"],
+            "abstract": ["", "", ""],
+        }
+    )
+    result = rank(references, {}, criteria_text="evaluat*")
+    assert result.iloc[0]["reference_id"] == "b"
+    assert result.iloc[0]["top_terms"] == "evaluation"
+
+
 def test_ranker_without_criteria_or_includes_uses_a_seeded_order():
     first = rank(REFERENCES, {"r2": 0}, seed=1)
     again = rank(REFERENCES, {"r2": 0}, seed=1)
@@ -187,13 +200,27 @@ def test_criteria_text_from_a_criteria_file(tmp_path: Path):
         "    text: Primary data\n"
         "    key_terms: [interview, survey]\n"
         "  - id: C2\n"
-        "    description: Interventions against radicalisation\n",
+        "    description: Interventions against radicalisation\n"
+        "    terms:\n"
+        "      en: [evaluat*]\n"
+        "      nl: [radicalisering]\n"
+        "reasons:\n"
+        "  - id: duplicate\n"
+        "    text: Duplicate missed by deduplication\n",
         encoding="utf-8",
     )
     text = load_criteria_text(path)
-    for part in ("Primary data", "interview", "survey", "radicalisation"):
+    for part in (
+        "Primary data",
+        "interview",
+        "survey",
+        "radicalisation",
+        "evaluat*",
+        "radicalisering",
+    ):
         assert part in text
     assert "C1" not in text
+    assert "Duplicate" not in text  # exclusion reasons say nothing about relevance
     assert criteria_text_from(["plain", {"id": "C3"}]) == "plain"
 
 

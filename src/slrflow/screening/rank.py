@@ -52,6 +52,8 @@ class Settings:
     n_pseudo_excluded: int = 100
     #: weight of one presumed exclude relative to one screened exclude
     pseudo_weight: float = 1.0
+    #: total weight of the includes over that of the excludes in training
+    include_ratio: float = 1.0
     #: "lr" (logistic regression) or "svm" (linear support vector machine)
     model: str = "lr"
     #: weight of a complement naive Bayes model added to the linear model (0: none)
@@ -149,12 +151,12 @@ class Ranker:
             self.mode = "similarity"
             return self
         weight = np.concatenate([np.ones(labels.size), np.full(pseudo.size, s.pseudo_weight)])
-        # Balance the classes: includes and excludes carry the same total weight.
+        # Weigh the classes: all includes together weigh include_ratio times all excludes, so
+        # the few includes are not drowned (balanced weighting is include_ratio = 1).
         pos = weight[y == 1].sum()
         neg = weight[y == 0].sum()
-        weight = np.where(
-            y == 1, weight * (pos + neg) / (2 * pos), weight * (pos + neg) / (2 * neg)
-        )
+        scale = np.where(y == 1, s.include_ratio / pos, 1 / neg)
+        weight = weight * scale * y.size / (s.include_ratio + 1)
         matrix = self.features[rows]
         if s.model == "svm":
             model = LinearSVC(C=s.C, dual=True, max_iter=2000, random_state=self.seed)
@@ -190,6 +192,14 @@ class Ranker:
             return
         vector = self.vectorizer.transform([self.criteria_text])
         self.weights = np.asarray(vector.todense()).ravel()
+        # A term with a trailing * (evaluat*) stands for every word that starts with it.
+        prefixes = {p.lower() for p in re.findall(r"(\w{3,})\*", self.criteria_text)}
+        if prefixes:
+            words = self.terms.astype(str)
+            single = np.char.find(words, " ") < 0
+            for prefix in sorted(prefixes):
+                hits = single & np.char.startswith(words, prefix)
+                self.weights[hits] = np.maximum(self.weights[hits], self.weights.max() or 1.0)
         self.mode = "criteria" if self.weights.any() else "none"
 
     # -- using the model --------------------------------------------------------------------
@@ -322,30 +332,38 @@ def rank(
 
 
 # -- criteria text ----------------------------------------------------------------------------
-_CRITERIA_KEYS = re.compile(r"^(text|description|criterion|label|name|terms|key_?terms|keywords)$")
+_CRITERIA_KEYS = re.compile(
+    r"^(text|description|criterion|label|name|terms|key_?terms|keywords)(_[a-z]{2})?$"
+)
 
 
 def criteria_text_from(data: Any) -> str:
-    """Text to rank on from a parsed ``criteria.yaml``: every criterion text and key term.
+    """Text to rank on from a parsed ``criteria.yaml``: every criterion's text and terms.
 
-    Walks the structure and keeps the strings under keys such as ``text``, ``description``,
-    ``terms`` or ``key_terms`` (and bare strings in lists); ids like ``C1`` are skipped.
+    Only the ``criteria`` section is read when there is one (named exclusion reasons such as
+    "duplicate" say nothing about relevance). Keeps the strings under keys such as ``label``,
+    ``text``, ``description`` (also ``text_nl`` and other language variants) and everything
+    under ``terms``/``key_terms``/``keywords`` (any nesting, e.g. per language); bare strings
+    in lists count too; ids like ``C1`` are skipped. Terms keep a trailing ``*`` (prefix).
     """
+    if isinstance(data, Mapping) and "criteria" in data:
+        data = data["criteria"]
     found: list[str] = []
 
-    def walk(node: Any, key: str | None) -> None:
+    def walk(node: Any, key: str | None, in_terms: bool) -> None:
         if isinstance(node, Mapping):
             for k, v in node.items():
-                walk(v, str(k))
+                name = str(k).lower()
+                walk(v, name, in_terms or name.endswith(("terms", "keywords")))
         elif isinstance(node, list | tuple):
             for item in node:
-                walk(item, key)
+                walk(item, key, in_terms)
         elif isinstance(node, str):
-            wanted = key is None or _CRITERIA_KEYS.match(key.lower()) or key.endswith("terms")
+            wanted = in_terms or key is None or _CRITERIA_KEYS.match(key)
             if wanted and not re.fullmatch(r"[A-Z]\d+", node.strip()):
                 found.append(node.strip())
 
-    walk(data, None)
+    walk(data, None, False)
     return "\n".join(found)
 
 

@@ -50,7 +50,7 @@ def test_sheet_has_dropdowns_criteria_sheet_links_and_highlighting(tmp_path):
     ws = wb["Screening"]
     header = [c.value for c in ws[1]]
     assert header[:5] == ["record_id", "decision", "criteria", "note", "date"]
-    assert {"title", "authors", "year", "journal", "abstract", "doi"} <= set(header)
+    assert {"title", "authors", "year", "journal", "abstract", "doi", "rank_terms"} <= set(header)
     validations = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
     decision = next(dv for ref, dv in validations.items() if ref.startswith("B2"))
     assert decision.formula1 == '"include,exclude,maybe"'

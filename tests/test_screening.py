@@ -484,3 +484,19 @@ def test_policy_double_share_and_even_assignment():
     assert 0.45 < first.count("anouk") / len(refs) < 0.55  # work shared evenly
     # a reviewer who already judged a reference keeps it
     assert "bram" in policy.assigned("ref-1", "title_abstract", {"bram"})
+
+
+def test_maybe_at_full_text_always_needs_a_resolution(tmp_path):
+    review = tmp_path / "review"
+    both = HEADER + "s1-exit,include,,,2026-01-10"
+    write_decisions(review, "title_abstract", "anouk.csv", both)
+    write_decisions(review, "title_abstract", "bram.csv", both)
+    write_decisions(review, "retrieval", "bram.csv", HEADER + "s1-exit,retrieved,,,2026-02-01")
+    maybe = HEADER + "s1-exit,maybe,,,2026-03-01"
+    write_decisions(review, "full_text", "anouk.csv", maybe)
+    write_decisions(review, "full_text", "bram.csv", maybe)
+    t = run_screen(tmp_path, review)
+    row = status_of(t, "s1-exit", "full_text")
+    assert (row["status"], row["conflict"]) == ("conflict", "maybe needs a resolution")
+    boxes = t["boxes"].set_index("record_id")
+    assert boxes.loc["s1-exit", "box"] == "reports_awaiting_assessment"

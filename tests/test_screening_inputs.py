@@ -295,3 +295,52 @@ def test_renamed_optional_column_is_explained(tmp_path, capsys):
     )
     assert "column(s) criteria not found" in err
     assert "'criterion' looks like 'criteria': rename it back" in err
+
+
+def test_decision_by_doi(tmp_path):
+    from slrflow.tables import read_csv
+
+    review = tmp_path / "review"
+    write_decisions(
+        review,
+        "title_abstract",
+        "anouk.csv",
+        "doi,decision,criteria,note,date\nhttps://doi.org/10.1000/EXIT,include,,,2026-01-10",
+    )
+    assert main(screen_args(write_run(tmp_path), review, tmp_path / "out")) == 0
+    log = read_csv(tmp_path / "out" / "log.csv")
+    row = log[log["source"] == "reviewer"].iloc[0]
+    # s1-exit and its duplicate s2-dup share the DOI and one reference
+    assert (row["id_given"], row["reference_id"]) == ("https://doi.org/10.1000/EXIT", "s1-exit")
+
+
+def test_doi_of_two_references_is_refused(tmp_path, capsys):
+    from screening_review import CLUSTERS, RECORDS
+
+    review = tmp_path / "review"
+    write_decisions(
+        review,
+        "title_abstract",
+        "anouk.csv",
+        "doi,decision,criteria,note,date\n10.1000/exit,include,,,2026-01-10",
+    )
+    # deduplication kept the two records with this DOI apart
+    run = write_run(tmp_path, RECORDS, dict(CLUSTERS, **{"s2-dup": "s2-dup"}))
+    assert main(screen_args(run, review, tmp_path / "out")) == 2
+    err = capsys.readouterr().err
+    assert "row 2, field doi: DOI '10.1000/exit' belongs to several references" in err
+    assert "s1-exit, s2-dup" in err and "give the record_id instead" in err
+
+
+def test_automation_by_id_and_stale_id_warning(tmp_path, capsys):
+    from screening_review import POLICY
+    from slrflow.tables import read_csv
+
+    policy = dict(POLICY, automation=[{"name": "listed", "ids": ["s2-dup", "s9-gone"]}])
+    assert main(screen_args(write_run(tmp_path), tmp_path / "review", tmp_path / "o", policy)) == 0
+    status = read_csv(tmp_path / "o" / "status.csv")
+    exit_ = status[(status["reference_id"] == "s1-exit") & (status["stage"] == "title_abstract")]
+    # the id names a duplicate record: its whole reference is removed
+    assert exit_[["status", "criteria"]].values.tolist() == [["automation", "listed"]]
+    err = capsys.readouterr().err
+    assert "automation rule listed: id 's9-gone' is not a record of this run" in err

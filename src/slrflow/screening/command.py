@@ -210,9 +210,10 @@ def _log_frame(decisions, status, marked, index) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=LOG_COLUMNS)
     order = {"reviewer": 0, "resolution": 1, "automation": 2}
     frame["_o"] = frame["source"].map(order)
-    frame = frame.sort_values(["_o", "stage", "file", "row", "reference_id"], kind="stable")
+    frame["_s"] = frame["stage"].map(STAGES.index)
+    frame = frame.sort_values(["_o", "_s", "file", "row", "reference_id"], kind="stable")
     frame["row"] = frame["row"].map(lambda r: "" if r == 0 else r)
-    return frame.drop(columns="_o")
+    return frame.drop(columns=["_o", "_s"])
 
 
 def _log_row(d: Decision, status: str, how: str) -> dict:

@@ -375,3 +375,20 @@ def test_buscar_p_equals_testing_every_suffix():
         labels = (rng.random(n) < rng.uniform(0.02, 0.5)).astype(int).tolist()
         expected = brute_force_buscar(labels, n_total)
         assert stopping.buscar_p(labels, n_total)[0] == pytest.approx(expected, abs=1e-12)
+
+
+def test_find_datasets(tmp_path: Path):
+    from slrflow.screening.datasets import find_datasets
+
+    (tmp_path / "set_b").mkdir()
+    (tmp_path / "set_b" / "b.csv").write_text("title,label_included\n", encoding="utf-8")
+    (tmp_path / "set_a").mkdir()
+    (tmp_path / "set_a" / "z.csv").write_text("", encoding="utf-8")
+    (tmp_path / "set_a" / "a.csv").write_text("", encoding="utf-8")
+    (tmp_path / "empty").mkdir()
+    found = find_datasets(None, tmp_path)
+    assert list(found) == ["set_a", "set_b"]
+    assert found["set_a"].name == "a.csv"
+    assert find_datasets(None, tmp_path / "missing") == {}
+    assert find_datasets(["x/one.csv"], tmp_path) == {"one": Path("x/one.csv")}
+    assert find_datasets({"n": "p.csv"}) == {"n": Path("p.csv")}

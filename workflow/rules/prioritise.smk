@@ -6,28 +6,12 @@
 #     seeds: [0, 1, 2, 3, 4]
 #     n_prior_included: 1
 #     n_prior_excluded: 1
+from slrflow.screening.datasets import find_datasets
+
 SIMULATION = config.get("simulation") or {}
-SIMULATION_FOLDER = Path("../shared/data/screening")
-
-
-def simulation_datasets():
-    """Dataset name -> labelled CSV, from the config or the shared folder (one CSV per set)."""
-    listed = SIMULATION.get("datasets")
-    if isinstance(listed, dict):
-        return {str(name): Path(path) for name, path in sorted(listed.items())}
-    if listed:
-        return {Path(path).stem: Path(path) for path in listed}
-    if not SIMULATION_FOLDER.is_dir():
-        return {}
-    found = {}
-    for folder in sorted(p for p in SIMULATION_FOLDER.iterdir() if p.is_dir()):
-        csvs = sorted(folder.glob("*.csv"))
-        if csvs:
-            found[folder.name] = csvs[0]
-    return found
-
-
-SIMULATION_DATASETS = simulation_datasets()
+SIMULATION_DATASETS = find_datasets(
+    SIMULATION.get("datasets"), Path("../shared/data/screening")
+)
 SIMULATION_SEEDS = [int(seed) for seed in SIMULATION.get("seeds", [0, 1, 2, 3, 4])]
 SIMULATION_DIR = RESULTS / "simulation"
 

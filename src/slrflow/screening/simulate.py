@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from slrflow.screening import metrics, stopping
+from slrflow.screening.datasets import find_datasets  # noqa: F401  (part of this API)
 from slrflow.screening.rank import Ranker, Settings, load_criteria_text, record_text
 from slrflow.tables import write_csv
 

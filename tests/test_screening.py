@@ -500,3 +500,30 @@ def test_maybe_at_full_text_always_needs_a_resolution(tmp_path):
     assert (row["status"], row["conflict"]) == ("conflict", "maybe needs a resolution")
     boxes = t["boxes"].set_index("record_id")
     assert boxes.loc["s1-exit", "box"] == "reports_awaiting_assessment"
+
+
+def test_stopped_screening_counts_the_unscreened_as_automation(tmp_path):
+    from screening_review import POLICY
+
+    review = tmp_path / "review"
+    write_decisions(review, "title_abstract", "anouk.csv", TA_ANOUK)
+    write_decisions(review, "title_abstract", "bram.csv", TA_BRAM)
+    stop = {"name": "stopped_95", "unscreened": {"recall": 0.95, "confidence": 0.95}}
+    policy = dict(POLICY, automation=[*POLICY["automation"], stop])
+    t = run_screen(tmp_path, review, policy=policy)
+    # every reference is judged by someone or removed by an earlier rule: nothing to stop
+    assert "stopped_95" not in set(t["status"]["criteria"])
+    # anouk now judged only s1-exit; bram's file is unchanged, so no one judged s2-family
+    write_decisions(review, "title_abstract", "anouk.csv", HEADER + "s1-exit,include,,,2026-01-10")
+    t = run_screen(tmp_path, review, policy=policy)
+    ta = t["status"][t["status"]["stage"] == "title_abstract"].set_index("reference_id")
+    # s2-family was judged by no one now: removed by the stopping rule, named with its recall
+    assert ta.loc["s2-family", "status"] == "automation"
+    assert ta.loc["s2-family", "criteria"] == "stopped_95"
+    assert "estimated recall of 95% (95% confidence)" in ta.loc["s2-family", "votes"]
+    # judged references stay as they are; the earlier rules keep theirs
+    assert ta.loc["s1-school", "status"] == "pending"
+    assert ta.loc["s1-old", "criteria"] == "before_2000"
+    counts = t["counts"]
+    auto = counts[counts["node"] == "excluded_automatic"]
+    assert dict(zip(auto["detail"], auto["n"], strict=True))["stopped_95"] == "1"

@@ -5,6 +5,10 @@ automation tools"), per rule. A rule looks at the reference's merged fields (res
 references.csv): ``years`` (keep ``min``..``max``; no year is kept), ``languages`` (keep these;
 no language is kept), ``document_types`` (remove these), or ``ids`` (remove the references
 holding these records). The first rule that matches, in config order, is the one counted.
+
+A rule with ``unscreened`` records that the review stopped screening on a stopping rule: the
+references no reviewer has judged at title/abstract are removed under its name, with the recall
+the rule stated (:func:`mark_unscreened`).
 """
 
 from __future__ import annotations
@@ -65,6 +69,28 @@ def match(rule: dict[str, Any], reference: dict[str, Any], index: ReferenceIndex
         if reference["reference_id"] in listed:
             return "listed by id"
     return None
+
+
+def mark_unscreened(
+    rules: tuple[dict[str, Any], ...] | list[dict[str, Any]],
+    reference_ids: list[str],
+    judged: set[str],
+    marked: dict[str, Marked],
+) -> dict[str, Marked]:
+    """References no one judged at title/abstract (``judged`` holds the others), removed by the
+    ``unscreened`` rule when the config has one; references other rules removed stay theirs."""
+    rule = next((r for r in rules if "unscreened" in r), None)
+    if rule is None:
+        return {}
+    stop = rule["unscreened"]
+    detail = f"screening stopped at an estimated recall of {stop['recall']:.0%}"
+    if stop.get("confidence"):
+        detail += f" ({stop['confidence']:.0%} confidence)"
+    return {
+        ref: Marked(ref, rule["name"], detail)
+        for ref in reference_ids
+        if ref not in judged and ref not in marked
+    }
 
 
 def apply(

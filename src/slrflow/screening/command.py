@@ -118,6 +118,10 @@ def screen(args: argparse.Namespace) -> int:
         if n:
             print(f"{file}: {n} row(s) without a decision (not yet judged)", file=sys.stderr)
     marked, warnings = automation_rules.apply(policy.automation, references, index)
+    judged = {d.reference_id for d in decisions + resolutions if d.stage == STAGES[0]}
+    marked |= automation_rules.mark_unscreened(
+        policy.automation, sorted(references["reference_id"]), judged, marked
+    )
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     reference_ids = sorted(references["reference_id"])

@@ -126,12 +126,29 @@ _INLINE_TAGS = frozenset(
     {"i", "b", "u", "em", "strong", "sub", "sup", "span", "a", "sc", "small", "italic", "bold"}
     | {"underline", "monospace", "inline-formula"}
 )
+# Markup that exports really carry (HTML formatting, JATS, MathML). Anything else that looks like
+# a tag is text: "<Creep crack growth.pdf>" is a file name, and "<script>" in a title is shown,
+# escaped, as the export gave it rather than silently rewritten.
+_MARKUP_TAGS = _INLINE_TAGS | frozenset(
+    {"br", "p", "div", "font", "big", "tt", "s", "strike", "del", "ins", "mark", "code", "q"}
+    | {"cite", "abbr", "ul", "ol", "li", "dl", "dt", "dd", "blockquote", "pre", "hr", "wbr"}
+    | {"h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "td", "th", "thead", "tbody", "img"}
+    | {"title", "sec", "list", "list-item", "named-content", "ext-link", "xref", "fn", "label"}
+    | {"disp-formula", "alternatives", "tex-math", "styled-content", "overline", "roman"}
+    | {"sans-serif", "abstract", "article-title", "trans-title", "caption", "graphic"}
+    | {"math", "mi", "mo", "mn", "ms", "mrow", "msub", "msup", "msubsup", "mfrac", "msqrt"}
+    | {"mtext", "mspace", "mstyle", "semantics", "annotation", "mover", "munder", "mtable"}
+)
 _SPACE = re.compile(r"\s+")
 _SPACE_PUNCT = re.compile(r" ([,.;:!?)\]])")
 
 
 def _strip_tag(match: re.Match) -> str:
-    name = (match.group(2) or "").rsplit(":", 1)[-1].lower()
+    if match.group(2) is None:  # a comment
+        return " "
+    prefix, _, name = match.group(2).lower().rpartition(":")
+    if not prefix and name not in _MARKUP_TAGS:
+        return match.group(0)
     return "" if name in _INLINE_TAGS else " "
 
 
@@ -379,16 +396,45 @@ def normalise(entry: Entry, *, search_id: str, source_file: str, fmt: str) -> di
         "publisher": clean_text(f.get("publisher")),
         "url": clean_text(f.get("url")).split(" ")[0] if f.get("url") else "",
         "original": json.dumps(entry.original, ensure_ascii=False, sort_keys=True, default=str),
+        "_digest": entry_digest(entry),
     }
 
 
 # --- identity -----------------------------------------------------------------------------
 
 _ID_FIELDS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid")
+_RAW_ID_FIELDS = (*_ID_FIELDS, "journal_abbrev", "start_page", "end_page")
+
+
+def _raw_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "\x1e".join(_raw_text(v) for v in value)
+    return " ".join(str(value).split())
+
+
+def entry_digest(entry: Entry) -> str:
+    """Hash of the identifying fields *as the export gave them* (whitespace folded).
+
+    Taken before cleaning, so that a better normalisation in a later version of slrflow does
+    not change the ids that reviewers' decision files name; and not from the entry's position,
+    so that re-exporting in another order changes nothing either.
+    """
+    parts = [_raw_text(entry.fields.get(name)) for name in _RAW_ID_FIELDS]
+    if not any(parts):
+        parts.append(json.dumps(entry.original, ensure_ascii=False, sort_keys=True, default=str))
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
 def content_digest(row: dict[str, Any]) -> str:
-    """Hash of the fields that make a record what it is (not its position in the file)."""
+    """Hash of the fields that make a record what it is (not its position in the file).
+
+    Rows made by :func:`normalise` carry the digest of their raw entry (:func:`entry_digest`);
+    other rows are hashed from their normalised fields.
+    """
+    if row.get("_digest"):
+        return row["_digest"]
     parts = [str(row.get(name) if row.get(name) is not None else "") for name in _ID_FIELDS]
     if not any(parts):
         parts.append(str(row.get("original", "")))

@@ -208,7 +208,11 @@ def leading_number(value: str) -> str:
 
 def form_of(doc_type: str, journal: str, doi: str, volume: str) -> str:
     """``preprint``, ``conference``, ``journal`` or ``""`` from document type, venue and DOI."""
-    if _PREPRINT_DOI.match(doi) or _PREPRINT_VENUE.search(journal):
+    if (
+        _PREPRINT_DOI.match(doi)
+        or _PREPRINT_VENUE.search(journal)
+        or re.search(r"preprint|posted.content", doc_type, re.I)
+    ):
         return "preprint"
     if _CONFERENCE_TYPE.search(doc_type) or (
         _CONFERENCE_VENUE.search(journal) and not _JOURNAL_PROCEEDINGS.search(journal)

@@ -470,6 +470,8 @@ def test_title_word_conflicts():
 
     assert title_word_conflict("trial in adult patients", "trial in pediatric patients")
     assert title_word_conflict("results part 1", "results part 2")
+    assert title_word_conflict("mentoring young offenders", "mentoring young offenders part ii")
+    assert not title_word_conflict("labour law for crowdworkers 1", "labour law for crowdworkers")
     assert not title_word_conflict(
         "value of p16ink4a as a marker", "value of p16 ink4a as a marker"
     )

@@ -204,6 +204,26 @@ def venues_agree(keys: Keys, i: int, j: int) -> bool:
     )
 
 
+_SERIES = frozenset(
+    [
+        "part",
+        "pt",
+        "study",
+        "paper",
+        "chapter",
+        "volume",
+        "vol",
+        "section",
+        "wave",
+        "phase",
+        "series",
+        "no",
+        "number",
+        "issue",
+        "report",
+    ]
+)
+_ROMAN = frozenset(["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"])
 _TYPO = 75  # two words this alike (rapidfuzz ratio) are one word misspelt
 
 
@@ -213,6 +233,16 @@ def title_word_conflict(a: str, b: str) -> bool:
     if a.replace(" ", "") == b.replace(" ", ""):  # "p16INK4a" / "p16(INK4a)"
         return False
     wa, wb = set(a.split()), set(b.split())
+    # numbers and roman numerals mark parts of a series ("part 2", "study ii"); a lone number
+    # on one side only is as often a footnote mark, so it counts after a series word only
+    marks_a = {w for w in wa if w.isdigit() or w in _ROMAN}
+    marks_b = {w for w in wb if w.isdigit() or w in _ROMAN}
+    if marks_a and marks_b and marks_a != marks_b:
+        return True
+    for words, other in ((a.split(), wb), (b.split(), wa)):
+        for before, word in zip(words, words[1:], strict=False):
+            if before in _SERIES and (word.isdigit() or word in _ROMAN) and word not in other:
+                return True
     only_a, only_b = wa - wb, wb - wa
     if not only_a or not only_b:
         return False

@@ -11,7 +11,9 @@ Similarities are between 0 and 1, or ``None`` when a field is missing on either 
               prefix of the matching word: ``J Am Soc Nephrol``), else rapidfuzz ``ratio``
 ``year``      1 when equal, 0.5 one year apart (online vs print), 0 otherwise
 ``volume``, ``issue``, ``doi``   1 equal, 0 different
-``pages``     1 for the same first page, 0.5 when only the last page agrees, 0 otherwise
+``pages``     1 for the same first page (``c37`` = ``37``), 0.5 when the ranges overlap or only
+              the last pages agree (a typo), ``None`` for an article number against printed
+              pages (``e12724`` / ``1-6``), 0 otherwise
 ``abstract``  rapidfuzz ``ratio`` of the first 1000 letters
 
 The verdict is ``same``, ``maybe`` (the review queue), ``link`` (related versions under the
@@ -27,18 +29,28 @@ The verdict is ``same``, ``maybe`` (the review queue), ``link`` (related version
    (``preprint`` policy) and one text published twice (``same_text_other_doi``: the same
    title, authors and a long abstract all but equal).
 5. ``conference_abstract`` / ``preprint``: a conference paper and a journal article, or a preprint
-   and a published version, with matching title and authors, follow their policy.
+   and a published version, with matching title and authors, follow their policy; not when
+   they are one publication indexed twice (the same volume and pages, or a meeting named
+   after the journal whose supplement printed it: ``J Thromb Haemost.Conference: ...``).
+   Titles that differ in a real word (``pediatric`` / ``adult``) or in a series number
+   (``part 1`` / ``part 2``) are ``title_word_differs`` (review, or different when anything else
+   contradicts) unless journal or volume, page, year and authors all agree.
 6. ``title_authors_year``: title >= ``title_same``, authors >= ``authors_same``, the same year,
-   nothing contradicting (volume, first page or a clearly different journal); one year apart
-   (``..._year_apart``) or one year missing needs the journal, volume or page to agree as well.
-   A generic title (``Editorial``) needs volume and page to agree.
-7. ``title_source``: no authors on one side: title, year, journal and volume or page agree.
+   nothing contradicting (volume, first page, issue within one volume, or a clearly different
+   journal); one year apart (``..._year_apart``) or one year missing needs the journal, volume
+   or page to agree as well, or title and authors all but equal. A generic title
+   (``Editorial``) needs volume and page to agree. Years further apart with all else agreeing:
+   ``title_authors_year_differs``, for review.
+7. ``title_source_locator``: the same title at the same year, volume and first page of the same
+   journal, whatever the authors look like (a group name, names swapped).
+   ``title_source``: no authors on one side: title, year, journal and volume or page agree.
 8. ``close_title_full_source``: a less close title (subtitle dropped, words changed), the same
    authors and year, and journal, volume, issue or page agreeing at least twice over.
 9. ``source_locator``: first author, year, journal, volume and first page agree though the titles
-   do not (a translated title); not for supplements, where many abstracts share a page.
-10. otherwise ``maybe`` when title >= ``title_review`` with nothing contradicting, else
-    ``different``.
+   do not (a translated title); not for supplements or meetings, where many abstracts share
+   a page.
+10. otherwise ``maybe`` (``similar_title``) when title >= ``title_review`` with nothing
+    contradicting, else ``different``.
 """
 
 from __future__ import annotations
@@ -454,7 +466,7 @@ def _decide(keys: Keys, i: int, j: int, s: dict, o: Options) -> tuple[str, str]:
         and not (vol_eq and s["issue"] == 0.0)
     ):
         return "same", "title_source_locator"
-    # 7. no authors on one side
+    # 7b. no authors on one side
     if close_title and a is None and not contradiction and not generic:
         if y == 1.0 and journal_ok and (vol_eq or page_eq):
             return "same", "title_source"

@@ -68,7 +68,10 @@ def ingest(args: argparse.Namespace) -> int:
                 "warnings": [vars(w) for w in warnings],
             }
         )
-    write_csv(pd.DataFrame(rows, columns=COLUMNS), args.output)
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    # A year missing from some records must not turn the others into floats ("2015.0").
+    table["year"] = table["year"].astype("Int64")
+    write_csv(table, args.output)
     if args.summary:
         args.summary.parent.mkdir(parents=True, exist_ok=True)
         body = summaries[0] if len(summaries) == 1 else summaries

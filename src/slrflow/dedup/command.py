@@ -17,10 +17,10 @@ import pandas as pd
 from slrflow.dedup import counts as count_tables
 from slrflow.dedup import outputs
 from slrflow.dedup.decisions import read_decisions
-from slrflow.dedup.load import load
+from slrflow.dedup.load import Problem, load
 from slrflow.dedup.merge import references
 from slrflow.dedup.options import POLICIES, Options
-from slrflow.dedup.run import deduplicate
+from slrflow.dedup.run import Result, deduplicate
 from slrflow.tables import write_csv
 
 
@@ -113,7 +113,7 @@ def dedup(args: argparse.Namespace) -> int:
     return 0
 
 
-def _log_table(problems, result, options: Options) -> pd.DataFrame:
+def _log_table(problems: list[Problem], result: Result, options: Options) -> pd.DataFrame:
     """The dedup log: settings, input warnings, decisions a person made, refused links."""
     rows = [
         {"kind": "setting", "file": "", "row": "", "field": name, "message": str(value)}

@@ -26,7 +26,9 @@ Scale. Records of the three large sets are turned into N distinct works (10k, 50
 250k) by recombining real title words, author names, journals, years, volumes and pages; a
 third of the works get one or two noisy duplicates (typos, case changes, dropped DOI, pages
 or abstract, abbreviated or missing journal, swapped author-name order, truncated author
-lists, a year one off). Each size runs in its own process; seconds and peak memory (maximum
+lists, a year one off), and 5% get a *trap*, a distinct work that looks like them (its
+erratum, a reply, its part 2, or the same title by other authors years later). Each size runs
+in its own process; seconds and peak memory (maximum
 resident set size) of that process are printed, with sensitivity and precision against the
 generated truth. CPU seconds include the process's start-up (imports).
 
@@ -312,6 +314,28 @@ def _noisy(row: dict, rng: random.Random) -> dict:
     return dup
 
 
+def _trap(base: dict, rng: random.Random, number: int) -> dict:
+    """A distinct work that a careless deduplicator would merge with ``base``: its erratum, a
+    reply to it, its second part, or the same title by other authors years later."""
+    trap = dict(base, doi=f"10.9999/trap.{number}" if rng.random() < 0.5 else "", abstract="")
+    kind = rng.randrange(4)
+    if kind == 0:
+        trap["title"] = "Erratum: " + base["title"]
+        trap["pages"] = str(rng.randint(2001, 3000))
+    elif kind == 1:
+        trap["title"] = base["title"] + " - Reply"
+        trap["pages"] = str(rng.randint(2001, 3000))
+    elif kind == 2:
+        trap["title"] = base["title"] + ": Part 2"
+        first = rng.randint(2001, 3000)
+        trap["pages"] = f"{first}-{first + 9}"
+    else:
+        trap["author"] = "Other, A. and Else, B."
+        trap["year"] = str(int(base["year"]) + rng.randint(2, 6))
+        trap["volume"] = str(int(base["volume"]) + 3)
+    return trap
+
+
 def make_scale_set(n: int, path: Path, seed: int = 7) -> list[list[str]]:
     """Write about ``n`` records to ``path`` (benchmark CSV form); return the true clusters."""
     rng = random.Random(seed)
@@ -343,6 +367,8 @@ def make_scale_set(n: int, path: Path, seed: int = 7) -> list[list[str]]:
             ids.append(record["ID"])
         if len(ids) > 1:
             truth.append(ids)
+        if rng.random() < 0.05:  # a trap: a different work that looks like this one
+            rows.append(dict(_trap(base, rng, number), ID=f"r{len(rows):07d}"))
         number += 1
     columns = [
         "ID",

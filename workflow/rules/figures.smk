@@ -9,7 +9,8 @@ CHARTS = [
     "interventions",
     "reports_per_year",
 ]
-#: An updated review names the studies and reports of its previous version (config `prisma:`).
+#: An updated review's previous version comes from the search log's update rounds; config
+#: `prisma:` overrides it for a previous version made outside this workflow.
 PRISMA_OPTIONS = options_from_config(config.get("prisma"))
 
 
@@ -18,6 +19,7 @@ if SCREENING and CODED:
     rule prisma:
         input:
             counts=RESULTS / "screening" / "counts.csv",
+            boxes=RESULTS / "screening" / "boxes.csv",
             coded=RESULTS / "coding" / "coded_long.csv",
             wide=RESULTS / "coding" / "coded_wide.csv",
         output:
@@ -35,7 +37,8 @@ if SCREENING and CODED:
         shell:
             "slrflow prisma {input.counts:q} -o {output.svg:q} -o {output.png:q} "
             "-o {output.pdf:q} --r-csv {output.r_csv:q} "
-            "--table {output.table:q} --coded {input.coded:q} --wide {input.wide:q} "
+            "--table {output.table:q} --boxes {input.boxes:q} "
+            "--coded {input.coded:q} --wide {input.wide:q} "
             "{params.options} 2> {log:q}"
 
     ALL_OUTPUTS.extend(rules.prisma.output)

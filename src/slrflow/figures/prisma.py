@@ -3,29 +3,36 @@
 The counts table (``results/screening/counts.csv``) is tidy, one number per row:
 
 ``node``
-    a box's item, named as the PRISMA2020 R package (Haddaway et al. 2022) names it:
-    ``database_results``, ``register_results``, ``website_results``, ``organisation_results``,
-    ``citations_results``, ``duplicates``, ``excluded_automatic``, ``excluded_other``,
-    ``records_screened``, ``records_excluded``, ``dbr_sought_reports``,
-    ``dbr_notretrieved_reports``, ``other_sought_reports``, ``other_notretrieved_reports``,
-    ``dbr_assessed``, ``dbr_excluded``, ``other_assessed``, ``other_excluded``, ``new_studies``,
-    ``new_reports``, ``total_studies``, ``total_reports``, ``previous_studies``,
-    ``previous_reports``.
+    a box's item. The nodes of the PRISMA2020 R package (Haddaway et al. 2022) keep its names:
+    ``previous_studies``, ``previous_reports``, ``database_results``, ``register_results``,
+    ``website_results``, ``organisation_results``, ``citations_results``, ``duplicates``,
+    ``excluded_automatic``, ``excluded_other``, ``records_screened``, ``records_excluded``,
+    ``dbr_sought_reports``, ``dbr_notretrieved_reports``, ``other_sought_reports``,
+    ``other_notretrieved_reports``, ``dbr_assessed``, ``dbr_excluded``, ``other_assessed``,
+    ``other_excluded``, ``new_studies``, ``new_reports``, ``total_studies``, ``total_reports``.
+    The nodes of :data:`EXTENSION` hold what the R package has no box for, so that every record
+    of every export is in exactly one box and the numbers add up exactly: records and reports
+    still **awaiting** a decision (``records_awaiting``, ``dbr_awaiting_retrieval``,
+    ``dbr_awaiting_assessment`` and their ``other_`` twins), what the other-methods column removes
+    before retrieval (``other_duplicates``, ``other_excluded_automatic``,
+    ``other_records_excluded``), and, in an updated review, the records of the earlier rounds'
+    searches (``previous_records`` = ``previous_reports`` + ``previous_awaiting`` +
+    ``previous_other``).
 ``detail``
     empty for the box's total; otherwise one part of it: the database for ``database_results``
-    (and the register, website ... for the others), the criterion or reason for
-    ``records_excluded``, ``dbr_excluded`` and ``other_excluded``, the automation rule for
-    ``excluded_automatic``.
+    (and the register, website ... for the others), the criterion or reason for exclusions, the
+    automation rule for ``excluded_automatic``, the kind of duplicate or of wait.
 ``n``
     the number of records (identification, screening) or reports (retrieval, eligibility) or
     studies.
 
-A node given only by its parts has their sum as total. :func:`check` tests that the numbers
-reconcile (identified - removed = screened, screened - excluded = sought, ...);
-:func:`draw` draws the new-review template, or the updated-review template (a column for the
-studies of the previous version) when ``previous_studies`` is in the table; the other-methods
-column appears when any of its nodes is. :func:`to_prisma2020` writes the same numbers in the
-R package's template schema (``data,node,box,description,boxtext,tooltips,url,n``).
+A node given only by its parts has their sum as total. :func:`check` tests every equation of
+:data:`EQUATIONS` (identified - removed = screened, screened - excluded - awaiting = sought, ...);
+a table that does not add up is an error, never a warning. :func:`draw` draws the new-review
+template, or the updated-review template (a column for the studies of the previous version) when
+``previous_studies`` or ``previous_reports`` is in the table; the other-methods column appears
+when any of its nodes is. :func:`to_prisma2020` writes the same numbers in the R package's
+template schema (``data,node,box,description,boxtext,tooltips,url,n``).
 """
 
 from __future__ import annotations
@@ -33,21 +40,28 @@ from __future__ import annotations
 import argparse
 import re
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from slrflow import tables
-from slrflow.figures.render import RC, save
+
+if TYPE_CHECKING:  # matplotlib is imported only to draw
+    from matplotlib.figure import Figure
 
 #: node -> (box in the PRISMA2020 template, what the number counts)
 NODES: dict[str, tuple[str, str]] = {
     "previous_studies": ("box1", "Studies included in previous version of review"),
     "previous_reports": ("box1", "Reports of studies included in previous version of review"),
+    "previous_awaiting": ("box1", "References of previous searches still awaiting a decision"),
+    "previous_other": (
+        "box1",
+        "Records of previous searches not included (duplicates and exclusions)",
+    ),
+    "previous_records": ("box1", "Records identified by the searches of previous versions"),
     "database_results": ("box2", "Records identified from: Databases"),
     "register_results": ("box2", "Records identified from: Registers"),
     "duplicates": ("box3", "Duplicate records removed"),
@@ -55,22 +69,80 @@ NODES: dict[str, tuple[str, str]] = {
     "excluded_other": ("box3", "Records removed for other reasons"),
     "records_screened": ("box4", "Records screened (databases and registers)"),
     "records_excluded": ("box5", "Records excluded (databases and registers)"),
+    "records_awaiting": ("box5", "Records awaiting screening (databases and registers)"),
     "dbr_sought_reports": ("box6", "Reports sought for retrieval (databases and registers)"),
     "dbr_notretrieved_reports": ("box7", "Reports not retrieved (databases and registers)"),
+    "dbr_awaiting_retrieval": ("box7", "Reports awaiting retrieval (databases and registers)"),
     "dbr_assessed": ("box8", "Reports assessed for eligibility (databases and registers)"),
     "dbr_excluded": ("box9", "Reports excluded (databases and registers)"),
+    "dbr_awaiting_assessment": (
+        "box9",
+        "Reports awaiting a decision on eligibility (databases and registers)",
+    ),
     "new_studies": ("box10", "New studies included in review"),
     "new_reports": ("box10", "Reports of new included studies"),
     "website_results": ("box11", "Records identified from: Websites"),
     "organisation_results": ("box11", "Records identified from: Organisations"),
     "citations_results": ("box11", "Records identified from: Citation searching"),
+    "other_duplicates": ("box11", "Duplicate records removed (other methods)"),
+    "other_excluded_automatic": (
+        "box11",
+        "Records marked as ineligible by automation tools (other methods)",
+    ),
+    "other_records_excluded": ("box11", "Records excluded at title/abstract (other methods)"),
+    "other_records_awaiting": ("box11", "Records awaiting screening (other methods)"),
     "other_sought_reports": ("box12", "Reports sought for retrieval (other methods)"),
     "other_notretrieved_reports": ("box13", "Reports not retrieved (other methods)"),
+    "other_awaiting_retrieval": ("box13", "Reports awaiting retrieval (other methods)"),
     "other_assessed": ("box14", "Reports assessed for eligibility (other methods)"),
     "other_excluded": ("box15", "Reports excluded (other methods)"),
+    "other_awaiting_assessment": (
+        "box15",
+        "Reports awaiting a decision on eligibility (other methods)",
+    ),
     "total_studies": ("box16", "Total studies included in review"),
     "total_reports": ("box16", "Reports of total included studies"),
 }
+
+#: Nodes the PRISMA2020 R package does not know. They stay out of :func:`to_prisma2020`: the
+#: package finds a node by matching its name anywhere in ``data`` (``grep``), so a row named
+#: ``other_records_excluded`` would be read as ``records_excluded``.
+EXTENSION = (
+    "previous_awaiting", "previous_other", "previous_records", "records_awaiting",
+    "dbr_awaiting_retrieval", "dbr_awaiting_assessment", "other_duplicates",
+    "other_excluded_automatic", "other_records_excluded", "other_records_awaiting",
+    "other_awaiting_retrieval", "other_awaiting_assessment",
+)  # fmt: skip
+
+#: The updated-review nodes: the previous version, and the totals over both versions.
+UPDATE_NODES = ("previous_studies", "previous_reports", "total_studies", "total_reports")
+
+#: What must add up: (nodes in, nodes out, what it says). The records or reports that enter a
+#: step equal those that leave it, each in exactly one box; the last node out is the one the
+#: flow goes on to.
+EQUATIONS: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
+    (("database_results", "register_results"),
+     ("duplicates", "excluded_automatic", "excluded_other", "records_screened"),
+     "records identified - removed before screening vs records screened"),
+    (("records_screened",), ("records_excluded", "records_awaiting", "dbr_sought_reports"),
+     "records screened - excluded - awaiting screening vs reports sought for retrieval"),
+    (("dbr_sought_reports",),
+     ("dbr_notretrieved_reports", "dbr_awaiting_retrieval", "dbr_assessed"),
+     "reports sought - not retrieved - awaiting retrieval vs reports assessed"),
+    (("website_results", "organisation_results", "citations_results"),
+     ("other_duplicates", "other_excluded_automatic", "other_records_excluded",
+      "other_records_awaiting", "other_sought_reports"),
+     "records identified - removed vs reports sought for retrieval (other methods)"),
+    (("other_sought_reports",),
+     ("other_notretrieved_reports", "other_awaiting_retrieval", "other_assessed"),
+     "reports sought - not retrieved - awaiting retrieval vs reports assessed (other methods)"),
+    (("dbr_assessed", "other_assessed"),
+     ("dbr_excluded", "dbr_awaiting_assessment", "other_excluded", "other_awaiting_assessment",
+      "new_reports"),
+     "reports assessed - excluded - awaiting a decision vs reports of new included studies"),
+    (("previous_records",), ("previous_reports", "previous_awaiting", "previous_other"),
+     "records of previous searches - previous reports - awaiting vs not included"),
+)  # fmt: skip
 
 #: The template's node ids (used by its interactive version) for the nodes that have one.
 _R_NODE_IDS = {
@@ -87,10 +159,16 @@ OTHER_NODES = (
     "website_results",
     "organisation_results",
     "citations_results",
+    "other_duplicates",
+    "other_excluded_automatic",
+    "other_records_excluded",
+    "other_records_awaiting",
     "other_sought_reports",
     "other_notretrieved_reports",
+    "other_awaiting_retrieval",
     "other_assessed",
     "other_excluded",
+    "other_awaiting_assessment",
 )
 #: Nodes whose parts are listed in the PRISMA2020 CSV as "name, n; name, n".
 _SPECIFIC = {"database_results": "database_specific_results",
@@ -123,6 +201,9 @@ class Counts:
             self.parts[node] = dict(parts)
         self.totals[node] = int(n) if n is not None else sum((parts or {}).values())
 
+    def copy(self) -> Counts:
+        return Counts(dict(self.totals), {k: dict(v) for k, v in self.parts.items()})
+
     @property
     def has_other_methods(self) -> bool:
         return any(node in self.totals for node in OTHER_NODES)
@@ -130,6 +211,12 @@ class Counts:
     @property
     def is_update(self) -> bool:
         return "previous_studies" in self.totals or "previous_reports" in self.totals
+
+    @property
+    def derived_previous(self) -> bool:
+        """Whether the previous version's numbers come from the search log's earlier rounds
+        (rather than from numbers typed into the config)."""
+        return "previous_records" in self.totals
 
     def to_frame(self) -> pd.DataFrame:
         """The tidy table: a total row per node, then its parts, in the order of :data:`NODES`."""
@@ -199,7 +286,12 @@ def write_counts(counts: Counts, path: str | Path) -> None:
 
 
 def check(counts: Counts) -> list[str]:
-    """Every way the numbers fail to reconcile, as sentences (empty when they add up)."""
+    """Every way the numbers fail to reconcile, as sentences (empty when they add up).
+
+    Each equation of :data:`EQUATIONS` is checked when a node it starts from is in the table (the
+    missing ones count 0); an updated review also needs previous + new = total, for studies
+    and for reports.
+    """
     c = counts
     problems = []
 
@@ -209,23 +301,12 @@ def check(counts: Counts) -> list[str]:
 
     for node, node_parts in c.parts.items():
         equal(c[node], sum(node_parts.values()), f"{node} is not the sum of its parts")
-    identified = c["database_results"] + c["register_results"]
-    removed = c["duplicates"] + c["excluded_automatic"] + c["excluded_other"]
-    equal(identified - removed, c["records_screened"],
-          "records identified - removed before screening vs records screened")  # fmt: skip
-    equal(c["records_screened"] - c["records_excluded"], c["dbr_sought_reports"],
-          "records screened - excluded vs reports sought for retrieval")  # fmt: skip
-    equal(c["dbr_sought_reports"] - c["dbr_notretrieved_reports"], c["dbr_assessed"],
-          "reports sought - not retrieved vs reports assessed")  # fmt: skip
-    equal(c["other_sought_reports"] - c["other_notretrieved_reports"], c["other_assessed"],
-          "reports sought - not retrieved vs reports assessed (other methods)")  # fmt: skip
-    included = (c["dbr_assessed"] - c["dbr_excluded"]) + (c["other_assessed"] - c["other_excluded"])
-    equal(included, c["new_reports"], "reports assessed - excluded vs reports of new studies")
-    if c["new_studies"] > c["new_reports"]:
-        problems.append(
-            f"new studies ({c['new_studies']}) outnumber their reports ({c['new_reports']})"
-        )
-    if c.is_update or "total_studies" in c:
+    for ins, outs, text in EQUATIONS:
+        if any(node in c for node in ins):
+            # said as the flow reads: what enters, less the side boxes, vs the next box
+            left = sum(c[n] for n in ins) - sum(c[n] for n in outs[:-1])
+            equal(left, c[outs[-1]], text)
+    if c.is_update or "total_studies" in c or "total_reports" in c:
         equal(c["previous_studies"] + c["new_studies"], c["total_studies"],
               "previous + new studies vs total studies")  # fmt: skip
         equal(c["previous_reports"] + c["new_reports"], c["total_reports"],
@@ -241,8 +322,15 @@ def reconcile(counts: Counts, *, file: str = "counts table") -> None:
 
 
 def to_prisma2020(counts: Counts) -> pd.DataFrame:
-    """The counts in the PRISMA2020 R package's template CSV schema (its ``PRISMA.csv``)."""
-    c = counts
+    """The counts in the PRISMA2020 R package's template CSV schema (its ``PRISMA.csv``).
+
+    Only the package's own nodes are written (see :data:`EXTENSION`). ``total_studies`` and
+    ``total_reports`` are always previous + new (previous is 0 in a new review), so the
+    previous, new and total rows agree whichever template the package is asked to draw.
+    """
+    c = counts.copy()
+    c.totals["total_studies"] = c["previous_studies"] + c["new_studies"]
+    c.totals["total_reports"] = c["previous_reports"] + c["new_reports"]
     header = [
         ("NA", "node4", "prevstud", "Grey title box; Previous studies", "Previous studies"),
         ("NA", "node6", "newstud",
@@ -258,10 +346,12 @@ def to_prisma2020(counts: Counts) -> pd.DataFrame:
         for d, nd, b, desc, text in header
     ]  # fmt: skip
     for node, (box, description) in NODES.items():
+        if node in EXTENSION:
+            continue
         n: str = str(c[node])
-        if node in ("dbr_excluded", "other_excluded", "excluded_automatic"):
+        if node in ("dbr_excluded", "other_excluded"):
             reasons = c.parts.get(node)
-            if node != "excluded_automatic" and reasons:
+            if reasons:
                 n = "; ".join(f"{reason.replace(',', ' ')}, {k}" for reason, k in reasons.items())
         rows.append(
             {
@@ -390,27 +480,24 @@ def _named_parts(counts: Counts, node: str, label: str) -> list[tuple[int, str]]
     return [(2, t) for _, t in _parts(counts, node)]
 
 
-def _awaiting(counts: Counts) -> dict[str, int]:
-    """Records or reports between two boxes that have no decision yet (an unfinished review):
-    side box -> how many, when the flow leaves some."""
-    c = counts
-    gaps = {
-        "records_excluded": c["records_screened"] - c["records_excluded"] - c["dbr_sought_reports"],
-        "dbr_notretrieved_reports": c["dbr_sought_reports"] - c["dbr_notretrieved_reports"]
-        - c["dbr_assessed"],
-        "other_notretrieved_reports": c["other_sought_reports"]
-        - c["other_notretrieved_reports"] - c["other_assessed"],
-        "dbr_excluded": c["dbr_assessed"] - c["dbr_excluded"] - c["new_reports"]
-        + c["other_assessed"] - c["other_excluded"],
-    }  # fmt: skip
-    return {box: n for box, n in gaps.items() if n > 0}
+def _optional(counts: Counts, node: str, label: str, level: int = 0) -> list[tuple[int, str]]:
+    """``label (n = k)`` and its parts, when the node holds anything: the awaiting boxes of an
+    unfinished review, left out once every record has its decision."""
+    if not counts[node]:
+        return []
+    return [(level, f"{label} {_n(counts[node])}")] + [
+        (level + 1, t) for _, t in _parts(counts, node)
+    ]
 
 
 def draw(counts: Counts, *, title: str | None = None) -> Figure:
     """The PRISMA 2020 flow diagram of ``counts`` as a matplotlib figure."""
+    from matplotlib.figure import Figure
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
     c = counts
     update, other = c.is_update, c.has_other_methods
-    widths = {"prev": 2.3, "main": 2.7, "side": 3.0, "omain": 2.5, "oside": 2.7}
+    widths = {"prev": 2.3, "main": 2.7, "side": 3.0, "omain": 2.5, "oside": 2.9}
     chars = {k: int((w - 2 * _PAD) * 72 / (_FONT * 0.53)) for k, w in widths.items()}
     cols = ["phase"] + (["prev"] if update else []) + ["main", "side"]
     cols += ["omain", "oside"] if other else []
@@ -430,28 +517,40 @@ def draw(counts: Counts, *, title: str | None = None) -> Figure:
     db_lines.append((1, f"Registers {_n(c['register_results'])}"))  # zero is a finding too
     db_lines += [(2, t) for _, t in _parts(c, "register_results")]
     removed = [(0, "Records removed before screening:"),
-               (1, f"Duplicate records removed {_n(c['duplicates'])}"),
-               (1, f"Records marked as ineligible by automation tools "
-                   f"{_n(c['excluded_automatic'])}")]  # fmt: skip
+               (1, f"Duplicate records removed {_n(c['duplicates'])}")]  # fmt: skip
+    removed += [(2, t) for _, t in _parts(c, "duplicates")]
+    removed.append(
+        (1, f"Records marked as ineligible by automation tools {_n(c['excluded_automatic'])}")
+    )
     removed += [(2, t) for _, t in _parts(c, "excluded_automatic")]
     removed.append((1, f"Records removed for other reasons {_n(c['excluded_other'])}"))
     removed += [(2, t) for _, t in _parts(c, "excluded_other")]
-    awaiting = _awaiting(c)
-
-    def waiting(node: str, what: str) -> list[tuple[int, str]]:
-        # An unfinished review: say how many still wait, so the boxes still add up.
-        return [(0, f"{what} awaiting a decision {_n(awaiting[node])}")] if node in awaiting else []
 
     excluded = [(0, f"Records excluded {_n(c['records_excluded'])}")]
-    excluded += _parts(c, "records_excluded") + waiting("records_excluded", "Records")
+    excluded += _parts(c, "records_excluded")
+    excluded += _optional(c, "records_awaiting", "Records awaiting screening")
 
-    def reports_excluded(node: str) -> list[tuple[int, str]]:
+    def reports_excluded(node: str, awaiting: str) -> list[tuple[int, str]]:
         lines = [(0, f"Reports excluded {_n(c[node])}")] + _parts(c, node)
-        return lines + waiting(node, "Reports")
+        return lines + _optional(c, awaiting, "Reports awaiting a decision")
 
-    def not_retrieved(node: str) -> list[tuple[int, str]]:
+    def not_retrieved(node: str, awaiting: str) -> list[tuple[int, str]]:
         lines = [(0, f"Reports not retrieved {_n(c[node])}")] + _parts(c, node)
-        return lines + waiting(node, "Reports")
+        return lines + _optional(c, awaiting, "Reports awaiting retrieval")
+
+    other_removed = [(0, "Records removed before retrieval:"),
+                     (1, f"Duplicate records removed {_n(c['other_duplicates'])}")]  # fmt: skip
+    other_removed += [(2, t) for _, t in _parts(c, "other_duplicates")]
+    other_removed.append(
+        (1, "Records marked as ineligible by automation tools "
+            f"{_n(c['other_excluded_automatic'])}")
+    )  # fmt: skip
+    other_removed += [(2, t) for _, t in _parts(c, "other_excluded_automatic")]
+    other_removed.append(
+        (1, f"Records excluded on title and abstract {_n(c['other_records_excluded'])}")
+    )
+    other_removed += [(2, t) for _, t in _parts(c, "other_records_excluded")]
+    other_removed += _optional(c, "other_records_awaiting", "Records awaiting screening", 1)
 
     rows: list[dict[str, list[tuple[int, str]]]] = [
         {
@@ -467,19 +566,20 @@ def draw(counts: Counts, *, title: str | None = None) -> Figure:
                 )
                 for line in [(1, f"{label} {_n(c[node])}")] + _named_parts(c, node, label)
             ],
+            "oside": other_removed,
         },
         {"main": [(0, f"Records screened {_n(c['records_screened'])}")], "side": excluded},
         {
             "main": [(0, f"Reports sought for retrieval {_n(c['dbr_sought_reports'])}")],
-            "side": not_retrieved("dbr_notretrieved_reports"),
+            "side": not_retrieved("dbr_notretrieved_reports", "dbr_awaiting_retrieval"),
             "omain": [(0, f"Reports sought for retrieval {_n(c['other_sought_reports'])}")],
-            "oside": not_retrieved("other_notretrieved_reports"),
+            "oside": not_retrieved("other_notretrieved_reports", "other_awaiting_retrieval"),
         },
         {
             "main": [(0, f"Reports assessed for eligibility {_n(c['dbr_assessed'])}")],
-            "side": reports_excluded("dbr_excluded"),
+            "side": reports_excluded("dbr_excluded", "dbr_awaiting_assessment"),
             "omain": [(0, f"Reports assessed for eligibility {_n(c['other_assessed'])}")],
-            "oside": reports_excluded("other_excluded"),
+            "oside": reports_excluded("other_excluded", "other_awaiting_assessment"),
         },
         {
             "main": [
@@ -495,6 +595,12 @@ def draw(counts: Counts, *, title: str | None = None) -> Figure:
             (0, "Reports of studies included in previous version of review "
                 f"{_n(c['previous_reports'])}"),
         ]  # fmt: skip
+        if c["previous_awaiting"]:
+            rows[0]["prev"] += [
+                (0, ""),
+                (0, "References of previous searches awaiting a decision "
+                    f"{_n(c['previous_awaiting'])}"),
+            ]  # fmt: skip
         rows[4]["prev"] = [
             (0, f"Total studies included in review {_n(c['total_studies'])}"),
             (0, f"Reports of total included studies {_n(c['total_reports'])}"),
@@ -593,23 +699,64 @@ def render(
     """Draw the diagram and write it to each of ``outputs`` (.svg, .png, .pdf)."""
     import matplotlib.pyplot as plt
 
+    from slrflow.figures.render import RC, save
+
     with plt.rc_context(RC):
         fig = draw(counts, title=title)
     save(fig, outputs, title=title or "PRISMA 2020 flow diagram")
 
 
-def with_studies(counts: Counts, n_studies: int) -> Counts:
-    """``counts`` with ``new_studies`` set to the number of coded studies (interventions):
-    the screening stage counts reports; the coding links several reports to one study."""
-    out = Counts(dict(counts.totals), {k: dict(v) for k, v in counts.parts.items()})
-    out.totals["new_studies"] = n_studies
+def with_studies(
+    counts: Counts,
+    studies: int | Iterable[Iterable[str]],
+    *,
+    previous_reports: Collection[str] = (),
+) -> Counts:
+    """``counts`` with the included studies counted as the coding links reports to them.
+
+    The screening stage counts reports; the coding tells which reports describe one study
+    (intervention). ``studies`` is the report (reference) ids of each coded study, or just how
+    many studies there are.
+
+    In an updated review a study is a *previous* study when any of its reports is in
+    ``previous_reports`` (the references counted in ``previous_reports``: ``boxes.csv`` rows
+    whose ``prisma`` is ``previous_reports``), and a *new* study otherwise; a new report of a
+    previous study adds to the new reports, not to the new studies, as PRISMA 2020 counts them.
+    ``previous_studies`` is set from the coding only when the table's previous numbers were
+    derived from the search log (numbers typed into the config stay as typed). Given a bare
+    number, every study is new in a new review; in an updated review the new studies are that
+    number minus ``previous_studies``.
+    """
+    out = counts.copy()
+    if isinstance(studies, int):
+        total = studies
+        previous = out["previous_studies"] if out.is_update else 0
+        new = max(total - previous, 0)
+    else:
+        linked = [set(reports) for reports in studies]
+        earlier = set(previous_reports)
+        if out.derived_previous and out["previous_reports"] and not earlier:
+            raise CountsError(
+                "an updated review needs the record boxes (--boxes results/screening/boxes.csv) "
+                "to tell the previous version's studies from the new ones"
+            )
+        previous = sum(1 for reports in linked if reports & earlier)
+        new = len(linked) - previous
+        if out.is_update and out.derived_previous:
+            out.totals["previous_studies"] = previous
+    out.totals["new_studies"] = new
     _update_totals(out)
     return out
 
 
 def with_previous(counts: Counts, studies: int, reports: int) -> Counts:
-    """``counts`` as an updated review: the previous version's studies and reports, and totals."""
-    out = Counts(dict(counts.totals), {k: dict(v) for k, v in counts.parts.items()})
+    """``counts`` as an updated review whose previous version's studies and reports are given
+    (config ``prisma:``; for a previous version made outside this workflow). They replace what
+    the search log's earlier rounds gave, and the records of those rounds leave the table."""
+    out = counts.copy()
+    for node in ("previous_records", "previous_awaiting", "previous_other"):
+        out.totals.pop(node, None)
+        out.parts.pop(node, None)
     out.totals["previous_studies"] = studies
     out.totals["previous_reports"] = reports
     _update_totals(out)
@@ -625,14 +772,55 @@ def _update_totals(counts: Counts) -> None:
 
 
 def options_from_config(settings: dict | None) -> str:
-    """Command-line options from the config's ``prisma:`` section (the previous version's
-    studies and reports of an updated review)."""
+    """Command-line options from the config's ``prisma:`` section: the previous version's
+    studies and reports, typed in for a review whose previous version was made outside this
+    workflow (they override what the search log's update rounds give)."""
     settings = settings or {}
     options = []
     for key in ("previous_studies", "previous_reports"):
         if key in settings:
             options.append(f"--{key.replace('_', '-')} {int(settings[key])}")
     return " ".join(options)
+
+
+def cross_check(counts: Counts, boxes: pd.DataFrame, *, file: str = "boxes.csv") -> list[str]:
+    """Where the counts table and the record list (``boxes.csv``: one row per record with the
+    PRISMA node it ended in, column ``prisma``) disagree, naming the records of each node that
+    does not match. Empty when every node's total is the number of records placed in it."""
+    if "prisma" not in boxes.columns:
+        return [f"{file}: no column prisma; rerun the screening stage"]
+    placed: dict[str, list[str]] = {}
+    for record, node in zip(boxes["record_id"], boxes["prisma"], strict=True):
+        placed.setdefault(node, []).append(record)
+    problems = []
+    for node in list(NODES) + sorted(set(placed) - set(NODES)):
+        held = placed.get(node, [])
+        if node not in placed and node not in TERMINAL:
+            continue
+        if node not in NODES:
+            problems.append(f"{file}: {len(held)} record(s) in unknown box {node!r}: "
+                            + _ids(held))  # fmt: skip
+        elif counts[node] != len(held):
+            problems.append(
+                f"{node}: the counts table says {counts[node]}, {file} places {len(held)} "
+                f"record(s) there" + (f": {_ids(held)}" if held else "")
+            )
+    return problems
+
+
+def _ids(ids: list[str], limit: int = 20) -> str:
+    return ", ".join(ids[:limit]) + (f" ... ({len(ids) - limit} more)" if len(ids) > limit else "")
+
+
+#: The nodes a record can end in (its last box); every record of every export is in one.
+TERMINAL = (
+    "previous_reports", "previous_awaiting", "previous_other", "duplicates",
+    "excluded_automatic", "excluded_other", "records_excluded", "records_awaiting",
+    "dbr_notretrieved_reports", "dbr_awaiting_retrieval", "dbr_excluded",
+    "dbr_awaiting_assessment", "other_duplicates", "other_excluded_automatic",
+    "other_records_excluded", "other_records_awaiting", "other_notretrieved_reports",
+    "other_awaiting_retrieval", "other_excluded", "other_awaiting_assessment", "new_reports",
+)  # fmt: skip
 
 
 def add_arguments_prisma(parser: argparse.ArgumentParser) -> None:
@@ -647,14 +835,20 @@ def add_arguments_prisma(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--r-csv", help="write the counts in the PRISMA2020 R package's CSV schema")
     parser.add_argument("--table", help="write the counts drawn (node, detail, n) here")
     parser.add_argument(
+        "--boxes",
+        help="results/screening/boxes.csv: the box of every record; checked against the "
+        "counts, and tells previous from new studies in an updated review",
+    )
+    parser.add_argument(
         "--coded",
         help="coded interventions (results/coding/coded_long.csv): "
-        "their number is the number of new studies",
+        "their number is the number of included studies",
     )
     parser.add_argument(
         "--previous-studies",
         type=int,
-        help="studies included in the previous version (updated review)",
+        help="studies included in the previous version (updated review; overrides the "
+        "search log's earlier rounds)",
     )
     parser.add_argument(
         "--previous-reports", type=int, help="reports of the studies of the previous version"
@@ -668,27 +862,58 @@ def add_arguments_prisma(parser: argparse.ArgumentParser) -> None:
 
 
 def prisma(args: argparse.Namespace) -> int:
-    """``slrflow prisma``: draw the PRISMA 2020 diagram and write its PRISMA2020 CSV."""
+    """``slrflow prisma``: draw the PRISMA 2020 diagram and write its PRISMA2020 CSV.
+
+    Fails (exit 2) when the numbers do not add up, or when they disagree with ``--boxes``
+    (naming the records); draws nothing then.
+    """
     import sys
 
     counts = read_counts(args.counts)
+    problems = [f"{args.counts}: {p}" for p in check(counts)]
+    boxes = tables.read_csv(args.boxes) if args.boxes else None
+    if boxes is not None:
+        problems += cross_check(counts, boxes, file=str(args.boxes))
+    if problems:
+        raise CountsError("the PRISMA numbers do not add up: " + "; ".join(problems))
+    if args.previous_studies is not None or args.previous_reports is not None:
+        if counts.derived_previous:
+            print(
+                "prisma: the previous version's numbers given (config prisma:) replace those "
+                "of the search log's earlier rounds",
+                file=sys.stderr,
+            )
+        counts = with_previous(counts, args.previous_studies or 0, args.previous_reports or 0)
     if args.coded:
         from slrflow.toolkit import coded
 
-        counts = with_studies(counts, len(coded.read(args.coded, wide=args.wide)))
-    if args.previous_studies is not None or args.previous_reports is not None:
-        counts = with_previous(counts, args.previous_studies or 0, args.previous_reports or 0)
-    for problem in check(counts):
-        # Records still awaiting a decision are in no PRISMA box yet (see the screening flow).
-        print(f"prisma: warning: {problem}", file=sys.stderr)
+        studies = [item.reports for item in coded.read(args.coded, wide=args.wide)]
+        earlier: list[str] = []
+        if boxes is not None:
+            earlier = boxes.loc[boxes["prisma"] == "previous_reports", "reference_id"].tolist()
+        counts = with_studies(counts, studies, previous_reports=earlier)
+    if counts["new_studies"] > counts["new_reports"]:
+        print(
+            f"prisma: note: {counts['new_studies']} new studies rest on "
+            f"{counts['new_reports']} reports (a report describing several studies?)",
+            file=sys.stderr,
+        )
+    reconcile(counts, file=str(args.counts))
     render(counts, args.output, title=args.title)
     if args.r_csv:
         tables.write_csv(to_prisma2020(counts), args.r_csv)
     if args.table:
         write_counts(counts, args.table)
+    template = "updated-review" if counts.is_update else "new-review"
     print(
-        f"prisma: {counts['new_reports']} reports of {counts['new_studies']} new studies "
-        f"-> {', '.join(args.output)}",
+        f"prisma: {template} template; {counts['new_reports']} reports of "
+        f"{counts['new_studies']} new studies"
+        + (
+            f", {counts['total_reports']} reports of {counts['total_studies']} studies in all"
+            if counts.is_update
+            else ""
+        )
+        + f" -> {', '.join(args.output)}",
         file=sys.stderr,
     )
     return 0

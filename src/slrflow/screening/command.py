@@ -13,11 +13,14 @@ and writes under ``--out-dir``:
 ``agreement.csv``
     agreement per stage and reviewer pair, with the number of references behind each figure;
 ``counts.csv``
-    PRISMA 2020 numbers as ``node, detail, n`` (the PRISMA2020 R package's node names);
+    PRISMA 2020 numbers as ``node, detail, n`` (the PRISMA2020 R package's node names, see
+    :mod:`slrflow.figures.prisma`); the updated-review template's when the search log
+    (``--report``, column ``update``) has update rounds;
 ``flow.csv``
     every box of the accounting, awaiting boxes included, with reasons per criterion;
 ``boxes.csv``
-    the box each record of each export ended in (the accounting invariant, checked).
+    the box each record of each export ended in (the accounting invariant, checked), and its
+    PRISMA box (``prisma``: the node it is counted in last; ``prisma_detail``: the part).
 
 ``screening-sheets`` writes ``<out-dir>/<stage>/<reviewer>.xlsx`` for every stage and reviewer.
 """
@@ -36,7 +39,7 @@ from slrflow.screening import automation as automation_rules
 from slrflow.screening.agreement import COLUMNS as AGREEMENT_COLUMNS
 from slrflow.screening.agreement import agreement_table
 from slrflow.screening.attach import ReferenceIndex
-from slrflow.screening.counts import account, flow_counts, prisma_nodes
+from slrflow.screening.counts import account, flow_counts, prisma_counts
 from slrflow.screening.criteria import load_criteria
 from slrflow.screening.decisions import (
     Decision,
@@ -146,25 +149,23 @@ def screen(args: argparse.Namespace) -> int:
         pd.DataFrame(agreement_table(decisions, policy), columns=AGREEMENT_COLUMNS),
         out / "agreement.csv",
     )
-    source_types, databases = _searches(args.report)
+    source_types, databases, rounds = _searches(args.report)
     rules = [r["name"] for r in policy.automation]
     write_csv(
         pd.DataFrame(flow_counts(boxes, criteria, source_types=source_types, rules=rules)),
         out / "flow.csv",
     )
+    counts, placed = prisma_counts(
+        boxes, criteria, source_types=source_types, databases=databases, rules=rules,
+        rounds=rounds,
+    )  # fmt: skip
+    write_csv(counts.to_frame(), out / "counts.csv")
     write_csv(
         pd.DataFrame(
-            prisma_nodes(
-                boxes, criteria, source_types=source_types, databases=databases, rules=rules
-            )
-        ),
-        out / "counts.csv",
-    )
-    write_csv(
-        pd.DataFrame(
-            [(b.record_id, b.search_id, b.reference_id, b.box, b.reason, _joined(b.reasons))
-             for b in boxes],
-            columns=["record_id", "search_id", "reference_id", "box", "reason", "reasons"],
+            [(b.record_id, b.search_id, b.reference_id, b.box, b.reason, _joined(b.reasons),
+              p.node, p.detail) for b, p in zip(boxes, placed, strict=True)],
+            columns=["record_id", "search_id", "reference_id", "box", "reason", "reasons",
+                     "prisma", "prisma_detail"],
         ),
         out / "boxes.csv",
     )  # fmt: skip
@@ -178,13 +179,17 @@ def screen(args: argparse.Namespace) -> int:
     return 0
 
 
-def _searches(report: Path | None) -> tuple[dict[str, str], dict[str, str]]:
+def _searches(report: Path | None) -> tuple[dict[str, str], dict[str, str], dict[str, int]]:
+    """Per search: source type, database name and update round (the search log's ``update``)."""
     if report is None or not Path(report).is_file():
-        return {}, {}
+        return {}, {}, {}
     frame = read_csv(report)
     types = dict(zip(frame["search_id"], frame.get("source_type", "database"), strict=True))
     names = dict(zip(frame["search_id"], frame.get("database", frame["search_id"]), strict=True))
-    return types, names
+    rounds = {}
+    if "update" in frame:
+        rounds = {s: int(u or 0) for s, u in zip(frame["search_id"], frame["update"], strict=True)}
+    return types, names, rounds
 
 
 def _log_frame(decisions, status, marked, index) -> pd.DataFrame:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from slrflow.figures.prisma import EQUATIONS, NODES, OTHER_NODES, Counts, check
 from slrflow.screening import ScreeningError
 from slrflow.screening.criteria import Criteria
 from slrflow.screening.status import StageStatus
@@ -228,6 +229,299 @@ def _other_node(name: str) -> str:
     return "website_results"
 
 
+#: The PRISMA nodes a reference passes, from its terminal box, in the column it is followed in.
+_SCREENED = ("records_screened",)
+_DBR_SOUGHT = _SCREENED + ("dbr_sought_reports",)
+_OTHER_SOUGHT = ("other_sought_reports",)
+_PATHS: dict[str, dict[str, tuple[str, ...]]] = {
+    "dbr": {
+        "automation_ineligible": ("excluded_automatic",),
+        "records_excluded": _SCREENED + ("records_excluded",),
+        "records_awaiting_screening": _SCREENED + ("records_awaiting",),
+        "records_awaiting_resolution": _SCREENED + ("records_awaiting",),
+        "reports_not_retrieved": _DBR_SOUGHT + ("dbr_notretrieved_reports",),
+        "reports_awaiting_retrieval": _DBR_SOUGHT + ("dbr_awaiting_retrieval",),
+        "reports_excluded": _DBR_SOUGHT + ("dbr_assessed", "dbr_excluded"),
+        "reports_awaiting_assessment": _DBR_SOUGHT + ("dbr_assessed", "dbr_awaiting_assessment"),
+        "reports_included": _DBR_SOUGHT + ("dbr_assessed", "new_reports"),
+    },
+    "other": {
+        "automation_ineligible": ("other_excluded_automatic",),
+        "records_excluded": ("other_records_excluded",),
+        "records_awaiting_screening": ("other_records_awaiting",),
+        "records_awaiting_resolution": ("other_records_awaiting",),
+        "reports_not_retrieved": _OTHER_SOUGHT + ("other_notretrieved_reports",),
+        "reports_awaiting_retrieval": _OTHER_SOUGHT + ("other_awaiting_retrieval",),
+        "reports_excluded": _OTHER_SOUGHT + ("other_assessed", "other_excluded"),
+        "reports_awaiting_assessment": _OTHER_SOUGHT
+        + ("other_assessed", "other_awaiting_assessment"),
+        "reports_included": _OTHER_SOUGHT + ("other_assessed", "new_reports"),
+    },
+    "previous": {
+        "reports_included": ("previous_reports",),
+        "records_awaiting_screening": ("previous_awaiting",),
+        "records_awaiting_resolution": ("previous_awaiting",),
+        "reports_awaiting_retrieval": ("previous_awaiting",),
+        "reports_awaiting_assessment": ("previous_awaiting",),
+        "automation_ineligible": ("previous_other",),
+        "records_excluded": ("previous_other",),
+        "reports_not_retrieved": ("previous_other",),
+        "reports_excluded": ("previous_other",),
+    },
+}
+#: Nodes whose parts are the counted reason (criterion or automation rule) of the reference.
+_BY_REASON = (
+    "excluded_automatic", "records_excluded", "dbr_notretrieved_reports", "dbr_excluded",
+    "other_excluded_automatic", "other_records_excluded", "other_notretrieved_reports",
+    "other_excluded",
+)  # fmt: skip
+_WAITING = {
+    "records_awaiting_screening": "awaiting a reviewer",
+    "records_awaiting_resolution": "conflict not yet settled",
+}
+
+
+@dataclass(frozen=True)
+class Placed:
+    """Where one record is in the PRISMA diagram.
+
+    ``identified`` is the identification node of its search (``database_results``,
+    ``register_results``, ``website_results``, ``organisation_results``, ``citations_results``,
+    or ``previous_records`` for a search of an earlier round of an updated review); ``path`` the
+    nodes it then passes, the last being the box it ends in (:data:`slrflow.figures.prisma
+    .TERMINAL`); ``detail`` the part of that box it counts under (the database for
+    identification is ``source``).
+    """
+
+    record_id: str
+    search_id: str
+    reference_id: str
+    identified: str
+    source: str
+    path: tuple[str, ...]
+    detail: str = ""
+
+    @property
+    def node(self) -> str:
+        return self.path[-1]
+
+
+def place(
+    boxes: list[Box],
+    criteria: Criteria,
+    *,
+    source_types: dict[str, str] | None = None,
+    databases: dict[str, str] | None = None,
+    rounds: dict[str, int] | None = None,
+) -> list[Placed]:
+    """The PRISMA box of every record: one :class:`Placed` per :class:`Box`, same order.
+
+    **Columns.** Searches of source type ``database`` and ``register`` feed the left column,
+    ``other`` searches the other-methods column. A reference with a record from a database or
+    register is followed in the left column; one whose records all come from other methods in
+    the other-methods column. Each column counts a reference once, on one of its records in that
+    column (the reference's own record when it is one, else its first); the column's other
+    records are its duplicates removed. Other-methods records of a reference the databases also
+    found count as duplicates removed in the other-methods column ("also found via databases
+    and registers"): identified there, followed on the left.
+
+    **Updated review.** With update rounds in the search log (``rounds``: search id -> the log's
+    ``update``; 0 = the original searches), only the latest round's records are identified in
+    the two columns. A reference with any record from an earlier round belongs to the previous
+    version: it was found, and decided on, then. Its earlier-round records are
+    ``previous_records``: one of them counts in ``previous_reports`` when the reference is
+    included now (per the screening log, whatever round decided it), in ``previous_awaiting``
+    when it still waits for a decision, and the rest in ``previous_other`` (duplicates and
+    exclusions, which the previous version's diagram shows). Its latest-round records are
+    duplicates removed ("duplicates of records found by previous searches"), so a reference
+    with records from both rounds is counted once, in the previous version, and never as new.
+    A reference all of whose records come from the latest round is new.
+
+    Raises :class:`ScreeningError` naming the records when a reference has no representative
+    or ends in a box this function does not know.
+    """
+    source_types = source_types or {}
+    databases = databases or {}
+    rounds = rounds or {}
+    latest = max(rounds.values(), default=0)
+    labels = {c.id: f"{c.id} {c.label}" for c in criteria.items}
+
+    def kind(search_id: str) -> str:
+        return source_types.get(search_id, "database")
+
+    def earlier(search_id: str) -> bool:
+        return rounds.get(search_id, latest) < latest
+
+    members: dict[str, list[Box]] = {}
+    for b in boxes:
+        members.setdefault(b.reference_id, []).append(b)
+    problems: list[str] = []
+    column: dict[str, str] = {}
+    counted: dict[str, str] = {}  # reference -> the record it is counted on in its column
+    outcome: dict[str, Box] = {}
+    for ref, held in members.items():
+        heads = [b for b in held if b.box != "duplicates_removed"]
+        if len(heads) != 1:
+            problems.append(
+                f"reference {ref} has {len(heads)} records that are not duplicates "
+                f"(expected 1): {', '.join(b.record_id for b in held)}"
+            )
+            continue
+        outcome[ref] = heads[0]
+        if any(earlier(b.search_id) for b in held):
+            column[ref] = "previous"
+            eligible = [b for b in held if earlier(b.search_id)]
+        elif all(kind(b.search_id) == "other" for b in held):
+            column[ref] = "other"
+            eligible = held
+        else:
+            column[ref] = "dbr"
+            eligible = [b for b in held if kind(b.search_id) != "other"]
+        counted[ref] = (heads[0] if heads[0] in eligible else eligible[0]).record_id
+        if heads[0].box not in _PATHS[column[ref]]:
+            problems.append(
+                f"reference {ref} ended in box {heads[0].box!r}, which has no PRISMA box; "
+                f"records {', '.join(b.record_id for b in held)}"
+            )
+    if problems:
+        raise ScreeningError(problems, heading="accounting invariant (PRISMA boxes)")
+
+    placed = []
+    for b in boxes:
+        ref, col = b.reference_id, column[b.reference_id]
+        source = databases.get(b.search_id, b.search_id)
+        if earlier(b.search_id):
+            identified = "previous_records"
+        elif kind(b.search_id) == "other":
+            identified = _other_node(source)
+        else:
+            register = kind(b.search_id) == "register"
+            identified = "register_results" if register else "database_results"
+        detail = ""
+        if b.record_id == counted[ref]:
+            head = outcome[ref]
+            path = _PATHS[col][head.box]
+            if path[-1] in _BY_REASON:
+                detail = labels.get(head.reason, head.reason)
+            elif head.box in _WAITING and col != "previous":
+                detail = _WAITING[head.box]
+        elif col == "previous" and earlier(b.search_id):
+            path = ("previous_other",)
+        else:
+            path = ("other_duplicates",) if kind(b.search_id) == "other" else ("duplicates",)
+            if col == "previous":
+                detail = "of records found by previous searches"
+            elif path == ("other_duplicates",) and col == "dbr":
+                detail = "also found via databases and registers"
+            elif path == ("other_duplicates",):
+                detail = "within other methods"
+            elif latest:
+                detail = "within the update searches"
+        placed.append(Placed(b.record_id, b.search_id, ref, identified, source, path, detail))
+    return placed
+
+
+def prisma_counts(
+    boxes: list[Box],
+    criteria: Criteria,
+    *,
+    source_types: dict[str, str] | None = None,
+    databases: dict[str, str] | None = None,
+    rules: list[str] | None = None,
+    rounds: dict[str, int] | None = None,
+) -> tuple[Counts, list[Placed]]:
+    """The PRISMA 2020 counts table (:class:`slrflow.figures.prisma.Counts`) and the placement
+    of every record it is counted from (see :func:`place`).
+
+    Every number is a tally of placed records, so each record is in exactly one final box; the
+    table is then checked with :func:`slrflow.figures.prisma.check`, the same check the diagram
+    is drawn after, and a failure names the records of every step that does not add up.
+    Included studies are counted as reports here (``new_studies`` = ``new_reports``,
+    ``previous_studies`` = ``previous_reports``); the coding tells studies apart
+    (:func:`slrflow.figures.prisma.with_studies`). The other-methods nodes appear when the
+    identified records include other-methods ones; the updated-review nodes when ``rounds``
+    has a round above 0.
+    """
+    placed = place(boxes, criteria, source_types=source_types, databases=databases, rounds=rounds)
+    update = max((rounds or {}).values(), default=0) > 0
+    passes: Counter = Counter()
+    parts: dict[str, Counter] = {}
+    for p in placed:
+        passes[p.identified] += 1
+        parts.setdefault(p.identified, Counter())[p.source] += 1
+        for node in p.path:
+            passes[node] += 1
+        if p.detail:
+            parts.setdefault(p.node, Counter())[p.detail] += 1
+    other = any(node in passes for node in OTHER_NODES[:3])
+
+    rank = {f"{c.id} {c.label}": i for i, c in enumerate(criteria.items)}
+    rule_rank = {r: i for i, r in enumerate(rules or [])}
+
+    def ordered(node: str) -> dict[str, int]:
+        # Reasons in criteria.yaml order, rules in config order, sources by name; unknown last.
+        found = parts.get(node, Counter())
+        if node in ("excluded_automatic", "other_excluded_automatic"):
+            keys = sorted(found, key=lambda k: (rule_rank.get(k, len(rule_rank)), k))
+        elif node in _BY_REASON:
+            keys = sorted(found, key=lambda k: (rank.get(k, len(rank)), k))
+        elif node.endswith("_results") or node == "previous_records":
+            keys = sorted(found)
+        else:
+            keys = list(found)
+        return {k: found[k] for k in keys}
+
+    counts = Counts()
+    for node in NODES:
+        wanted = (
+            node in passes
+            or node in _ALWAYS
+            or (other and node in OTHER_NODES[3:])
+            or (update and node in _UPDATE)
+        )
+        if node == "register_results" and node not in passes:
+            wanted = False
+        if wanted:
+            counts.set(node, passes[node], ordered(node))
+    counts.set("new_studies", passes["new_reports"])
+    if update:
+        counts.set("previous_studies", passes["previous_reports"])
+        counts.set("total_studies", passes["previous_reports"] + passes["new_reports"])
+        counts.set("total_reports", passes["previous_reports"] + passes["new_reports"])
+    counts.totals = {node: counts.totals[node] for node in NODES if node in counts.totals}
+    problems = check(counts)
+    if problems:
+        raise ScreeningError(
+            [f"{problem}; records: {_unbalanced(problem, placed)}" for problem in problems],
+            heading="accounting invariant (PRISMA counts)",
+        )
+    return counts, placed
+
+
+#: Nodes the table always has (a zero is a finding), and those of an updated review.
+_ALWAYS = (
+    "database_results", "duplicates", "excluded_automatic", "excluded_other",
+    "records_screened", "records_excluded", "records_awaiting", "dbr_sought_reports",
+    "dbr_notretrieved_reports", "dbr_awaiting_retrieval", "dbr_assessed", "dbr_excluded",
+    "dbr_awaiting_assessment", "new_reports",
+)  # fmt: skip
+_UPDATE = ("previous_records", "previous_reports", "previous_awaiting", "previous_other")
+
+
+def _unbalanced(problem: str, placed: list[Placed]) -> str:
+    """The records behind a failed equation: those that enter its step and leave by none of
+    its boxes, or leave without entering."""
+    for ins, outs, text in EQUATIONS:
+        if problem.startswith(text + ":"):
+            odd = [
+                p.record_id
+                for p in placed
+                if bool({p.identified, *p.path} & set(ins)) != bool(set(p.path) & set(outs))
+            ]
+            return ", ".join(odd[:20]) + (" ..." if len(odd) > 20 else "") if odd else "none"
+    return "see boxes.csv (columns prisma, prisma_detail)"
+
+
 def prisma_nodes(
     boxes: list[Box],
     criteria: Criteria,
@@ -235,88 +529,11 @@ def prisma_nodes(
     source_types: dict[str, str] | None = None,
     databases: dict[str, str] | None = None,
     rules: list[str] | None = None,
+    rounds: dict[str, int] | None = None,
 ) -> list[dict[str, object]]:
-    """PRISMA 2020 numbers as rows ``node, detail, n`` with the PRISMA2020 R package's node
-    names (the table :mod:`slrflow.figures.prisma` draws): a total row per node, then its parts.
-
-    Searches of source type ``database`` and ``register`` make the left column (by database
-    name). A reference none of whose records came from them belongs to the other-methods
-    column: its records count under ``citations_results``, ``organisation_results`` or
-    ``website_results`` (from the search's name), and the reference from ``other_sought_reports``
-    on, as PRISMA draws no screening box there. Other-methods records of a reference the
-    databases also found are identified in that column and followed in the left one.
-    References still awaiting a decision appear in no PRISMA box (``flow.csv`` holds them);
-    these numbers reconcile once none are left.
-    """
-    source_types = source_types or {}
-    databases = databases or {}
-    labels = {c.id: f"{c.id} {c.label}" for c in criteria.items}
-
-    def other(search_id: str) -> bool:
-        return source_types.get(search_id, "database") == "other"
-
-    members: dict[str, list[Box]] = {}
-    for b in boxes:
-        members.setdefault(b.reference_id, []).append(b)
-    head = {ref: next(b for b in held if b.box != "duplicates_removed")
-            for ref, held in members.items()}  # fmt: skip
-    flow = {ref: "other" if all(other(b.search_id) for b in held) else "dbr"
-            for ref, held in members.items()}  # fmt: skip
-    rows: list[dict[str, object]] = []
-
-    def node(name: str, total: int, parts: dict[str, int] | None = None) -> None:
-        rows.append({"node": name, "detail": "", "n": total})
-        for detail, value in (parts or {}).items():
-            if value:
-                rows.append({"node": name, "detail": detail, "n": value})
-
-    def refs(column: str, *wanted: str) -> list[Box]:
-        return [head[r] for r in sorted(head) if flow[r] == column and head[r].box in wanted]
-
-    def by_reason(held: list[Box]) -> dict[str, int]:
-        counted = Counter(b.reason for b in held)
-        return {labels.get(r, r): counted[r] for r in criteria.order(list(counted))}
-
-    for kind, name in (("database", "database_results"), ("register", "register_results")):
-        held = [b for b in boxes if source_types.get(b.search_id, "database") == kind]
-        parts = Counter(databases.get(b.search_id, b.search_id) for b in held)
-        if held or kind == "database":
-            node(name, len(held), dict(sorted(parts.items())))
-    dbr_records = sum(not other(b.search_id) for b in boxes)
-    dbr_refs = sum(1 for r in flow if flow[r] == "dbr")
-    node("duplicates", dbr_records - dbr_refs)
-    auto = Counter(b.reason for b in refs("dbr", "automation_ineligible"))
-    known = list(rules or [])
-    node("excluded_automatic", sum(auto.values()),
-         {r: auto[r] for r in known + sorted(set(auto) - set(known))})  # fmt: skip
-    screened = dbr_refs - sum(auto.values())
-    node("records_screened", screened)
-    excluded = refs("dbr", "records_excluded")
-    node("records_excluded", len(excluded), by_reason(excluded))
-    after = ("reports_not_retrieved", "reports_awaiting_retrieval", "reports_excluded",
-             "reports_awaiting_assessment", "reports_included")  # fmt: skip
-    assessed_boxes = ("reports_excluded", "reports_awaiting_assessment", "reports_included")
-    for column, prefix in (("dbr", "dbr"), ("other", "other")):
-        sought = refs(column, *after)
-        if column == "other":
-            held = [b for b in boxes if other(b.search_id)]
-            if not held and not sought:
-                continue
-            by_node: dict[str, Counter] = {}
-            for b in held:
-                name = databases.get(b.search_id, b.search_id)
-                by_node.setdefault(_other_node(name), Counter())[name] += 1
-            for name in ("website_results", "organisation_results", "citations_results"):
-                if name in by_node:
-                    node(name, sum(by_node[name].values()), dict(sorted(by_node[name].items())))
-        not_retrieved = refs(column, "reports_not_retrieved")
-        excluded = refs(column, "reports_excluded")
-        node(f"{prefix}_sought_reports", len(sought))
-        node(f"{prefix}_notretrieved_reports", len(not_retrieved), by_reason(not_retrieved))
-        node(f"{prefix}_assessed", len(refs(column, *assessed_boxes)))
-        node(f"{prefix}_excluded", len(excluded), by_reason(excluded))
-    included = sum(1 for b in head.values() if b.box == "reports_included")
-    # Studies are told apart from reports only when coding links reports of one study.
-    node("new_studies", included)
-    node("new_reports", included)
-    return rows
+    """The table of :func:`prisma_counts` as rows ``node, detail, n``."""
+    counts, _ = prisma_counts(
+        boxes, criteria, source_types=source_types, databases=databases, rules=rules,
+        rounds=rounds,
+    )  # fmt: skip
+    return [dict(row, n=int(row["n"])) for row in counts.to_frame().to_dict(orient="records")]

@@ -132,3 +132,78 @@ def test_update_duplicates_keep_their_decisions(example):
     status = example["status"].set_index(["reference_id", "stage"])
     for ref, stage in zip(moved["reference_id"], moved["stage"], strict=True):
         assert status.loc[(ref, stage), "status"] not in ("pending", "not_reached")
+
+
+def _totals(frame):
+    rows = frame[frame["detail"] == ""]
+    return dict(zip(rows["node"], rows["n"].astype(int), strict=True))
+
+
+def test_example_prisma_is_the_updated_review_template(example):
+    # searches.csv has one update search (scopus_2025, update = 1): the diagram is the
+    # updated-review template. README: its 8 records are 3 already found in 2024 and 5 new;
+    # both reviewers screened 2 of the new ones, 3 await both; all 22 included reports come
+    # from the 2024 searches (159 records = 167 - 8), 21 interventions.
+    c = _totals(example["counts"])
+    assert c["previous_records"] == 167 - 8
+    assert (c["previous_reports"], c["previous_awaiting"]) == (22, 0)
+    assert c["previous_other"] == 159 - 22
+    assert (c["database_results"], c["duplicates"], c["excluded_automatic"]) == (8, 3, 0)
+    assert (c["records_screened"], c["records_excluded"], c["records_awaiting"]) == (5, 2, 3)
+    assert (c["dbr_sought_reports"], c["new_reports"]) == (0, 0)
+    assert c["total_reports"] == 22
+    assert "website_results" not in c  # no other-methods search in the update round
+    from slrflow.figures.prisma import check, from_frame
+
+    assert check(from_frame(example["counts"])) == []
+
+
+def test_example_prisma_as_one_new_review(example):
+    """All rounds as one new review: the numbers the example's README states."""
+    from slrflow.figures.prisma import check
+    from slrflow.screening.counts import Box, prisma_counts
+    from slrflow.screening.criteria import load_criteria
+
+    boxes = [
+        Box(r["record_id"], r["search_id"], r["reference_id"], r["box"], r["reason"],
+            tuple(x for x in r["reasons"].split("; ") if x))
+        for r in example["boxes"].to_dict(orient="records")
+    ]  # fmt: skip
+    searches = read_search_log(EXAMPLE / "searches.csv")
+    counts, placed = prisma_counts(
+        boxes,
+        load_criteria(ROOT / "config" / "criteria.yaml"),
+        source_types={s.search_id: s.source_type for s in searches},
+        databases={s.search_id: s.database for s in searches},
+    )
+    c = counts
+    assert check(c) == []
+    # 167 records: 149 from databases (36+25+15+25+15+25+8), 18 by other methods (12 + 6)
+    assert c["database_results"] + c["website_results"] + c["citations_results"] == 167
+    assert (c["website_results"], c["citations_results"]) == (12, 6)
+    # three German references removed by the language rule, in whichever column
+    assert c["excluded_automatic"] + c["other_excluded_automatic"] == 3
+    # 3 update references await title/abstract screening
+    assert c["records_awaiting"] + c["other_records_awaiting"] == 3
+    # 33 reports sought, 1 not retrieved, 32 assessed, 10 excluded, 22 included
+    assert c["dbr_sought_reports"] + c["other_sought_reports"] == 33
+    assert c["dbr_notretrieved_reports"] + c["other_notretrieved_reports"] == 1
+    assert c["dbr_assessed"] + c["other_assessed"] == 32
+    assert c["dbr_excluded"] + c["other_excluded"] == 10
+    assert c["new_reports"] == 22
+    reasons = {}
+    for node in ("dbr_excluded", "other_excluded"):
+        for label, n in c.parts.get(node, {}).items():
+            reasons[label.split()[0]] = reasons.get(label.split()[0], 0) + n
+    assert reasons == {"C1": 2, "C2": 2, "C3": 2, "C4": 3, "no_full_text": 1}
+    # 70 references: the records counted once per column, not as duplicates
+    kept = sum(1 for p in placed if p.node not in ("duplicates", "other_duplicates"))
+    assert kept == 70
+
+
+def test_example_boxes_name_each_record_s_prisma_box(example):
+    boxes, counts = example["boxes"], _totals(example["counts"])
+    assert (boxes["prisma"] != "").all()
+    for node, n in boxes["prisma"].value_counts().items():
+        assert counts[node] == n, node
+    assert len(boxes) == 167

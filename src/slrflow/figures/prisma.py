@@ -724,14 +724,19 @@ def with_studies(
     previous study adds to the new reports, not to the new studies, as PRISMA 2020 counts them.
     ``previous_studies`` is set from the coding only when the table's previous numbers were
     derived from the search log (numbers typed into the config stay as typed). Given a bare
-    number, every study is new in a new review; in an updated review the new studies are that
-    number minus ``previous_studies``.
+    number, every study is new in a new review; in an updated review that number is split by
+    estimate (new = the studies beyond ``previous_reports``, at most ``new_reports``), exact
+    when every previous study has one report: pass the report ids for an exact split.
     """
     out = counts.copy()
     if isinstance(studies, int):
-        total = studies
-        previous = out["previous_studies"] if out.is_update else 0
-        new = max(total - previous, 0)
+        new = studies
+        if out.is_update:
+            # Without the report ids only an estimate: a new study has a new report, so at
+            # most new_reports studies are new; those beyond previous_reports must be.
+            new = min(max(studies - out["previous_reports"], 0), out["new_reports"])
+            if out.derived_previous:
+                out.totals["previous_studies"] = studies - new
     else:
         linked = [set(reports) for reports in studies]
         earlier = set(previous_reports)

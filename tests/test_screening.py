@@ -416,8 +416,9 @@ def test_prisma_nodes_other_methods_column_reconciles():
     )
     totals = {r["node"]: r["n"] for r in rows if r["detail"] == ""}
     # Left column: 3 database records for 2 references -> 1 duplicate; 2 screened, 1 excluded
-    # (d3), 1 sought and assessed (d1), included. Other methods: o2 and o3 sought and assessed,
-    # o2 excluded; o4 was excluded on title/abstract, which PRISMA draws no box for there.
+    # (d3), 1 sought and assessed (d1), included. Other methods: 4 records; o1 was found by the
+    # databases too (a duplicate there), o4 excluded on title/abstract: 4 - 1 - 1 = 2 sought
+    # (o2, o3) and assessed, o2 excluded.
     assert totals["database_results"] == 3
     assert totals["duplicates"] == 1
     assert totals["records_screened"] == 2
@@ -428,6 +429,7 @@ def test_prisma_nodes_other_methods_column_reconciles():
         0,
     )
     assert totals["citations_results"] == 2 and totals["website_results"] == 2
+    assert (totals["other_duplicates"], totals["other_records_excluded"]) == (1, 1)
     assert (totals["other_sought_reports"], totals["other_assessed"]) == (2, 2)
     assert totals["other_excluded"] == 1
     assert totals["new_reports"] == 2

@@ -11,6 +11,12 @@ sought; sought - not retrieved - awaiting = assessed; assessed - excluded - awai
 Exclusions naming several criteria are counted once under the first in criteria.yaml order
 (``records_excluded``, ``reports_excluded``: these sum to the box) and once per criterion named
 (``..._any``: a reference may count under several).
+
+:func:`place` then puts every record in one box of the PRISMA 2020 diagram (the columns for
+databases and registers and for other methods, and in an updated review the previous version;
+see its docstring for how a reference with records from several rounds is counted), and
+:func:`prisma_counts` tallies them into the counts table the diagram is drawn from, checked with
+the same equations (:data:`slrflow.figures.prisma.EQUATIONS`) before anything is written.
 """
 
 from __future__ import annotations

@@ -162,7 +162,7 @@ def test_same_records_as_one_new_review_by_hand():
     # L not retrieved, 5 assessed, I excluded: 4 included (A C F H).
     assert (c["records_excluded"], c["records_awaiting"], c["dbr_sought_reports"]) == (2, 2, 6)
     assert counts.parts["records_awaiting"] == {
-        "awaiting a reviewer": 1,
+        "awaiting reviewers": 1,
         "conflict not yet settled": 1,
     }
     assert (c["dbr_assessed"], c["dbr_excluded"]) == (5, 1)

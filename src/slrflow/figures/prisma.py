@@ -485,9 +485,12 @@ def _optional(counts: Counts, node: str, label: str, level: int = 0) -> list[tup
     unfinished review, left out once every record has its decision."""
     if not counts[node]:
         return []
-    return [(level, f"{label} {_n(counts[node])}")] + [
-        (level + 1, t) for _, t in _parts(counts, node)
-    ]
+    gap = [(0, "")] if level == 0 else []  # a blank line sets it apart from the box above
+    return (
+        gap
+        + [(level, f"{label} {_n(counts[node])}")]
+        + [(level + 1, t) for _, t in _parts(counts, node)]
+    )
 
 
 def draw(counts: Counts, *, title: str | None = None) -> Figure:

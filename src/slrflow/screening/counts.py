@@ -282,7 +282,7 @@ _BY_REASON = (
     "other_excluded",
 )  # fmt: skip
 _WAITING = {
-    "records_awaiting_screening": "awaiting a reviewer",
+    "records_awaiting_screening": "awaiting reviewers",
     "records_awaiting_resolution": "conflict not yet settled",
 }
 

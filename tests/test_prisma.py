@@ -187,3 +187,34 @@ def test_reads_what_the_screening_stage_writes():
     assert removed == (1, 1, 3)
     assert (counts["records_excluded"], counts["dbr_assessed"], counts["new_reports"]) == (1, 2, 1)
     assert "Records screened (n = 3)" in _text(prisma.draw(counts))
+
+
+def test_cli_fails_when_the_numbers_do_not_add_up(fixtures, tmp_path, capsys):
+    from slrflow.cli import main
+
+    frame = tables.read_csv(fixtures / "toolkit" / "prisma_counts.csv")
+    # 85 screened - 60 excluded = 25 sought; say 27 were sought
+    frame.loc[frame["node"] == "dbr_sought_reports", "n"] = "27"
+    tables.write_csv(frame, tmp_path / "counts.csv")
+    out = tmp_path / "prisma.svg"
+    assert main(["prisma", str(tmp_path / "counts.csv"), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "records screened - excluded - awaiting screening vs reports sought" in err
+    assert "25 != 27" in err and not out.exists()
+
+
+def test_records_awaiting_a_decision_have_their_box(counts):
+    # 85 screened: 60 excluded, 3 awaiting screening, 22 sought (instead of 25); 22 - 1 not
+    # retrieved = 21 assessed; (21 - 6) + (7 - 5) = 17 reports of new studies.
+    counts.set("records_awaiting", 3)
+    counts.set("dbr_sought_reports", 22)
+    counts.set("dbr_assessed", 21)
+    counts.set("new_reports", 17)
+    counts.set("new_studies", 17)
+    assert prisma.check(counts) == []
+    text = _text(prisma.draw(counts))
+    assert "Records awaiting screening (n = 3)" in text
+    counts.set("records_awaiting", 2)
+    assert prisma.check(counts) == [
+        "records screened - excluded - awaiting screening vs reports sought for retrieval: 23 != 22"
+    ]

@@ -207,3 +207,24 @@ def test_example_boxes_name_each_record_s_prisma_box(example):
     for node, n in boxes["prisma"].value_counts().items():
         assert counts[node] == n, node
     assert len(boxes) == 167
+
+
+def test_example_studies_of_the_previous_version(example):
+    """README: 22 reports describing 21 interventions, all from the 2024 searches."""
+    from slrflow.figures.prisma import check, from_frame, with_studies
+
+    boxes = example["boxes"]
+    reference_of = dict(zip(boxes["record_id"], boxes["reference_id"], strict=True))
+    linked = read_csv(EXAMPLE / "coding" / "studies.csv")
+    studies: dict[str, list[str]] = {}
+    for study, record in zip(linked["intervention_id"], linked["record_id"], strict=True):
+        studies.setdefault(study, []).append(reference_of[record])
+    previous = boxes.loc[boxes["prisma"] == "previous_reports", "reference_id"].tolist()
+    counts = with_studies(
+        from_frame(example["counts"]), list(studies.values()), previous_reports=previous
+    )
+    assert (counts["previous_studies"], counts["new_studies"], counts["total_studies"]) == (
+        21, 0, 21,
+    )  # fmt: skip
+    assert (counts["previous_reports"], counts["total_reports"]) == (22, 22)
+    assert check(counts) == []

@@ -293,10 +293,10 @@ class Placed:
 
     ``identified`` is the identification node of its search (``database_results``,
     ``register_results``, ``website_results``, ``organisation_results``, ``citations_results``,
-    or ``previous_records`` for a search of an earlier round of an updated review); ``path`` the
-    nodes it then passes, the last being the box it ends in (:data:`slrflow.figures.prisma
-    .TERMINAL`); ``detail`` the part of that box it counts under (the database for
-    identification is ``source``).
+    or ``previous_records`` for a search of an earlier round of an updated review); ``source``
+    the database (or website ...) it counts under there; ``path`` the nodes it then passes, the
+    last being the box it ends in (one of ``prisma.TERMINAL``); ``detail`` the part of that box
+    it counts under (the reason, the rule, the kind of duplicate or of wait).
     """
 
     record_id: str

@@ -135,3 +135,12 @@ def test_notebook_runs_on_the_results(built: Path, monkeypatch):
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     assert "not built" not in "".join(o.get("text", "") for o in outputs)
+
+
+def test_snakemake_report_has_captions(built: Path, tmp_path: Path):
+    report = tmp_path / "report.html"
+    result = snakemake(built, EXAMPLE, "--report", str(report))
+    assert result.returncode == 0, result.stderr[-3000:]
+    html = report.read_text("utf-8", errors="replace")
+    assert "PRISMA 2020 flow diagram of the review" in html
+    assert "Toolkit SLO Interventies.xlsx" in html

@@ -10,86 +10,82 @@ CODING = config.get("coding", {})
 CODING_CODEBOOK = CODING.get("codebook", "config/codebook.yaml")
 CODING_OUT = RESULTS / "coding"
 
-#: The screening stage's status table is built in this version of the workflow.
-CODING_SCREENED = any(
-    str(path).endswith("status.csv") for r in workflow.rules for path in r.output
-)
+
+rule code_suggest:
+    input:
+        references=RESULTS / "dedup" / "references.csv",
+        status=RESULTS / "screening" / "status.csv",
+        codebook=CODING_CODEBOOK,
+        studies=coding_inputs.studies_table(REVIEW),
+        fulltext=coding_inputs.fulltexts(REVIEW),
+    output:
+        CODING_OUT / "suggestions.csv",
+    log:
+        RESULTS / "logs" / "coding" / "suggest.log",
+    conda:
+        "../envs/slrflow.yaml"
+    params:
+        review=REVIEW,
+    shell:
+        "slrflow code-suggest --references {input.references:q} "
+        "--status {input.status:q} --codebook {input.codebook:q} "
+        "--review {params.review:q} -o {output:q} 2> {log:q}"
 
 
-if CODING_SCREENED:
+rule code_sheet:
+    input:
+        references=RESULTS / "dedup" / "references.csv",
+        status=RESULTS / "screening" / "status.csv",
+        codebook=CODING_CODEBOOK,
+        studies=coding_inputs.studies_table(REVIEW),
+        suggestions=CODING_OUT / "suggestions.csv",
+        previous=lambda wildcards: coding_inputs.coder_file(REVIEW, wildcards.coder),
+    output:
+        CODING_OUT / "sheets" / "{coder}.xlsx",
+    log:
+        RESULTS / "logs" / "coding" / "sheet_{coder}.log",
+    conda:
+        "../envs/slrflow.yaml"
+    params:
+        review=REVIEW,
+    shell:
+        "slrflow code-sheets --references {input.references:q} "
+        "--status {input.status:q} --codebook {input.codebook:q} "
+        "--review {params.review:q} --suggestions {input.suggestions:q} "
+        "--coder {wildcards.coder:q} -o {output:q} 2> {log:q}"
 
-    rule code_suggest:
-        input:
-            references=RESULTS / "dedup" / "references.csv",
-            status=RESULTS / "screening" / "status.csv",
-            codebook=CODING_CODEBOOK,
-            studies=coding_inputs.studies_table(REVIEW),
-            fulltext=coding_inputs.fulltexts(REVIEW),
-        output:
-            CODING_OUT / "suggestions.csv",
-        log:
-            RESULTS / "logs" / "coding" / "suggest.log",
-        conda:
-            "../envs/slrflow.yaml"
-        params:
-            review=REVIEW,
-        shell:
-            "slrflow code-suggest --references {input.references:q} "
-            "--status {input.status:q} --codebook {input.codebook:q} "
-            "--review {params.review:q} -o {output:q} 2> {log:q}"
 
-    rule code_sheet:
-        input:
-            references=RESULTS / "dedup" / "references.csv",
-            status=RESULTS / "screening" / "status.csv",
-            codebook=CODING_CODEBOOK,
-            studies=coding_inputs.studies_table(REVIEW),
-            suggestions=CODING_OUT / "suggestions.csv",
-            previous=lambda wildcards: coding_inputs.coder_file(REVIEW, wildcards.coder),
-        output:
-            CODING_OUT / "sheets" / "{coder}.xlsx",
-        log:
-            RESULTS / "logs" / "coding" / "sheet_{coder}.log",
-        conda:
-            "../envs/slrflow.yaml"
-        params:
-            review=REVIEW,
-        shell:
-            "slrflow code-sheets --references {input.references:q} "
-            "--status {input.status:q} --codebook {input.codebook:q} "
-            "--review {params.review:q} --suggestions {input.suggestions:q} "
-            "--coder {wildcards.coder:q} -o {output:q} 2> {log:q}"
+rule code:
+    input:
+        references=RESULTS / "dedup" / "references.csv",
+        status=RESULTS / "screening" / "status.csv",
+        codebook=CODING_CODEBOOK,
+        files=coding_inputs.coding_files(REVIEW),
+    output:
+        long=CODING_OUT / "coded_long.csv",
+        wide=CODING_OUT / "coded_wide.csv",
+        agreement=CODING_OUT / "agreement.csv",
+        disagreements=CODING_OUT / "disagreements.csv",
+        validation=CODING_OUT / "validation.csv",
+    log:
+        RESULTS / "logs" / "coding" / "code.log",
+    conda:
+        "../envs/slrflow.yaml"
+    params:
+        review=REVIEW,
+        coders=",".join(CODING.get("coders", [])),
+        out=CODING_OUT,
+    shell:
+        "slrflow code --references {input.references:q} --status {input.status:q} "
+        "--codebook {input.codebook:q} --review {params.review:q} "
+        "--coders {params.coders:q} --out-dir {params.out:q} 2> {log:q}"
 
-    rule code:
-        input:
-            references=RESULTS / "dedup" / "references.csv",
-            status=RESULTS / "screening" / "status.csv",
-            codebook=CODING_CODEBOOK,
-            files=coding_inputs.coding_files(REVIEW),
-        output:
-            long=CODING_OUT / "coded_long.csv",
-            wide=CODING_OUT / "coded_wide.csv",
-            agreement=CODING_OUT / "agreement.csv",
-            disagreements=CODING_OUT / "disagreements.csv",
-            validation=CODING_OUT / "validation.csv",
-        log:
-            RESULTS / "logs" / "coding" / "code.log",
-        conda:
-            "../envs/slrflow.yaml"
-        params:
-            review=REVIEW,
-            coders=",".join(CODING.get("coders", [])),
-            out=CODING_OUT,
-        shell:
-            "slrflow code --references {input.references:q} --status {input.status:q} "
-            "--codebook {input.codebook:q} --review {params.review:q} "
-            "--coders {params.coders:q} --out-dir {params.out:q} 2> {log:q}"
 
-    ALL_OUTPUTS.extend(rules.code.output)
-    ALL_OUTPUTS.extend(rules.code_suggest.output)
-    ALL_OUTPUTS.extend(
-        expand(
-            CODING_OUT / "sheets" / "{coder}.xlsx",
-            coder=coding_inputs.coders(REVIEW, CODING.get("coders")),
-        )
+ALL_OUTPUTS.extend(rules.code.output)
+ALL_OUTPUTS.extend(rules.code_suggest.output)
+ALL_OUTPUTS.extend(
+    expand(
+        CODING_OUT / "sheets" / "{coder}.xlsx",
+        coder=coding_inputs.coders(REVIEW, CODING.get("coders")),
     )
+)

@@ -28,11 +28,17 @@ rule dedup:
         related=DEDUP / "related.csv",
         counts=DEDUP / "counts.csv",
         overlap=DEDUP / "overlap.csv",
-        overlap_svg=DEDUP / "overlap.svg",
+        overlap_svg=report(
+            DEDUP / "overlap.svg",
+            caption="../report/overlap.rst",
+            category="Deduplication",
+        ),
         overlap_png=DEDUP / "overlap.png",
         log=DEDUP / "log.csv",
     log:
         RESULTS / "logs" / "dedup.log",
+    conda:
+        "../envs/slrflow.yaml"
     params:
         options=DEDUP_OPTIONS,
         decisions=lambda wildcards, input: (

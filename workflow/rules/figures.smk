@@ -14,63 +14,71 @@ CHARTS = [
 PRISMA_OPTIONS = options_from_config(config.get("prisma"))
 
 
-if SCREENING and CODED:
+rule prisma:
+    input:
+        counts=RESULTS / "screening" / "counts.csv",
+        boxes=RESULTS / "screening" / "boxes.csv",
+        coded=RESULTS / "coding" / "coded_long.csv",
+        wide=RESULTS / "coding" / "coded_wide.csv",
+    output:
+        svg=report(
+            FIGURES / "prisma.svg",
+            caption="../report/prisma.rst",
+            category="PRISMA 2020",
+        ),
+        png=FIGURES / "prisma.png",
+        pdf=FIGURES / "prisma.pdf",
+        r_csv=FIGURES / "prisma2020.csv",
+        table=FIGURES / "prisma_counts.csv",
+    log:
+        RESULTS / "logs" / "figures" / "prisma.log",
+    conda:
+        "../envs/slrflow.yaml"
+    params:
+        options=PRISMA_OPTIONS,
+    shell:
+        "slrflow prisma {input.counts:q} -o {output.svg:q} -o {output.png:q} "
+        "-o {output.pdf:q} --r-csv {output.r_csv:q} "
+        "--table {output.table:q} --boxes {input.boxes:q} "
+        "--coded {input.coded:q} --wide {input.wide:q} "
+        "{params.options} 2> {log:q}"
 
-    rule prisma:
-        input:
-            counts=RESULTS / "screening" / "counts.csv",
-            boxes=RESULTS / "screening" / "boxes.csv",
-            coded=RESULTS / "coding" / "coded_long.csv",
-            wide=RESULTS / "coding" / "coded_wide.csv",
-        output:
-            svg=FIGURES / "prisma.svg",
-            png=FIGURES / "prisma.png",
-            pdf=FIGURES / "prisma.pdf",
-            r_csv=FIGURES / "prisma2020.csv",
-            table=FIGURES / "prisma_counts.csv",
-        log:
-            RESULTS / "logs" / "figures" / "prisma.log",
-        conda:
-            "../envs/slrflow.yaml"
-        params:
-            options=PRISMA_OPTIONS,
-        shell:
-            "slrflow prisma {input.counts:q} -o {output.svg:q} -o {output.png:q} "
-            "-o {output.pdf:q} --r-csv {output.r_csv:q} "
-            "--table {output.table:q} --boxes {input.boxes:q} "
-            "--coded {input.coded:q} --wide {input.wide:q} "
-            "{params.options} 2> {log:q}"
 
-    ALL_OUTPUTS.extend(rules.prisma.output)
+ALL_OUTPUTS.extend(rules.prisma.output)
 
 
-if CODED:
+rule figures:
+    input:
+        coded=RESULTS / "coding" / "coded_long.csv",
+        wide=RESULTS / "coding" / "coded_wide.csv",
+        codebook=CODEBOOK,
+        references=RESULTS / "dedup" / "references.csv",
+        database=(
+            [TOOLKIT / "database_interventions.csv"] if INVENTORY is not None else []
+        ),
+    output:
+        svg=[
+            report(
+                FIGURES / f"{chart}.svg",
+                caption="../report/figures.rst",
+                category="Figures",
+            )
+            for chart in CHARTS
+        ],
+        png=expand(FIGURES / "{chart}.png", chart=CHARTS),
+    log:
+        RESULTS / "logs" / "figures" / "charts.log",
+    conda:
+        "../envs/slrflow.yaml"
+    params:
+        database=lambda wildcards, input: (
+            f"--database {input.database[0]!r}" if input.database else ""
+        ),
+        out=FIGURES,
+    shell:
+        "slrflow figures {input.coded:q} --wide {input.wide:q} "
+        "--codebook {input.codebook:q} --references {input.references:q} "
+        "{params.database} -o {params.out:q} 2> {log:q}"
 
-    rule figures:
-        input:
-            coded=RESULTS / "coding" / "coded_long.csv",
-            wide=RESULTS / "coding" / "coded_wide.csv",
-            codebook=CODEBOOK,
-            references=RESULTS / "dedup" / "references.csv",
-            database=(
-                [TOOLKIT / "database_interventions.csv"]
-                if INVENTORY is not None
-                else []
-            ),
-        output:
-            expand(FIGURES / "{chart}.{ext}", chart=CHARTS, ext=["svg", "png"]),
-        log:
-            RESULTS / "logs" / "figures" / "charts.log",
-        conda:
-            "../envs/slrflow.yaml"
-        params:
-            database=lambda wildcards, input: (
-                f"--database {input.database[0]!r}" if input.database else ""
-            ),
-            out=FIGURES,
-        shell:
-            "slrflow figures {input.coded:q} --wide {input.wide:q} "
-            "--codebook {input.codebook:q} --references {input.references:q} "
-            "{params.database} -o {params.out:q} 2> {log:q}"
 
-    ALL_OUTPUTS.extend(rules.figures.output)
+ALL_OUTPUTS.extend(rules.figures.output)

@@ -27,7 +27,11 @@ rule explore_notebook:
         STAGE_OUTPUTS,
         notebook=Path(workflow.basedir) / "notebooks" / "explore.ipynb",
     output:
-        RESULTS / "notebooks" / "explore.html",
+        report(
+            RESULTS / "notebooks" / "explore.html",
+            caption="../report/notebook.rst",
+            category="Exploration",
+        ),
     log:
         RESULTS / "logs" / "report" / "explore_notebook.log",
     conda:

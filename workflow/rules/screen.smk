@@ -13,64 +13,72 @@ SCREENING_POLICY = json.dumps(SCREENING, sort_keys=True)
 SCREENING_CRITERIA = SCREENING.get("criteria", "config/criteria.yaml")
 
 
-if SCREENING:
+rule screen:
+    input:
+        records=RESULTS / "ingest" / "records.csv",
+        report=RESULTS / "ingest" / "report.csv",
+        clusters=RESULTS / "dedup" / "clusters.csv",
+        references=RESULTS / "dedup" / "references.csv",
+        criteria=SCREENING_CRITERIA,
+        # <review>/screening/<stage>/<reviewer>.csv|xlsx, and any spreadsheet misplaced
+        # in screening/ so that the command reports it ([] when the folder is absent)
+        decisions=lambda wildcards: collect_files(SCREENING_DIR)[0],
+        # <review>/screening/resolutions.csv|xlsx
+        resolutions=lambda wildcards: collect_files(SCREENING_DIR)[1],
+    output:
+        log=report(
+            RESULTS / "screening" / "log.csv",
+            caption="../report/screening_log.rst",
+            category="Screening",
+        ),
+        status=RESULTS / "screening" / "status.csv",
+        conflicts=RESULTS / "screening" / "conflicts.csv",
+        agreement=report(
+            RESULTS / "screening" / "agreement.csv",
+            caption="../report/agreement.rst",
+            category="Screening",
+        ),
+        counts=RESULTS / "screening" / "counts.csv",
+        flow=RESULTS / "screening" / "flow.csv",
+        boxes=RESULTS / "screening" / "boxes.csv",
+    log:
+        RESULTS / "logs" / "screening" / "screen.log",
+    conda:
+        "../envs/slrflow.yaml"
+    params:
+        policy=SCREENING_POLICY,
+        review=REVIEW,
+        out=RESULTS / "screening",
+    shell:
+        "slrflow screen --records {input.records:q} --report {input.report:q} "
+        "--clusters {input.clusters:q} --references {input.references:q} "
+        "--review {params.review:q} --criteria {input.criteria:q} "
+        "--policy {params.policy:q} -o {params.out:q} 2> {log:q}"
 
-    rule screen:
-        input:
-            records=RESULTS / "ingest" / "records.csv",
-            report=RESULTS / "ingest" / "report.csv",
-            clusters=RESULTS / "dedup" / "clusters.csv",
-            references=RESULTS / "dedup" / "references.csv",
-            criteria=SCREENING_CRITERIA,
-            # <review>/screening/<stage>/<reviewer>.csv|xlsx, and any spreadsheet misplaced
-            # in screening/ so that the command reports it ([] when the folder is absent)
-            decisions=lambda wildcards: collect_files(SCREENING_DIR)[0],
-            # <review>/screening/resolutions.csv|xlsx
-            resolutions=lambda wildcards: collect_files(SCREENING_DIR)[1],
-        output:
-            log=RESULTS / "screening" / "log.csv",
-            status=RESULTS / "screening" / "status.csv",
-            conflicts=RESULTS / "screening" / "conflicts.csv",
-            agreement=RESULTS / "screening" / "agreement.csv",
-            counts=RESULTS / "screening" / "counts.csv",
-            flow=RESULTS / "screening" / "flow.csv",
-            boxes=RESULTS / "screening" / "boxes.csv",
-        log:
-            RESULTS / "logs" / "screening" / "screen.log",
-        conda:
-            "../envs/slrflow.yaml"
-        params:
-            policy=SCREENING_POLICY,
-            review=REVIEW,
-            out=RESULTS / "screening",
-        shell:
-            "slrflow screen --records {input.records:q} --report {input.report:q} "
-            "--clusters {input.clusters:q} --references {input.references:q} "
-            "--review {params.review:q} --criteria {input.criteria:q} "
-            "--policy {params.policy:q} -o {params.out:q} 2> {log:q}"
 
-    rule screening_sheets:
-        input:
-            status=RESULTS / "screening" / "status.csv",
-            references=RESULTS / "dedup" / "references.csv",
-            criteria=SCREENING_CRITERIA,
-        output:
-            expand(
-                RESULTS / "screening" / "sheets" / "{stage}" / "{reviewer}.xlsx",
-                stage=SCREENING_STAGES,
-                reviewer=SCREENING.get("reviewers", []),
-            ),
-        log:
-            RESULTS / "logs" / "screening" / "sheets.log",
-        conda:
-            "../envs/slrflow.yaml"
-        params:
-            policy=SCREENING_POLICY,
-            out=RESULTS / "screening" / "sheets",
-        shell:
-            "slrflow screening-sheets --status {input.status:q} "
-            "--references {input.references:q} --criteria {input.criteria:q} "
-            "--policy {params.policy:q} -o {params.out:q} 2> {log:q}"
+rule screening_sheets:
+    input:
+        status=RESULTS / "screening" / "status.csv",
+        references=RESULTS / "dedup" / "references.csv",
+        criteria=SCREENING_CRITERIA,
+    output:
+        expand(
+            RESULTS / "screening" / "sheets" / "{stage}" / "{reviewer}.xlsx",
+            stage=SCREENING_STAGES,
+            reviewer=SCREENING.get("reviewers", []),
+        ),
+    log:
+        RESULTS / "logs" / "screening" / "sheets.log",
+    conda:
+        "../envs/slrflow.yaml"
+    params:
+        policy=SCREENING_POLICY,
+        out=RESULTS / "screening" / "sheets",
+    shell:
+        "slrflow screening-sheets --status {input.status:q} "
+        "--references {input.references:q} --criteria {input.criteria:q} "
+        "--policy {params.policy:q} -o {params.out:q} 2> {log:q}"
 
-    ALL_OUTPUTS.extend(rules.screen.output)
-    ALL_OUTPUTS.extend(rules.screening_sheets.output)
+
+ALL_OUTPUTS.extend(rules.screen.output)
+ALL_OUTPUTS.extend(rules.screening_sheets.output)

@@ -9,39 +9,38 @@ SLO_SHEETS = ["interventions", "references", "codebook", "summary", "method"]
 DATABASE_SHEETS = ["interventions", "rating_scale", "codebook", "summary", "method"]
 #: The review folder's inventory sheet of the database scan (None when it has none).
 INVENTORY = find_inventory(REVIEW)
-#: The coding stage's tables exist in this version of the workflow.
-CODED = any(
-    str(path).endswith("coded_long.csv") for r in workflow.rules for path in r.output
-)
 
 
-if CODED:
+rule toolkit_slo:
+    input:
+        coded=RESULTS / "coding" / "coded_long.csv",
+        wide=RESULTS / "coding" / "coded_wide.csv",
+        codebook=CODEBOOK,
+        references=RESULTS / "dedup" / "references.csv",
+        search_log=SEARCH_LOG,
+        counts=RESULTS / "screening" / "counts.csv",
+    output:
+        workbook=report(
+            TOOLKIT / "Toolkit SLO Interventies.xlsx",
+            caption="../report/toolkit.rst",
+            category="Toolkits",
+        ),
+        twins=expand(TOOLKIT / "slo_{sheet}.csv", sheet=SLO_SHEETS),
+    log:
+        RESULTS / "logs" / "toolkit" / "slo.log",
+    conda:
+        "../envs/slrflow.yaml"
+    shell:
+        "slrflow toolkit-slo {input.coded:q} --wide {input.wide:q} "
+        "--codebook {input.codebook:q} --references {input.references:q} "
+        "--search-log {input.search_log:q} --counts {input.counts:q} "
+        "-o {output.workbook:q} 2> {log:q}"
 
-    rule toolkit_slo:
-        input:
-            coded=RESULTS / "coding" / "coded_long.csv",
-            wide=RESULTS / "coding" / "coded_wide.csv",
-            codebook=CODEBOOK,
-            references=RESULTS / "dedup" / "references.csv",
-            search_log=SEARCH_LOG,
-            counts=RESULTS / "screening" / "counts.csv",
-        output:
-            workbook=TOOLKIT / "Toolkit SLO Interventies.xlsx",
-            twins=expand(TOOLKIT / "slo_{sheet}.csv", sheet=SLO_SHEETS),
-        log:
-            RESULTS / "logs" / "toolkit" / "slo.log",
-        conda:
-            "../envs/slrflow.yaml"
-        shell:
-            "slrflow toolkit-slo {input.coded:q} --wide {input.wide:q} "
-            "--codebook {input.codebook:q} --references {input.references:q} "
-            "--search-log {input.search_log:q} --counts {input.counts:q} "
-            "-o {output.workbook:q} 2> {log:q}"
 
-    ALL_OUTPUTS.extend(rules.toolkit_slo.output)
+ALL_OUTPUTS.extend(rules.toolkit_slo.output)
 
 
-if CODED and INVENTORY is not None:
+if INVENTORY is not None:
 
     rule toolkit_database:
         input:
@@ -50,7 +49,11 @@ if CODED and INVENTORY is not None:
             coded=RESULTS / "coding" / "coded_long.csv",
             wide=RESULTS / "coding" / "coded_wide.csv",
         output:
-            workbook=TOOLKIT / "Toolkit Database Interventies.xlsx",
+            workbook=report(
+                TOOLKIT / "Toolkit Database Interventies.xlsx",
+                caption="../report/toolkit.rst",
+                category="Toolkits",
+            ),
             twins=expand(TOOLKIT / "database_{sheet}.csv", sheet=DATABASE_SHEETS),
         log:
             RESULTS / "logs" / "toolkit" / "database.log",

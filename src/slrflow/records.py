@@ -157,16 +157,22 @@ def clean_text(value: Any) -> str:
 
     ``&lt;i&gt;`` style double-encoded markup is decoded and then stripped as well.
     """
-    if value is None:
+    if value.__class__ is str:  # the common case, checked first
+        if not value:
+            return ""
+        text = value
+    elif value is None:
         return ""
-    if isinstance(value, list):
-        value = " ".join(str(v) for v in value if v is not None)
-    text = str(value)
-    for _ in range(2):  # exports sometimes encode markup twice: &amp;lt;i&amp;gt;
-        if "&" in text:
-            text = html.unescape(text)
-        if "<" in text:
-            text = _TAG.sub(_strip_tag, text)
+    elif isinstance(value, list):
+        text = " ".join(str(v) for v in value if v is not None)
+    else:
+        text = str(value)
+    if "&" in text or "<" in text:
+        for _ in range(2):  # exports sometimes encode markup twice: &amp;lt;i&amp;gt;
+            if "&" in text:
+                text = html.unescape(text)
+            if "<" in text:
+                text = _TAG.sub(_strip_tag, text)
     # str.split() splits on the same whitespace as \s (incl. no-break space), and is faster.
     text = " ".join(text.split())
     # A tag removed before punctuation leaves a stray space: "word </i>," -> "word ,".
@@ -363,6 +369,10 @@ def split_keywords(value: Any) -> list[str]:
     return out
 
 
+# One encoder for every record: json.dumps with options builds a new one per call.
+_ORIGINAL_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str).encode
+
+
 def normalise(entry: Entry, *, search_id: str, source_file: str, fmt: str) -> dict[str, Any]:
     """Turn a reader's :class:`Entry` into a row of the record table (without ``record_id``)."""
     f = entry.fields
@@ -395,7 +405,7 @@ def normalise(entry: Entry, *, search_id: str, source_file: str, fmt: str) -> di
         "language": clean_text(f.get("language")),
         "publisher": clean_text(f.get("publisher")),
         "url": clean_text(f.get("url")).split(" ")[0] if f.get("url") else "",
-        "original": json.dumps(entry.original, ensure_ascii=False, sort_keys=True, default=str),
+        "original": _ORIGINAL_JSON(entry.original),
         "_digest": entry_digest(entry),
     }
 
@@ -407,6 +417,8 @@ _RAW_ID_FIELDS = (*_ID_FIELDS, "journal_abbrev", "start_page", "end_page")
 
 
 def _raw_text(value: Any) -> str:
+    if value.__class__ is str:
+        return " ".join(value.split()) if value else ""
     if value is None:
         return ""
     if isinstance(value, list):
@@ -423,7 +435,7 @@ def entry_digest(entry: Entry) -> str:
     """
     parts = [_raw_text(entry.fields.get(name)) for name in _RAW_ID_FIELDS]
     if not any(parts):
-        parts.append(json.dumps(entry.original, ensure_ascii=False, sort_keys=True, default=str))
+        parts.append(_ORIGINAL_JSON(entry.original))
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 

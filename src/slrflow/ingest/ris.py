@@ -72,8 +72,10 @@ _PARSER = _TagParser()
 def read(source: Source, *, mapping: dict[str, str] | None = None) -> Iterator[Entry]:
     """Yield one :class:`Entry` per RIS entry, ``line`` being the line of its ``TY`` tag."""
     start = 0  # line number of the open entry's first line; 0 when none is open
-    chunk: list[str] = []
+    tags: dict[str, list[str]] = {}  # the open entry's values per tag, in file order
+    last = "TY"  # the tag a continuation line extends
     junk_start, junk_first, junk_count = 0, "", 0
+    parse_line = _PARSER.parse_line
 
     def report_junk() -> None:
         nonlocal junk_start, junk_count
@@ -86,9 +88,24 @@ def read(source: Source, *, mapping: dict[str, str] | None = None) -> Iterator[E
             )
         junk_start, junk_count = 0, 0
 
-    for number, raw in enumerate(source.lines, 1):
+    # The tag lines are read here, as they come, with rispy's line grammar and the value rules
+    # of _TagParser._add_tag: no list of lines per entry and no second pass over them.
+    for number, raw in enumerate(source.iter_lines(), 1):
         line = raw.lstrip("\ufeff")  # files concatenated from several exports keep their BOMs
-        if line.startswith(_START):
+        if start and not line.startswith(_START) and not line.startswith(_END):
+            tag, content = parse_line(line)
+            if tag is None:  # a continuation line extends the value before it
+                if content:
+                    current = tags[last]
+                    current[-1] = f"{current[-1]}\n{content}" if current[-1] else content
+            else:
+                current = tags.get(tag)
+                if current is None:
+                    tags[tag] = [content]
+                else:
+                    current.append(content)
+                last = tag
+        elif line.startswith(_START):
             report_junk()
             if start:
                 source.warn(
@@ -96,17 +113,15 @@ def read(source: Source, *, mapping: dict[str, str] | None = None) -> Iterator[E
                     f"entry has no end line ('ER  - ') before the next entry at line {number}; "
                     "read up to there",
                 )
-                yield _entry(start, chunk)
-            start, chunk = number, [line]
+                yield _entry(start, tags)
+            start, tags, last = number, {"TY": [parse_line(line)[1]]}, "TY"
         elif line.startswith(_END):
             report_junk()
             if start:
-                yield _entry(start, chunk)
-                start, chunk = 0, []
+                yield _entry(start, tags)
+                start, tags = 0, {}
             else:
                 source.warn(number, "'ER  - ' with no entry open (no 'TY  - ' before it); ignored")
-        elif start:
-            chunk.append(line)
         elif not line.strip():
             report_junk()
         elif _TAG_LINE.match(line):
@@ -116,7 +131,9 @@ def read(source: Source, *, mapping: dict[str, str] | None = None) -> Iterator[E
                 "tag line outside any entry (no 'TY  - ' before it); read as the start of an "
                 "entry with no type",
             )
-            start, chunk = number, ["TY  - ", line]
+            tag, content = parse_line(line)
+            start, tags, last = number, {"TY": [""]}, tag
+            tags.setdefault(tag, []).append(content)
         elif _OVID_DECORATION.match(line):
             continue
         else:
@@ -130,13 +147,10 @@ def read(source: Source, *, mapping: dict[str, str] | None = None) -> Iterator[E
             "file ends inside this entry (no 'ER  - '): the export may be truncated; "
             "entry kept with the fields read",
         )
-        yield _entry(start, chunk)
+        yield _entry(start, tags)
 
 
-def _entry(line: int, chunk: list[str]) -> Entry:
-    parsed = _PARSER.parse_lines(iter([*chunk, "ER  - "]))
-    tags = parsed[0] if parsed else {}
-    tags = {tag: value if isinstance(value, list) else [value] for tag, value in tags.items()}
+def _entry(line: int, tags: dict[str, list[str]]) -> Entry:
     original = {tag: vals[0] if len(vals) == 1 else vals for tag, vals in tags.items()}
     return Entry(line=line, fields=entry_fields(tags), original=original)
 

@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+
+#: Bytes of the file kept once it is decoded, for the checks that look at its start.
+_HEAD = 64
+#: Characters split into lines at a time by :meth:`Source.iter_lines`.
+_BLOCK = 1 << 20
 
 
 class IngestError(ValueError):
@@ -42,7 +48,10 @@ class Warning_:
 
 @dataclass
 class Source:
-    """One export file. ``name`` is how messages refer to it (the path as the user gave it)."""
+    """One export file. ``name`` is how messages refer to it (the path as the user gave it).
+
+    ``data`` is the file's bytes; once :attr:`text` is decoded, only their first bytes.
+    """
 
     name: str
     data: bytes
@@ -123,8 +132,30 @@ class Source:
         text = text.lstrip("\ufeff")
         if "\r" in text:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
+        # The bytes are not needed any more: keep their hash and first bytes (format sniffing
+        # looks at those), not a second copy of a file that may hold 100,000 records.
+        self.sha256  # noqa: B018 (cached_property, taken before the bytes go)
+        self.data = data[:_HEAD]
         return text
 
     @cached_property
     def lines(self) -> list[str]:
         return self.text.split("\n")
+
+    def iter_lines(self) -> Iterator[str]:
+        """The lines of :attr:`text` one by one, as ``text.split("\\n")`` gives them, without
+        holding a list of all of them (for readers that go through the file once)."""
+        if "lines" in self.__dict__:
+            yield from self.lines
+            return
+        text = self.text
+        begin, size = 0, len(text)
+        while begin + _BLOCK < size:
+            end = text.rfind("\n", begin, begin + _BLOCK)
+            if end < 0:
+                end = text.find("\n", begin + _BLOCK)
+                if end < 0:
+                    break
+            yield from text[begin:end].split("\n")
+            begin = end + 1
+        yield from text[begin:].split("\n")

@@ -23,28 +23,10 @@ import pandas as pd
 from slrflow import records as rec
 from slrflow.tables import read_csv
 
-#: columns the dedup stage reads; the others of the ingest table are carried along untouched
-FIELDS = [
-    "record_id",
-    "search_id",
-    "title",
-    "authors",
-    "author_keys",
-    "year",
-    "journal",
-    "volume",
-    "issue",
-    "pages",
-    "doi",
-    "pmid",
-    "issn",
-    "isbn",
-    "abstract",
-    "keywords",
-    "doc_type",
-    "language",
-    "url",
-]
+#: Columns of the ingest table the dedup stage does not read; they are carried along untouched.
+CARRIED = ("source_file", "source_line", "format", "publisher", "original")
+#: Columns the dedup stage reads, in the ingest table's order.
+FIELDS = [c for c in rec.COLUMNS if c not in CARRIED]
 
 #: longest value still taken as a plausible field (longer ones are reported; comparison uses a cut)
 MAX_LENGTH = {"title": 1000, "authors": 20000, "journal": 500, "abstract": 30000, "pages": 50}

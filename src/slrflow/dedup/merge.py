@@ -23,24 +23,14 @@ from collections import Counter
 
 import pandas as pd
 
+from slrflow.dedup.load import FIELDS
 from slrflow.dedup.prepare import title_words
 from slrflow.dedup.run import Result
 
+#: The merged fields of a reference: those read for deduplication, less the record's own
+#: identity (``record_id``, ``search_id``) and the keys used only for comparing.
 REFERENCE_FIELDS = [
-    "title",
-    "authors",
-    "year",
-    "journal",
-    "volume",
-    "issue",
-    "pages",
-    "doi",
-    "pmid",
-    "abstract",
-    "keywords",
-    "doc_type",
-    "language",
-    "url",
+    f for f in FIELDS if f not in ("record_id", "search_id", "author_keys", "issn", "isbn")
 ]
 COLUMNS = ["reference_id", "n_records", "record_ids", "search_ids", *REFERENCE_FIELDS]
 

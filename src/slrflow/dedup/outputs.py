@@ -17,19 +17,14 @@ from __future__ import annotations
 import pandas as pd
 
 from slrflow.dedup.compare import FIELDS, Comparison
+from slrflow.dedup.merge import REFERENCE_FIELDS
 from slrflow.dedup.run import Result
 
+#: Fields shown for both records of a pair to review: the citation, then the abstract (longest,
+#: so last).
 SIDE_BY_SIDE = [
     "search_id",
-    "title",
-    "authors",
-    "year",
-    "journal",
-    "volume",
-    "issue",
-    "pages",
-    "doi",
-    "doc_type",
+    *(f for f in REFERENCE_FIELDS if f not in ("pmid", "abstract", "keywords", "language", "url")),
     "abstract",
 ]
 #: abstracts are cut to this many characters in the review sheet

@@ -158,6 +158,39 @@ def _name(parts: NameParts | str) -> str:
     return str(parts)
 
 
+#: Where a file may be cut into pieces: a line that starts a block, as bibtexparser sees one.
+_PIECE_START = re.compile(r"\n(?=@\w*[ \t]*[{(])")
+#: Characters parsed at a time (a few thousand entries): the blocks of the whole file at once
+#: would take several times the file's size in memory.
+PIECE_CHARS = 1 << 22
+_STRING_BLOCK = re.compile(r"@\s*string", re.IGNORECASE)
+
+
+def _pieces(text: str) -> Iterator[tuple[int, Library]]:
+    """The file's blocks as ``bibtexparser.parse_string`` gives them, a piece at a time, each
+    with the number of lines before its piece.
+
+    Pieces start at a line that starts a block. Outside a block that is exactly where
+    bibtexparser starts one; inside a block (a damaged entry) the piece fails to parse, and
+    the rest of the file is then parsed in one go, as it would have been. ``@string``
+    definitions apply to the whole file, so a file that has them is parsed whole.
+    """
+    stack = [ResolveStringReferencesMiddleware(allow_inplace_modification=True)]
+    begin, lines = 0, 0
+    whole = _STRING_BLOCK.search(text) is not None
+    while begin < len(text):
+        cut = None if whole else _PIECE_START.search(text, begin + PIECE_CHARS)
+        end = cut.start() + 1 if cut else len(text)
+        library = bibtexparser.parse_string(text[begin:end], parse_stack=stack)
+        if cut and any(type(b) is model.ParsingFailedBlock for b in library.blocks):
+            # A block runs past the cut (or is damaged): parse the rest as one piece.
+            whole = True
+            continue
+        yield lines, library
+        lines += text.count("\n", begin, end)
+        begin = end
+
+
 def read(source: Source, *, mapping: dict[str, str] | None = None) -> Iterator[Entry]:
     """Entries of a BibTeX file; blocks that fail to parse become warnings with their line."""
     # @string references are resolved over the whole file; the rest runs entry by entry,
@@ -166,17 +199,23 @@ def read(source: Source, *, mapping: dict[str, str] | None = None) -> Iterator[E
     # say the same with the right line, so its log is silenced while parsing.
     logger = logging.getLogger("bibtexparser")
     level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        library = bibtexparser.parse_string(
-            source.text,
-            parse_stack=[ResolveStringReferencesMiddleware(allow_inplace_modification=True)],
-        )
-    finally:
-        logger.setLevel(level)
     cleaning, decoding = _stack()
+    pieces = _pieces(source.text)
+    while True:
+        logger.setLevel(logging.ERROR)
+        try:
+            piece = next(pieces, None)
+        finally:
+            logger.setLevel(level)
+        if piece is None:
+            break
+        offset, library = piece
+        yield from _entries(source, offset, library, cleaning, decoding)
+
+
+def _entries(source: Source, offset: int, library: Library, cleaning, decoding) -> Iterator[Entry]:
     for block in library.blocks:
-        line = (block.start_line or 0) + 1  # bibtexparser counts lines from 0
+        line = (block.start_line or 0) + 1 + offset  # bibtexparser counts lines from 0
         duplicate = model.DuplicateFieldKeyBlock | model.DuplicateBlockKeyBlock
         if isinstance(block, duplicate) and block.ignore_error_block is not None:
             # Repeated fields or keys are common in exports; the entry itself is fine.

@@ -55,6 +55,11 @@ def find_pmid(texts: Iterable[str]) -> str:
     return ""
 
 
+_NUMBER_SEPARATORS = re.compile(r"[\s;,()]+")
+_NOT_NUMBER = re.compile(r"[^0-9Xx]")
+_NUMBER = re.compile(r"[0-9]+[Xx]?")
+
+
 def split_standard_numbers(texts: Iterable[str]) -> tuple[list[str], list[str]]:
     """Tell ISSNs (8 characters) from ISBNs (10 or 13) in fields that hold either (RIS ``SN``).
 
@@ -64,9 +69,9 @@ def split_standard_numbers(texts: Iterable[str]) -> tuple[list[str], list[str]]:
     issns: list[str] = []
     isbns: list[str] = []
     for text in texts:
-        for token in re.split(r"[\s;,()]+", text):
-            compact = re.sub(r"[^0-9Xx]", "", token)
-            if not re.fullmatch(r"[0-9]+[Xx]?", compact or "-"):
+        for token in _NUMBER_SEPARATORS.split(text):
+            compact = _NOT_NUMBER.sub("", token)
+            if not _NUMBER.fullmatch(compact or "-"):
                 continue
             if len(compact) == 8:
                 issns.append(token)

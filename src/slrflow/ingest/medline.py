@@ -36,7 +36,7 @@ def read(source: Source, *, mapping: dict[str, str] | None = None) -> Iterator[E
         original = {t: v[0] if len(v) == 1 else v for t, v in tags.items()}
         return Entry(line=start, fields=entry_fields(tags), original=original)
 
-    for number, raw in enumerate(source.lines, 1):
+    for number, raw in enumerate(source.iter_lines(), 1):
         line = raw.lstrip("\ufeff").rstrip()
         if not line:
             last, gap = "", True

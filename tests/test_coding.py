@@ -19,8 +19,9 @@ from slrflow.coding import codebook as C
 from slrflow.coding import suggest as S
 from slrflow.coding.agreement import combine, dimension_agreement
 from slrflow.coding.read import read_all, read_file
-from slrflow.coding.sheets import COLUMNS, build, save_stable
+from slrflow.coding.sheets import COLUMNS, build
 from slrflow.coding.studies import link, read_included, read_references
+from slrflow.xlsx import save
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -387,7 +388,7 @@ def test_suggestions_are_never_a_coders_decision(coding):
 def test_sheet_round_trip(studies, codebook, tmp_path):
     suggestions = S.suggest(studies, codebook)
     path = tmp_path / "carla.xlsx"
-    save_stable(build(studies, codebook, coder="carla", suggestions=suggestions), path)
+    save(build(studies, codebook, coder="carla", suggestions=suggestions), path)
 
     workbook = load_workbook(path)
     assert workbook.sheetnames == ["Read me", "Studies", "I1", "I2", "I3", "Codebook", "Lists"]
@@ -451,8 +452,8 @@ def test_sheet_round_trip(studies, codebook, tmp_path):
 
 def test_sheet_bytes_depend_on_content_only(studies, codebook, tmp_path):
     one, two = tmp_path / "one.xlsx", tmp_path / "two.xlsx"
-    save_stable(build(studies, codebook, coder="x"), one)
-    save_stable(build(studies, codebook, coder="x"), two)
+    save(build(studies, codebook, coder="x"), one)
+    save(build(studies, codebook, coder="x"), two)
     assert one.read_bytes() == two.read_bytes()
 
 
@@ -461,7 +462,7 @@ def test_a_regenerated_sheet_keeps_the_coders_answers(fx, studies, codebook, tmp
         fx / "review" / "coding" / "anouk.csv", coder="anouk", codebook=codebook, studies=studies
     )
     path = tmp_path / "anouk.xlsx"
-    save_stable(build(studies, codebook, coder="anouk", previous=previous), path)
+    save(build(studies, codebook, coder="anouk", previous=previous), path)
     again, problems = read_file(path, coder="anouk", codebook=codebook, studies=studies)
     assert problems == []
     key = [(a.intervention_id, a.dimension, a.code, a.value, a.quote, a.page) for a in again]

@@ -15,34 +15,27 @@ Layout, chosen so that a coder can work through one study at a time:
 - ``Lists`` (hidden): the dropdowns' values.
 
 Filled in, the workbook is a coding file as it stands (:mod:`.read`). Cells that would start a
-formula are written as text (``'`` prefix, as :func:`slrflow.tables.neutralise`), and the file's
-bytes depend on its content only: created/modified times and zip entry times are fixed.
+formula are written as text (:func:`slrflow.xlsx.cell_text`), and the file's bytes depend on its
+content only (:func:`slrflow.xlsx.save`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 import re
-import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.writer.excel import ExcelWriter
 
-from slrflow import tables
 from slrflow.coding import suggest as S
 from slrflow.coding.codebook import Codebook
 from slrflow.coding.read import Answer
 from slrflow.coding.studies import Studies
+from slrflow.xlsx import cell_text, save
 
-FIXED_TIME = dt.datetime(2000, 1, 1)
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 COLUMNS = [
     "intervention_id",
     "dimension",
@@ -75,30 +68,6 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _INPUT_FILL = PatternFill("solid", fgColor="FFF9DB")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\']")
-
-
-def cell_text(value: object) -> object:
-    """A value as it goes into a cell: formula starts neutralised, illegal characters removed."""
-    if isinstance(value, str):
-        return tables.neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
-    return value
-
-
-def save_stable(workbook: Workbook, path: str | Path) -> None:
-    """Save ``workbook`` so that the same content gives the same bytes (fixed times)."""
-    workbook.properties.created = FIXED_TIME
-    workbook.properties.modified = FIXED_TIME
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(workbook, archive).write_data()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
-        for item in source.infolist():
-            info = zipfile.ZipInfo(item.filename, date_time=_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            out.writestr(info, source.read(item.filename))
 
 
 def sheet_names(studies: Studies) -> dict[str, str]:
@@ -349,4 +318,4 @@ def write(
 ) -> None:
     """Build the coder's workbook and save it byte-stably at ``path``."""
     workbook = build(studies, codebook, coder=coder, suggestions=suggestions, previous=previous)
-    save_stable(workbook, path)
+    save(workbook, path)

@@ -27,7 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from slrflow.screening import DECISIONS
 from slrflow.screening.criteria import Criteria
-from slrflow.toolkit.workbook import FIXED_TIME, cell_text, save
+from slrflow.xlsx import cell_text, save
 
 #: Columns of the "Screening" sheet; the first five are the decision file's.
 SHEET_COLUMNS = (
@@ -91,7 +91,6 @@ def build_sheet(
     wb = Workbook()
     wb.properties.creator = "slrflow"
     wb.properties.title = f"Screening {stage} {reviewer}"
-    wb.properties.created = wb.properties.modified = FIXED_TIME
     ws = wb.active
     ws.title = "Screening"
     bold = Font(bold=True)

@@ -3,32 +3,25 @@
 A workbook is a list of :class:`Sheet` (a table plus how to show it). :func:`write` gives every
 sheet a bold frozen header, an autofilter, wrapped text and widths fitted to the content; cells
 that would start a formula (``=``, ``+``, ``-``, ``@``) are written as text with the ``'`` prefix
-of :func:`slrflow.tables.neutralise`, as the CSV twins are. openpyxl stamps the save time into
-``docProps/core.xml`` and into every zip entry; :func:`write` fixes both, so two runs give
-identical files. :func:`write_twins` writes each sheet as a CSV beside the workbook.
+of :func:`slrflow.tables.neutralise`, as the CSV twins are, and the file is saved with
+:func:`slrflow.xlsx.save`, so two runs give identical files. :func:`write_twins` writes each
+sheet as a CSV beside the workbook.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.writer.excel import ExcelWriter
 
 from slrflow import tables
+from slrflow.xlsx import cell_text, save
 
-#: The date written as the workbook's created/modified time (content, not the clock, decides bytes).
-FIXED_TIME = dt.datetime(2000, 1, 1)
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _MAX_WIDTH = 60
 _MIN_WIDTH = 8
@@ -47,13 +40,6 @@ class Sheet:
     csv: str = ""
 
 
-def cell_text(value: object) -> object:
-    """A value as it goes into a cell: formula starts neutralised, illegal characters removed."""
-    if isinstance(value, str):
-        return tables.neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
-    return value
-
-
 def _fitted_width(header: str, values: pd.Series) -> float:
     longest = [len(header) + 2]
     for value in values:
@@ -65,14 +51,12 @@ def _fitted_width(header: str, values: pd.Series) -> float:
     return float(min(_MAX_WIDTH, max(_MIN_WIDTH, len(header) + 3, typical + 2)))
 
 
-def build(sheets: list[Sheet], *, title: str = "", created: dt.datetime = FIXED_TIME) -> Workbook:
+def build(sheets: list[Sheet], *, title: str = "") -> Workbook:
     """The openpyxl workbook of ``sheets`` (not yet saved)."""
     wb = Workbook()
     wb.remove(wb.active)
     wb.properties.title = title or None
     wb.properties.creator = "slrflow"
-    wb.properties.created = created
-    wb.properties.modified = created
     bold = Font(bold=True)
     link_font = Font(color="0563C1", underline="single")
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -107,31 +91,6 @@ def build(sheets: list[Sheet], *, title: str = "", created: dt.datetime = FIXED_
             last = get_column_letter(len(shown))
             ws.auto_filter.ref = f"A1:{last}{max(1, len(frame) + 1)}"
     return wb
-
-
-def _fixed_zip(data: bytes) -> bytes:
-    """The same zip with every entry's time set to 1980-01-01 (zip's earliest date)."""
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as src,
-        zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o600 << 16
-            dst.writestr(fixed, src.read(info.filename))
-    return out.getvalue()
-
-
-def save(wb: Workbook, path: str | Path) -> None:
-    """Save ``wb`` with fixed timestamps (``save_workbook`` would stamp the clock time)."""
-    buffer = io.BytesIO()
-    archive = zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-    ExcelWriter(wb, archive).save()  # closes the archive
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(_fixed_zip(buffer.getvalue()))
 
 
 def write(sheets: list[Sheet], path: str | Path, *, title: str = "") -> None:

@@ -20,14 +20,13 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-import jsonschema
 import pandas as pd
 
 from slrflow.screening import DECISIONS, NEEDS_REASON, STAGES, ScreeningError
 from slrflow.screening.attach import ReferenceIndex
 from slrflow.screening.criteria import Criteria
 from slrflow.screening.policy import Policy
-from slrflow.sheets import SheetError, _describe, load_schema, read_sheet, validate_rows
+from slrflow.sheets import SheetError, read_sheet, validate_cells, validate_rows
 
 #: Columns of a decision file (``record_id`` may be replaced by ``doi``).
 DECISION_COLUMNS = ("record_id", "decision", "criteria", "note", "date")
@@ -35,18 +34,9 @@ DECISION_COLUMNS = ("record_id", "decision", "criteria", "note", "date")
 RESOLUTION_COLUMNS = ("record_id", "stage", "decision", "criteria", "resolved_by", "date", "note")
 
 DECISION_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")
-# Columns the screening sheets add for the reader; never read as decisions.
-_INFO_COLUMNS = (
-    "doi",
-    "reference_id",
-    "priority",
-    "rank_terms",
-    "title",
-    "authors",
-    "year",
-    "journal",
-    "abstract",
-)
+#: Columns the screening sheets (:mod:`.sheets`) add after the decision file's for the
+#: reader; never read as decisions.
+INFO_COLUMNS = ("priority", "rank_terms", "title", "authors", "year", "journal", "abstract", "doi")
 
 
 @dataclass(frozen=True)
@@ -132,7 +122,7 @@ def _prepare(frame: pd.DataFrame, file: str, expected: tuple[str, ...], kind: st
     if "record_id" not in found and "doi" not in found:
         needed.insert(0, "record_id")
     missing = [c for c in needed if c not in found]
-    unknown = [c for c in found if c not in expected and c not in _INFO_COLUMNS]
+    unknown = [c for c in found if c not in expected and c not in (*INFO_COLUMNS, "reference_id")]
     # an optional column renamed would otherwise lose its cells without a word
     missing += [
         c
@@ -168,16 +158,19 @@ def _split_criteria(text: str) -> list[str]:
 
 def _check(
     row: dict,
-    where: str,
-    stage: str,
     *,
+    source: str,
+    stage: str,
+    reviewer: str,
+    file: Path,
+    number: int,
     criteria: Criteria,
     index: ReferenceIndex,
     problems: list[str],
-) -> tuple[str, str, tuple[str, ...], str] | None:
-    """Checks shared by decision and resolution rows.
-
-    Returns (record, reference, criteria, date), or None after appending the problems."""
+) -> Decision | None:
+    """The decision of a decision or resolution row (``number`` counts the header as row 1),
+    or None after appending its problems."""
+    where = f"{file}, row {number}"
     before = len(problems)
     record_id = row.get("record_id", "")
     doi = row.get("doi", "")
@@ -243,33 +236,20 @@ def _check(
         )
     if len(problems) > before or reference_id is None:
         return None
-    return record_id, reference_id, criteria.order(given), iso or ""
-
-
-def _validate_cells(frame: pd.DataFrame, schema_name: str, *, file: str) -> None:
-    """:func:`slrflow.sheets.validate_rows` for a schema whose rules are per field (no
-    required fields, no rules across fields): each distinct value is checked once, so a
-    decision file of 100,000 rows takes a moment, not minutes."""
-    properties = load_schema(schema_name)["properties"]
-    problems = []
-    for column in frame.columns:
-        if column not in properties:
-            continue
-        validator = jsonschema.Draft202012Validator(properties[column])
-        bad = {}
-        for value in frame[column].unique():
-            if value in ("", None):
-                continue
-            error = next(iter(validator.iter_errors(value)), None)
-            if error is not None:
-                bad[value] = _describe(error)
-        if bad:
-            for i, value in enumerate(frame[column]):
-                if value in bad:
-                    problems.append(f"row {i + 2}, field {column}: {bad[value]}")
-    if problems:
-        problems.sort(key=lambda p: int(p.split(",")[0].split()[1]))
-        raise SheetError(file, problems)
+    return Decision(
+        source=source,
+        stage=stage,
+        reviewer=reviewer,
+        file=str(file),
+        row=number,
+        id_given=row["record_id"] or row["doi"],
+        record_id=record_id,
+        reference_id=reference_id,
+        decision=decision,
+        criteria=criteria.order(given),
+        note=row.get("note", ""),
+        date=iso or "",
+    )
 
 
 def _read(path: Path, problems: list[str], expected: tuple[str, ...], schema: str, kind: str):
@@ -285,7 +265,7 @@ def _read(path: Path, problems: list[str], expected: tuple[str, ...], schema: st
         return None
     try:
         if schema == "screening_decisions":
-            _validate_cells(frame, schema, file=str(path))
+            validate_cells(frame, schema, file=str(path))
         else:
             validate_rows(frame, schema, file=str(path))
     except SheetError as exc:
@@ -319,26 +299,19 @@ def read_decision_file(
                 )
             blank += 1
             continue
-        checked = _check(row, where, stage, criteria=criteria, index=index, problems=problems)
-        if checked is None:
-            continue
-        record_id, reference_id, crit, iso = checked
-        decisions.append(
-            Decision(
-                source="reviewer",
-                stage=stage,
-                reviewer=reviewer,
-                file=str(path),
-                row=i + 2,
-                id_given=row["record_id"] or row["doi"],
-                record_id=record_id,
-                reference_id=reference_id,
-                decision=row["decision"],
-                criteria=crit,
-                note=row.get("note", ""),
-                date=iso,
-            )
+        decision = _check(
+            row,
+            source="reviewer",
+            stage=stage,
+            reviewer=reviewer,
+            file=path,
+            number=i + 2,
+            criteria=criteria,
+            index=index,
+            problems=problems,
         )
+        if decision is not None:
+            decisions.append(decision)
     return decisions, blank
 
 
@@ -456,26 +429,19 @@ def read_resolutions(
                     f"{where}, field decision: a resolution must settle on include or "
                     "exclude here, not maybe"
                 )
-            checked = _check(row, where, stage, criteria=criteria, index=index, problems=problems)
-            if checked is None:
-                continue
-            record_id, reference_id, crit, iso = checked
-            out.append(
-                Decision(
-                    source="resolution",
-                    stage=stage,
-                    reviewer="; ".join(names),
-                    file=str(path),
-                    row=i + 2,
-                    id_given=row["record_id"] or row["doi"],
-                    record_id=record_id,
-                    reference_id=reference_id,
-                    decision=row["decision"],
-                    criteria=crit,
-                    note=row.get("note", ""),
-                    date=iso,
-                )
+            decision = _check(
+                row,
+                source="resolution",
+                stage=stage,
+                reviewer="; ".join(names),
+                file=path,
+                number=i + 2,
+                criteria=criteria,
+                index=index,
+                problems=problems,
             )
+            if decision is not None:
+                out.append(decision)
     out = _mark_repeats(out, problems, key=lambda d: (d.stage, d.reference_id))
     if problems:
         raise ScreeningError(problems, heading="resolution file")

@@ -27,24 +27,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from slrflow.screening import DECISIONS
 from slrflow.screening.criteria import Criteria
+from slrflow.screening.decisions import DECISION_COLUMNS, INFO_COLUMNS
 from slrflow.xlsx import cell_text, save
 
-#: Columns of the "Screening" sheet; the first five are the decision file's.
-SHEET_COLUMNS = (
-    "record_id",
-    "decision",
-    "criteria",
-    "note",
-    "date",
-    "priority",
-    "rank_terms",
-    "title",
-    "authors",
-    "year",
-    "journal",
-    "abstract",
-    "doi",
-)
+#: Columns of the "Screening" sheet: the decision file's, then those shown to the reader.
+SHEET_COLUMNS = (*DECISION_COLUMNS, *INFO_COLUMNS)
 _WIDTHS = {
     "record_id": 22, "decision": 12, "criteria": 12, "note": 24, "date": 12, "priority": 8,
     "rank_terms": 20,

@@ -152,6 +152,17 @@ def _strip_tag(match: re.Match) -> str:
     return "" if name in _INLINE_TAGS else " "
 
 
+def _fold_space(text: str) -> str:
+    """Whitespace runs as one space, none at the ends."""
+    # Text that is printable holds no whitespace but " " (tabs, line ends, no-break spaces are
+    # not printable), so it needs folding only when a space is doubled or at an end; checking
+    # that is quicker than splitting the text into words and joining them again.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    # str.split() splits on the same whitespace as \s (incl. no-break space), and is faster.
+    return " ".join(text.split())
+
+
 def clean_text(value: Any) -> str:
     """Text without HTML/JATS/MathML tags or entities, whitespace folded.
 
@@ -173,8 +184,7 @@ def clean_text(value: Any) -> str:
                 text = html.unescape(text)
             if "<" in text:
                 text = _TAG.sub(_strip_tag, text)
-    # str.split() splits on the same whitespace as \s (incl. no-break space), and is faster.
-    text = " ".join(text.split())
+    text = _fold_space(text)
     # A tag removed before punctuation leaves a stray space: "word </i>," -> "word ,".
     if " " in text and _SPACE_PUNCT.search(text):
         return _SPACE_PUNCT.sub(r"\1", text)
@@ -183,6 +193,10 @@ def clean_text(value: Any) -> str:
 
 _DOI_PREFIX = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/|doi:\s*|doi\s+)", re.I)
 _DOI_CORE = re.compile(r"10\.\d{4,9}/\S+")
+_ENCODED_SLASH = re.compile(r"%2[fF]")
+_DIGITS = re.compile(r"\d{1,9}")
+_ISSN = re.compile(r"(?<![\dXx])(\d{4})-?(\d{3}[\dXx])(?![\dXx])")
+_ISBN = re.compile(r"(?:97[89][- ]?)?(?:\d[- ]?){9}[\dXx]")
 
 
 def normalise_doi(value: Any) -> str:
@@ -198,7 +212,8 @@ def normalise_doi(value: Any) -> str:
     text = html.unescape(str(value)).strip()
     text = _DOI_PREFIX.sub("", text)
     # URL-encoded slashes (Scopus links: doi=10.3390%2fani15010003)
-    text = re.sub(r"%2[fF]", "/", text)
+    if "%" in text:
+        text = _ENCODED_SLASH.sub("/", text)
     match = _DOI_CORE.search(text)
     if not match:
         return ""
@@ -209,7 +224,7 @@ def normalise_pmid(value: Any) -> str:
     """Digits of a PubMed id (``"PMID: 123"`` -> ``"123"``); ``""`` when none."""
     if not value:
         return ""
-    match = re.search(r"\d{1,9}", str(value))
+    match = _DIGITS.search(str(value))
     return match.group(0) if match else ""
 
 
@@ -257,7 +272,7 @@ def normalise_issn(value: Any) -> str:
         return ""
     text = " ".join(value) if isinstance(value, list) else str(value)
     found = []
-    for match in re.finditer(r"(?<![\dXx])(\d{4})-?(\d{3}[\dXx])(?![\dXx])", text):
+    for match in _ISSN.finditer(text):
         issn = f"{match.group(1)}-{match.group(2).upper()}"
         if issn not in found:
             found.append(issn)
@@ -270,8 +285,8 @@ def normalise_isbn(value: Any) -> str:
         return ""
     text = " ".join(value) if isinstance(value, list) else str(value)
     found = []
-    for match in re.finditer(r"(?:97[89][- ]?)?(?:\d[- ]?){9}[\dXx]", text):
-        isbn = re.sub(r"[- ]", "", match.group(0)).upper()
+    for match in _ISBN.finditer(text):
+        isbn = match.group(0).replace("-", "").replace(" ", "").upper()
         if isbn not in found:
             found.append(isbn)
     return LIST_SEPARATOR.join(found)
@@ -418,7 +433,7 @@ _RAW_ID_FIELDS = (*_ID_FIELDS, "journal_abbrev", "start_page", "end_page")
 
 def _raw_text(value: Any) -> str:
     if value.__class__ is str:
-        return " ".join(value.split()) if value else ""
+        return _fold_space(value)
     if value is None:
         return ""
     if isinstance(value, list):

@@ -131,7 +131,9 @@ class Source:
                 )
         text = text.lstrip("\ufeff")
         if "\r" in text:
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
+            text = text.replace("\r\n", "\n")
+            if "\r" in text:  # old Mac line ends
+                text = text.replace("\r", "\n")
         # The bytes are not needed any more: keep their hash and first bytes (format sniffing
         # looks at those), not a second copy of a file that may hold 100,000 records.
         self.sha256  # noqa: B018 (cached_property, taken before the bytes go)

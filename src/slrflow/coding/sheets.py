@@ -93,6 +93,11 @@ def _header(sheet, columns: list[str], widths: dict[str, float]) -> None:
     sheet.freeze_panes = "A2"
 
 
+def _append(sheet, *values: object) -> None:
+    """Append one row of cells, each written as :func:`slrflow.xlsx.cell_text`."""
+    sheet.append([cell_text(v) for v in values])
+
+
 def _list_range(lists, column: int, values: list[str]) -> str:
     """Write ``values`` into column ``column`` of the Lists sheet; return the range formula."""
     for row, value in enumerate(values, start=1):
@@ -154,18 +159,14 @@ def build(
     for study in studies.studies:
         for ref in study.reports:
             report = studies.reports[ref]
-            overview.append(
-                [
-                    cell_text(v)
-                    for v in (
-                        study.intervention_id,
-                        study.intervention,
-                        names[study.intervention_id],
-                        ref,
-                        report.citation,
-                        report.abstract,
-                    )
-                ]
+            _append(
+                overview,
+                study.intervention_id,
+                study.intervention,
+                names[study.intervention_id],
+                ref,
+                report.citation,
+                report.abstract,
             )
     for row in overview.iter_rows(min_row=2):
         for cell in row:
@@ -244,7 +245,7 @@ def build(
                     "suggestion": hint,
                     "definition": definition,
                 }
-                sheet.append([cell_text(values[c]) for c in COLUMNS])
+                _append(sheet, *(values[c] for c in COLUMNS))
                 for index, column in enumerate(COLUMNS, start=1):
                     cell = sheet.cell(row=row_number, column=index)
                     cell.alignment = _WRAP
@@ -262,37 +263,29 @@ def build(
     columns = ["dimension", "group", "type", "code", "label", "definition", "terms_en", "terms_nl"]
     _header(legend, columns, {"label": 40, "definition": 70, "terms_en": 40, "terms_nl": 40})
     for dimension in codebook.dimensions:
-        legend.append(
-            [
-                cell_text(v)
-                for v in (
-                    dimension.id,
-                    dimension.group,
-                    dimension.type,
-                    "",
-                    dimension.label,
-                    dimension.definition,
-                    "",
-                    "",
-                )
-            ]
+        _append(
+            legend,
+            dimension.id,
+            dimension.group,
+            dimension.type,
+            "",
+            dimension.label,
+            dimension.definition,
+            "",
+            "",
         )
         legend.cell(row=legend.max_row, column=5).font = _HEADER
         for code in dimension.codes:
-            legend.append(
-                [
-                    cell_text(v)
-                    for v in (
-                        dimension.id,
-                        dimension.group,
-                        dimension.type,
-                        code.id,
-                        code.label,
-                        code.definition,
-                        "; ".join(code.terms_en),
-                        "; ".join(code.terms_nl),
-                    )
-                ]
+            _append(
+                legend,
+                dimension.id,
+                dimension.group,
+                dimension.type,
+                code.id,
+                code.label,
+                code.definition,
+                "; ".join(code.terms_en),
+                "; ".join(code.terms_nl),
             )
     # Lists last, hidden, so the coder's tabs stay in reading order.
     workbook.move_sheet("Lists", offset=len(workbook.sheetnames) - 1 - workbook.index(lists))

@@ -47,3 +47,8 @@ def read_csv(path: str | Path, **kwargs: Any) -> pd.DataFrame:
     for column in frame.columns:
         frame[column] = frame[column].map(restore)
     return frame
+
+
+def read_optional_csv(path: str | Path | None) -> pd.DataFrame | None:
+    """:func:`read_csv` of an optional input: None when no path is given."""
+    return read_csv(path) if path else None

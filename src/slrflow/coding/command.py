@@ -93,7 +93,7 @@ def add_arguments_code_sheets(parser: argparse.ArgumentParser) -> None:
 
 def code_sheets(args: argparse.Namespace) -> int:
     codebook, studies, _, folder = _load(args)
-    suggestions = tables.read_csv(args.suggestions) if args.suggestions else None
+    suggestions = tables.read_optional_csv(args.suggestions)
     files, _, _ = coding_files(folder)
     previous = []
     if args.coder in files:

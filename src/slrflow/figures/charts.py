@@ -329,13 +329,7 @@ def render_all(
 
 
 def add_arguments_figures(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("coded", help="the coded interventions (results/coding/coded_long.csv)")
-    parser.add_argument("--codebook", required=True, help="config/codebook.yaml")
-    parser.add_argument(
-        "--wide",
-        help="results/coding/coded_wide.csv: every report of each study, "
-        "and the studies not yet coded",
-    )
+    coded.add_arguments(parser)
     parser.add_argument(
         "--database",
         help="the database toolkit's table (results/toolkit/database_interventions.csv)",
@@ -350,8 +344,8 @@ def figures(args: argparse.Namespace) -> int:
     """``slrflow figures``: draw the toolkit charts."""
     book = codebook_module.load(args.codebook)
     items = coded.read(args.coded, wide=args.wide)
-    database = tables.read_csv(args.database) if args.database else None
-    references = tables.read_csv(args.references) if args.references else None
+    database = tables.read_optional_csv(args.database)
+    references = tables.read_optional_csv(args.references)
     written = render_all(items, book, args.output_dir, database=database, references=references)
     print(f"figures: {len(written)} files -> {args.output_dir}", file=sys.stderr)
     return 0

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 import textwrap
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from slrflow import tables
+from slrflow.toolkit import coded
 
 if TYPE_CHECKING:  # matplotlib is imported only to draw
     from matplotlib.figure import Figure
@@ -862,11 +864,7 @@ def add_arguments_prisma(parser: argparse.ArgumentParser) -> None:
         "--previous-reports", type=int, help="reports of the studies of the previous version"
     )
     parser.add_argument("--title", help="a title above the diagram")
-    parser.add_argument(
-        "--wide",
-        help="results/coding/coded_wide.csv: every report of each study, "
-        "and the studies not yet coded",
-    )
+    coded.add_wide_argument(parser)
 
 
 def prisma(args: argparse.Namespace) -> int:
@@ -875,11 +873,9 @@ def prisma(args: argparse.Namespace) -> int:
     Fails (exit 2) when the numbers do not add up, or when they disagree with ``--boxes``
     (naming the records); draws nothing then.
     """
-    import sys
-
     counts = read_counts(args.counts)
     problems = [f"{args.counts}: {p}" for p in check(counts)]
-    boxes = tables.read_csv(args.boxes) if args.boxes else None
+    boxes = tables.read_optional_csv(args.boxes)
     if boxes is not None:
         problems += cross_check(counts, boxes, file=str(args.boxes))
     if problems:
@@ -893,8 +889,6 @@ def prisma(args: argparse.Namespace) -> int:
             )
         counts = with_previous(counts, args.previous_studies or 0, args.previous_reports or 0)
     if args.coded:
-        from slrflow.toolkit import coded
-
         studies = [item.reports for item in coded.read(args.coded, wide=args.wide)]
         earlier: list[str] = []
         if boxes is not None:

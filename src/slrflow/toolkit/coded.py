@@ -31,6 +31,7 @@ sorted by name, so the toolkit rows have a stable order.
 
 from __future__ import annotations
 
+import argparse
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -145,3 +146,20 @@ def read(path: str | Path, *, wide: str | Path | None = None) -> list[Interventi
     if wide is not None:
         items = add_wide(items, tables.read_csv(wide))
     return items
+
+
+def add_wide_argument(parser: argparse.ArgumentParser) -> None:
+    """``--wide``: the optional ``coded_wide.csv`` of a command that reads the coded table."""
+    parser.add_argument(
+        "--wide",
+        help="results/coding/coded_wide.csv: every report of each study, "
+        "and the studies not yet coded",
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The inputs of a command drawn from the coded interventions: the coded table, the
+    codebook and ``--wide``."""
+    parser.add_argument("coded", help="the coded interventions (results/coding/coded_long.csv)")
+    parser.add_argument("--codebook", required=True, help="config/codebook.yaml")
+    add_wide_argument(parser)

@@ -337,11 +337,7 @@ def add_arguments_toolkit_database(parser: argparse.ArgumentParser) -> None:
         "(results/coding/coded_long.csv), to flag matches",
     )
     parser.add_argument("-o", "--output", required=True, help="the .xlsx to write")
-    parser.add_argument(
-        "--wide",
-        help="results/coding/coded_wide.csv: every report of each study, "
-        "and the studies not yet coded",
-    )
+    coded.add_wide_argument(parser)
 
 
 def toolkit_database(args: argparse.Namespace) -> int:

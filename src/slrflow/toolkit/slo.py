@@ -25,6 +25,7 @@ Sheets:
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -33,6 +34,7 @@ from slrflow import __version__, tables
 from slrflow.coding import codebook as codebook_module
 from slrflow.coding.codebook import Codebook
 from slrflow.figures import prisma
+from slrflow.sheets import read_sheet
 from slrflow.toolkit import coded, workbook
 from slrflow.toolkit.coded import Intervention
 from slrflow.toolkit.legend import JOIN, labels, legend
@@ -341,18 +343,8 @@ def write(sheet_list: list[workbook.Sheet], path: str | Path) -> list[Path]:
     return workbook.write_twins(sheet_list, path)
 
 
-def _optional_table(path: str | None) -> pd.DataFrame | None:
-    return tables.read_csv(path) if path else None
-
-
 def add_arguments_toolkit_slo(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("coded", help="the coded interventions (results/coding/coded_long.csv)")
-    parser.add_argument("--codebook", required=True, help="config/codebook.yaml")
-    parser.add_argument(
-        "--wide",
-        help="results/coding/coded_wide.csv: every report of each study, "
-        "and the studies not yet coded",
-    )
+    coded.add_arguments(parser)
     parser.add_argument("--references", help="results/dedup/references.csv (citations, DOIs)")
     parser.add_argument("--search-log", help="the review's search log (searches.csv)")
     parser.add_argument("--counts", help="the PRISMA counts table (results/screening/counts.csv)")
@@ -361,8 +353,6 @@ def add_arguments_toolkit_slo(parser: argparse.ArgumentParser) -> None:
 
 def toolkit_slo(args: argparse.Namespace) -> int:
     """``slrflow toolkit-slo``: write the Toolkit SLO Interventies workbook and its CSVs."""
-    from slrflow.sheets import read_sheet
-
     book = codebook_module.load(args.codebook)
     interventions = coded.read(args.coded, wide=args.wide)
     searches = read_sheet(args.search_log) if args.search_log else None
@@ -373,12 +363,10 @@ def toolkit_slo(args: argparse.Namespace) -> int:
     result = sheets(
         interventions,
         book,
-        references=_optional_table(args.references),
+        references=tables.read_optional_csv(args.references),
         searches=searches,
         counts=counts,
     )
     write(result, args.output)
-    import sys
-
     print(f"toolkit-slo: {len(interventions)} interventions -> {args.output}", file=sys.stderr)
     return 0

@@ -7,8 +7,8 @@ import math
 import pytest
 
 from screening_review import RECORDS, screen_args, write_decisions, write_run
+from slrflow.agreement import cohen_kappa, krippendorff_alpha, pabak, percent_agreement
 from slrflow.cli import main
-from slrflow.screening.agreement import cohen_kappa, krippendorff_alpha, pabak, percent_agreement
 from slrflow.tables import read_csv
 
 HEADER = "record_id,decision,criteria,note,date\n"

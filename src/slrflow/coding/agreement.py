@@ -14,7 +14,7 @@ kappa when there are two coders, Krippendorff's alpha (nominal) for more, with t
 agreement and the number of units behind each figure. With two coders PABAK is given too
 (``k`` = 2 for a multi-choice code, the number of codes for a single-choice dimension): kappa
 is low when a code is rare even if the coders almost always agree, and PABAK shows that. The
-formulas are those of the screening stage (:mod:`slrflow.screening.agreement`). Numbers get the
+formulas are those of the screening stage (:mod:`slrflow.agreement`). Numbers get the
 percent of exact agreement only.
 
 A unit whose coders differ is a disagreement (``disagreements.csv``). The consensus file settles
@@ -25,23 +25,23 @@ of a unit is, in order: the consensus where one exists; else the value all its c
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from slrflow.agreement import (
+    cohen_kappa,
+    krippendorff_alpha,
+    pabak,
+    percent_agreement,
+    statistic_text,
+)
 from slrflow.coding import CONSENSUS, FINAL
 from slrflow.coding import problems as P
 from slrflow.coding.codebook import Codebook, Dimension
 from slrflow.coding.read import Answer
 from slrflow.coding.studies import Studies
-from slrflow.screening.agreement import (
-    cohen_kappa,
-    krippendorff_alpha,
-    pabak,
-    percent_agreement,
-)
 
 LONG_COLUMNS = [
     "intervention_id",
@@ -79,10 +79,6 @@ DISAGREEMENT_COLUMNS = [
     "status",
     "consensus",
 ]
-
-
-def _fmt(value: float) -> str:
-    return "" if value is None or math.isnan(value) else f"{value:.3f}"
 
 
 @dataclass
@@ -153,7 +149,7 @@ def dimension_agreement(
         row["note"] = "no unit coded by two or more coders"
         return row
     agree = sum(len(set(v.values())) == 1 for v in mine.values())
-    row["percent_agreement"] = _fmt(agree / len(mine))
+    row["percent_agreement"] = statistic_text(agree / len(mine))
     if dimension.type == "number":
         row["note"] = "numbers: share of exact agreement only"
         return row
@@ -163,15 +159,15 @@ def dimension_agreement(
         a = [v[raters[0]] for v in both]
         b = [v[raters[1]] for v in both]
         row["statistic"] = "cohen_kappa"
-        row["value"] = _fmt(cohen_kappa(a, b))
-        row["percent_agreement"] = _fmt(percent_agreement(a, b))
+        row["value"] = statistic_text(cohen_kappa(a, b))
+        row["percent_agreement"] = statistic_text(percent_agreement(a, b))
         # PABAK with k = the answers possible: yes/no for a multi-choice code, else the codes.
         k = 2 if dimension.type == "multi" else len(dimension.codes)
-        row["pabak"] = _fmt(pabak(a, b, k=k))
+        row["pabak"] = statistic_text(pabak(a, b, k=k))
     else:
         matrix = [[v.get(r) for v in mine.values()] for r in raters]
         row["statistic"] = "krippendorff_alpha"
-        row["value"] = _fmt(krippendorff_alpha(matrix))
+        row["value"] = statistic_text(krippendorff_alpha(matrix))
     if row["value"] == "":
         row["note"] = "undefined: every coder used a single same value (chance agreement is 1)"
     return row

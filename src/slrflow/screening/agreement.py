@@ -7,24 +7,23 @@ here (conflicts.csv still lists them at full text). ``k``, the number of categor
 assumes, is the number of answers possible at the stage under the policy (2 for
 include/exclude, 3 when maybe stands apart).
 
-- percent agreement ``po`` = agreeing references / references judged by both;
-- Cohen's kappa = (po - pe) / (1 - pe), ``pe`` = sum over categories of the product of the two
-  reviewers' shares (undefined when pe = 1: both used one category only); written out here
-  rather than imported from scikit-learn, whose import alone takes seconds;
-- PABAK (prevalence- and bias-adjusted kappa) = (k * po - 1) / (k - 1);
-- Krippendorff's alpha (nominal) over all reviewers of a stage when more than two judged it,
-  from the ``krippendorff`` package.
+The statistics are those of :mod:`slrflow.agreement`: percent agreement, Cohen's kappa and
+PABAK for each pair of reviewers, Krippendorff's alpha (nominal) over all reviewers of a stage
+when more than two judged it.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from itertools import combinations
 
-import krippendorff
-import numpy as np
-
+from slrflow.agreement import (
+    cohen_kappa,
+    krippendorff_alpha,
+    pabak,
+    percent_agreement,
+    statistic_text,
+)
 from slrflow.screening import DECISIONS, STAGES
 from slrflow.screening.decisions import Decision
 from slrflow.screening.policy import Policy
@@ -37,56 +36,12 @@ COLUMNS = [
 ]  # fmt: skip
 
 
-def percent_agreement(a: Sequence[str], b: Sequence[str]) -> float:
-    """Share of items on which the two raters give the same category."""
-    if len(a) != len(b) or not a:
-        raise ValueError("two equally long, non-empty rating lists are needed")
-    return sum(x == y for x, y in zip(a, b, strict=True)) / len(a)
-
-
-def cohen_kappa(a: list[str], b: list[str]) -> float:
-    """Cohen's kappa; NaN when chance agreement is 1 (both raters used one same category)."""
-    po = percent_agreement(a, b)
-    n = len(a)
-    pe = sum((a.count(c) / n) * (b.count(c) / n) for c in set(a) | set(b))
-    if pe >= 1:
-        return math.nan
-    return (po - pe) / (1 - pe)
-
-
-def pabak(a: Sequence[str], b: Sequence[str], *, k: int = 2) -> float:
-    """Prevalence- and bias-adjusted kappa for ``k`` categories: (k * po - 1) / (k - 1)."""
-    return (k * percent_agreement(a, b) - 1) / (k - 1)
-
-
-def krippendorff_alpha(units: Sequence[Sequence[str | None]]) -> float:
-    """Nominal alpha; ``units[i][j]`` is rater i's category for unit j (None when missing)."""
-    categories = sorted({v for rater in units for v in rater if v is not None})
-    if len(categories) < 2:
-        return math.nan
-    code = {c: i for i, c in enumerate(categories)}
-    data = np.array(
-        [[np.nan if v is None else code[v] for v in rater] for rater in units], dtype=float
-    )
-    return float(
-        krippendorff.alpha(
-            reliability_data=data,
-            level_of_measurement="nominal",
-            value_domain=list(range(len(categories))),
-        )
-    )
-
-
 def categories(stage: str, policy: Policy) -> int:
     """Answers possible at a stage as the policy reads them (PABAK's k)."""
     answers = set(DECISIONS[stage])
     if policy.maybe_passes(stage):
         answers.discard("maybe")
     return len(answers)
-
-
-def _fmt(value: float) -> str:
-    return "" if math.isnan(value) else f"{value:.3f}"
 
 
 def agreement_table(decisions: list[Decision], policy: Policy) -> list[dict[str, object]]:
@@ -134,9 +89,9 @@ def agreement_table(decisions: list[Decision], policy: Policy) -> list[dict[str,
                 kappa = cohen_kappa(a, b)
                 row.update(
                     n_agree=sum(x == y for x, y in zip(a, b, strict=True)),
-                    percent_agreement=_fmt(percent_agreement(a, b)),
-                    cohen_kappa=_fmt(kappa),
-                    pabak=_fmt(pabak(a, b, k=k)),
+                    percent_agreement=statistic_text(percent_agreement(a, b)),
+                    cohen_kappa=statistic_text(kappa),
+                    pabak=statistic_text(pabak(a, b, k=k)),
                 )
                 if math.isnan(kappa):
                     row["note"] = "kappa undefined: both reviewers used a single category"
@@ -158,7 +113,7 @@ def agreement_table(decisions: list[Decision], policy: Policy) -> list[dict[str,
                     "percent_agreement": "",
                     "cohen_kappa": "",
                     "pabak": "",
-                    "krippendorff_alpha": _fmt(alpha) if units else "",
+                    "krippendorff_alpha": statistic_text(alpha) if units else "",
                     "categories": k,
                     "note": f"{len(names)} reviewers; references judged by at least two",
                 }

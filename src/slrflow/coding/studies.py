@@ -24,6 +24,7 @@ import pandas as pd
 
 from slrflow import tables
 from slrflow.coding import problems as P
+from slrflow.records import LIST_SEPARATOR
 from slrflow.sheets import read_sheet, validate_rows
 
 #: Screening statuses that mean "included after full-text assessment".
@@ -75,8 +76,8 @@ class Studies:
 
 def citation(row: dict[str, str]) -> str:
     """``Author A; Author B; Author C et al. (2015). Title. Journal 6(4), 44-66. doi:...``."""
-    authors = [a for a in (row.get("authors") or "").split("; ") if a]
-    names = "; ".join(authors[:3]) + (" et al." if len(authors) > 3 else "")
+    authors = [a for a in (row.get("authors") or "").split(LIST_SEPARATOR) if a]
+    names = LIST_SEPARATOR.join(authors[:3]) + (" et al." if len(authors) > 3 else "")
     year = re.sub(r"^(\d{4})\.0$", r"\1", row.get("year") or "") or "n.d."  # "2018.0" -> 2018
     parts = [f"{names} ({year})." if names else f"({year}).", (row.get("title") or "").rstrip(".")]
     journal = row.get("journal") or ""
@@ -128,7 +129,7 @@ def _reports(references: pd.DataFrame, included: list[str]) -> tuple[dict, dict]
     rows = {}
     for row in references.to_dict(orient="records"):
         ref = row["reference_id"]
-        record_ids = [r for r in (row.get("record_ids") or "").split("; ") if r] or [ref]
+        record_ids = [r for r in (row.get("record_ids") or "").split(LIST_SEPARATOR) if r] or [ref]
         for record_id in [ref, *record_ids]:
             record_to_reference[record_id] = ref
         rows[ref] = (row, tuple(record_ids))

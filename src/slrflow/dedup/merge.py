@@ -26,6 +26,7 @@ import pandas as pd
 from slrflow.dedup.load import FIELDS
 from slrflow.dedup.prepare import title_words
 from slrflow.dedup.run import Result
+from slrflow.records import LIST_SEPARATOR
 
 #: The merged fields of a reference: those read for deduplication, less the record's own
 #: identity (``record_id``, ``search_id``) and the keys used only for comparing.
@@ -60,7 +61,7 @@ def best_authors(values: list[str]) -> str:
     present = [v for v in values if v]
     if not present:
         return ""
-    return max(present, key=lambda v: (len(v.split("; ")), len(v)))
+    return max(present, key=lambda v: (len(v.split(LIST_SEPARATOR)), len(v)))
 
 
 def merge_fields(rows: list[dict[str, str]]) -> dict[str, str]:
@@ -68,7 +69,7 @@ def merge_fields(rows: list[dict[str, str]]) -> dict[str, str]:
     get = lambda name: [str(r.get(name, "") or "") for r in rows]  # noqa: E731
     keywords: dict[str, str] = {}
     for value in get("keywords"):
-        for keyword in value.split("; "):
+        for keyword in value.split(LIST_SEPARATOR):
             if keyword.strip():
                 keywords.setdefault(keyword.strip().lower(), keyword.strip())
     return {
@@ -82,7 +83,7 @@ def merge_fields(rows: list[dict[str, str]]) -> dict[str, str]:
         "doi": _most_common(get("doi")),
         "pmid": _most_common(get("pmid")),
         "abstract": _longest(get("abstract")),
-        "keywords": "; ".join(keywords.values()),
+        "keywords": LIST_SEPARATOR.join(keywords.values()),
         "doc_type": next((v for v in get("doc_type") if v), ""),
         "language": next((v for v in get("language") if v), ""),
         "url": next((v for v in get("url") if v), ""),
@@ -108,8 +109,8 @@ def references(table: pd.DataFrame, result: Result) -> pd.DataFrame:
             {
                 "reference_id": records[first]["record_id"],
                 "n_records": len(members),
-                "record_ids": "; ".join(r["record_id"] for r in rows),
-                "search_ids": "; ".join(searches),
+                "record_ids": LIST_SEPARATOR.join(r["record_id"] for r in rows),
+                "search_ids": LIST_SEPARATOR.join(searches),
                 **merge_fields(rows),
             }
         )

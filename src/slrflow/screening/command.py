@@ -34,6 +34,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from slrflow.records import LIST_SEPARATOR
 from slrflow.screening import STAGES, ScreeningError
 from slrflow.screening import automation as automation_rules
 from slrflow.screening.agreement import COLUMNS as AGREEMENT_COLUMNS
@@ -65,6 +66,9 @@ CONFLICT_COLUMNS = [
     "resolution_file", "resolution_row", "title", "year", "doi",
 ]  # fmt: skip
 
+#: Lists in a cell are joined as the record table joins them.
+_joined = LIST_SEPARATOR.join
+
 
 def _policy_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, help="config.yaml holding a screening: section")
@@ -90,10 +94,6 @@ def _load_policy(args: argparse.Namespace):
     policy = load_policy(config=args.config, policy_json=args.policy)
     criteria = load_criteria(args.criteria or policy.criteria)
     return policy, criteria
-
-
-def _joined(values) -> str:
-    return "; ".join(values)
 
 
 def screen(args: argparse.Namespace) -> int:

@@ -29,9 +29,10 @@ from slrflow import __version__
 from slrflow.coding import codebook as codebook_module
 from slrflow.coding.codebook import Codebook
 from slrflow.coding.suggest import matchers
+from slrflow.records import LIST_SEPARATOR
 from slrflow.sheets import SheetError, read_sheet, validate_rows
 from slrflow.toolkit import coded, workbook
-from slrflow.toolkit.legend import JOIN, legend
+from slrflow.toolkit.legend import legend
 from slrflow.toolkit.ratings import RatingError, RatingScale, from_config
 from slrflow.toolkit.slo import WORKING_ELEMENTS
 
@@ -173,7 +174,7 @@ def intervention_sheet(
             "URL": item["url"],
             "_url": item["url"],
             "Target group": item["target_group"],
-            "Prevention level": JOIN.join(
+            "Prevention level": LIST_SEPARATOR.join(
                 p.strip().capitalize() for p in item["prevention_level"].split(";") if p.strip()
             ),
             "Original rating": item["rating"],
@@ -184,7 +185,7 @@ def intervention_sheet(
         for header, dim_id in CODED_COLUMNS:
             dim = codebook.dimension(dim_id)
             if dim is not None:
-                row[header] = JOIN.join(dim.code(c).label for c in codes.get(dim_id, []))
+                row[header] = LIST_SEPARATOR.join(dim.code(c).label for c in codes.get(dim_id, []))
         row["In systematic review"] = "yes" if match.name else "no"
         row["Matched SLO intervention"] = match.name
         row["Match score"] = match.score if match.name else ""

@@ -5,21 +5,19 @@ from __future__ import annotations
 import pandas as pd
 
 from slrflow.coding.codebook import Codebook
-
-#: How several codes in one cell are separated (``; `` so that a filter "contains" finds each).
-JOIN = "; "
+from slrflow.records import LIST_SEPARATOR
 
 
 def labels(codebook: Codebook, dimension: str, values: list[str]) -> str:
     """The codes of one dimension as their labels (texts of text dimensions as they are)."""
     dim = codebook.dimension(dimension)
     if dim is None or not dim.coded:
-        return JOIN.join(values)
+        return LIST_SEPARATOR.join(values)
     shown = []
     for value in values:
         code = dim.code(value)
         shown.append(code.label if code else value)
-    return JOIN.join(shown)
+    return LIST_SEPARATOR.join(shown)
 
 
 def legend(codebook: Codebook) -> pd.DataFrame:
@@ -51,8 +49,8 @@ def legend(codebook: Codebook) -> pd.DataFrame:
                     "code": code.id,
                     "code_label": code.label,
                     "definition": code.definition,
-                    "terms_en": JOIN.join(code.terms_en),
-                    "terms_nl": JOIN.join(code.terms_nl),
+                    "terms_en": LIST_SEPARATOR.join(code.terms_en),
+                    "terms_nl": LIST_SEPARATOR.join(code.terms_nl),
                 }
             )
     return pd.DataFrame(rows)

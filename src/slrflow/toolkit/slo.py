@@ -34,10 +34,11 @@ from slrflow import __version__, tables
 from slrflow.coding import codebook as codebook_module
 from slrflow.coding.codebook import Codebook
 from slrflow.figures import prisma
+from slrflow.records import LIST_SEPARATOR
 from slrflow.sheets import read_sheet
 from slrflow.toolkit import coded, workbook
 from slrflow.toolkit.coded import Intervention
-from slrflow.toolkit.legend import JOIN, labels, legend
+from slrflow.toolkit.legend import labels, legend
 
 #: (column header, codebook dimension) of the interventions sheet, in order.
 COLUMNS: list[tuple[str, str]] = [
@@ -101,7 +102,7 @@ def doi_url(doi: str) -> str:
 def citation(ref: dict[str, str]) -> str:
     """A short citation: ``Surname A; Other B et al. (year). Title. Journal, vol(issue), pages.``"""
     authors = [a.strip() for a in ref.get("authors", "").split(";") if a.strip()]
-    who = JOIN.join(authors[:3]) + (" et al." if len(authors) > 3 else "")
+    who = LIST_SEPARATOR.join(authors[:3]) + (" et al." if len(authors) > 3 else "")
     year = ref.get("year", "") or "n.d."
     parts = [f"{who} ({year})." if who else f"({year})."]
     if ref.get("title"):
@@ -187,7 +188,7 @@ def reference_sheet(
         rows.append(
             {
                 "Report id": report,
-                "Interventions": JOIN.join(names),
+                "Interventions": LIST_SEPARATOR.join(names),
                 "Citation": citation(ref) if ref else "",
                 "Year": ref.get("year", ""),
                 "DOI": doi,

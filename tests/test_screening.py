@@ -276,15 +276,21 @@ s2-family,{family},,2026-03-01
     assert ag.loc["full_text", "percent_agreement"] == "0.667"
 
 
-def test_fulltext_exclusion_reasons_must_agree(tmp_path):
+def s1_exit_at_full_text(tmp_path, anouk: str, bram: str) -> dict:
+    """Screen a review where both reviewers include s1-exit on title and abstract, bram
+    retrieves it, and anouk and bram give ``"<decision>,<criteria>"`` at full text."""
     review = tmp_path / "review"
     both = HEADER + "s1-exit,include,,,2026-01-10"
     write_decisions(review, "title_abstract", "anouk.csv", both)
     write_decisions(review, "title_abstract", "bram.csv", both)
     write_decisions(review, "retrieval", "bram.csv", HEADER + "s1-exit,retrieved,,,2026-02-01")
-    write_decisions(review, "full_text", "anouk.csv", HEADER + "s1-exit,exclude,C2,,2026-03-01")
-    write_decisions(review, "full_text", "bram.csv", HEADER + "s1-exit,exclude,C3,,2026-03-01")
-    t = run_screen(tmp_path, review)
+    write_decisions(review, "full_text", "anouk.csv", HEADER + f"s1-exit,{anouk},,2026-03-01")
+    write_decisions(review, "full_text", "bram.csv", HEADER + f"s1-exit,{bram},,2026-03-01")
+    return run_screen(tmp_path, review)
+
+
+def test_fulltext_exclusion_reasons_must_agree(tmp_path):
+    t = s1_exit_at_full_text(tmp_path, "exclude,C2", "exclude,C3")
     row = status_of(t, "s1-exit", "full_text")
     assert row["status"] == "conflict"
     assert row["conflict"] == "exclusion reasons differ: C2 vs C3"
@@ -375,14 +381,7 @@ def test_same_inputs_same_bytes(tmp_path):
 
 
 def test_fulltext_exclusions_naming_overlapping_criteria_need_a_resolution(tmp_path):
-    review = tmp_path / "review"
-    both = HEADER + "s1-exit,include,,,2026-01-10"
-    write_decisions(review, "title_abstract", "anouk.csv", both)
-    write_decisions(review, "title_abstract", "bram.csv", both)
-    write_decisions(review, "retrieval", "bram.csv", HEADER + "s1-exit,retrieved,,,2026-02-01")
-    write_decisions(review, "full_text", "anouk.csv", HEADER + "s1-exit,exclude,C3,,2026-03-01")
-    write_decisions(review, "full_text", "bram.csv", HEADER + "s1-exit,exclude,C2; C3,,2026-03-01")
-    t = run_screen(tmp_path, review)
+    t = s1_exit_at_full_text(tmp_path, "exclude,C3", "exclude,C2; C3")
     row = status_of(t, "s1-exit", "full_text")
     # C3 vs C2; C3: the report's reason must be agreed before PRISMA can count it
     assert (row["status"], row["conflict"]) == (
@@ -489,15 +488,7 @@ def test_policy_double_share_and_even_assignment():
 
 
 def test_maybe_at_full_text_always_needs_a_resolution(tmp_path):
-    review = tmp_path / "review"
-    both = HEADER + "s1-exit,include,,,2026-01-10"
-    write_decisions(review, "title_abstract", "anouk.csv", both)
-    write_decisions(review, "title_abstract", "bram.csv", both)
-    write_decisions(review, "retrieval", "bram.csv", HEADER + "s1-exit,retrieved,,,2026-02-01")
-    maybe = HEADER + "s1-exit,maybe,,,2026-03-01"
-    write_decisions(review, "full_text", "anouk.csv", maybe)
-    write_decisions(review, "full_text", "bram.csv", maybe)
-    t = run_screen(tmp_path, review)
+    t = s1_exit_at_full_text(tmp_path, "maybe,", "maybe,")
     row = status_of(t, "s1-exit", "full_text")
     assert (row["status"], row["conflict"]) == ("conflict", "maybe needs a resolution")
     boxes = t["boxes"].set_index("record_id")

@@ -528,18 +528,7 @@ def _unbalanced(problem: str, placed: list[Placed]) -> str:
     return "see boxes.csv (columns prisma, prisma_detail)"
 
 
-def prisma_nodes(
-    boxes: list[Box],
-    criteria: Criteria,
-    *,
-    source_types: dict[str, str] | None = None,
-    databases: dict[str, str] | None = None,
-    rules: list[str] | None = None,
-    rounds: dict[str, int] | None = None,
-) -> list[dict[str, object]]:
-    """The table of :func:`prisma_counts` as rows ``node, detail, n``."""
-    counts, _ = prisma_counts(
-        boxes, criteria, source_types=source_types, databases=databases, rules=rules,
-        rounds=rounds,
-    )  # fmt: skip
+def prisma_nodes(boxes: list[Box], criteria: Criteria, **options) -> list[dict[str, object]]:
+    """The table of :func:`prisma_counts` (same keyword options) as rows ``node, detail, n``."""
+    counts, _ = prisma_counts(boxes, criteria, **options)
     return [dict(row, n=int(row["n"])) for row in counts.to_frame().to_dict(orient="records")]

@@ -14,9 +14,10 @@ Protocol (the field's standard one, as ASReview's ``simulate``):
    per record.
 3. Stopping rule, checked after every batch, using only the labels revealed so far: buscar's
    test on the screening order (:func:`slrflow.screening.stopping.buscar_p`; every suffix of
-   the order is treated as a sample of what was unscreened when it began). The first batch
-   after which the recall target is met at the stated confidence is where the rule stops;
-   the recall it had then is computed afterwards from the true labels.
+   the order, priors first, is treated as a sample of what was unscreened when it began).
+   The first batch after which the recall target (``--recall-target``, default 95%) is met
+   at the stated confidence (``--confidence``, default 95%) is where the rule stops; the
+   recall it had then is computed afterwards from the true labels.
 4. Once every include is found, the records left are all excludes: their order can change
    neither the metrics nor the stopping point, so the model is not retrained any more; they
    follow the last model's order, and the rule is still checked after every batch until it

@@ -20,15 +20,21 @@ import jsonschema
 import pandas as pd
 
 
+def problem_list(heading: str, problems: list, *, limit: int, noun: str = "problem(s)") -> str:
+    """``heading: N problem(s)`` and the first ``limit`` problems, one per line: the message of
+    every error about input a person wrote."""
+    listed = "\n".join(f"  - {p}" for p in problems[:limit])
+    more = f"\n  ... and {len(problems) - limit} more" if len(problems) > limit else ""
+    return f"{heading}: {len(problems)} {noun}\n{listed}{more}"
+
+
 class SheetError(ValueError):
     """A sheet that does not validate; ``problems`` holds one message per bad cell."""
 
     def __init__(self, file: str, problems: list[str]):
         self.file = file
         self.problems = problems
-        listed = "\n".join(f"  - {p}" for p in problems[:50])
-        more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
-        super().__init__(f"{file}: {len(problems)} problem(s)\n{listed}{more}")
+        super().__init__(problem_list(file, problems, limit=50))
 
 
 @cache

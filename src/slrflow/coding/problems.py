@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from slrflow.sheets import problem_list
+
 ERROR = "error"
 WARNING = "warning"
 COLUMNS = ["severity", "file", "row", "field", "intervention_id", "message"]
@@ -22,9 +24,7 @@ class CodingError(ValueError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        listed = "\n".join(f"  - {p}" for p in problems[:60])
-        more = f"\n  ... and {len(problems) - 60} more" if len(problems) > 60 else ""
-        super().__init__(f"coding input: {len(problems)} error(s)\n{listed}{more}")
+        super().__init__(problem_list("coding input", problems, limit=60, noun="error(s)"))
 
 
 @dataclass(frozen=True, order=True)

@@ -18,6 +18,8 @@ reference), :mod:`.decisions` (decision and resolution files), :mod:`.automation
 
 from __future__ import annotations
 
+from slrflow.sheets import problem_list
+
 #: The screening stages in the order a reference passes them.
 STAGES = ("title_abstract", "retrieval", "full_text")
 
@@ -37,6 +39,4 @@ class ScreeningError(ValueError):
 
     def __init__(self, problems: list[str], *, heading: str = "screening input"):
         self.problems = problems
-        listed = "\n".join(f"  - {p}" for p in problems[:60])
-        more = f"\n  ... and {len(problems) - 60} more" if len(problems) > 60 else ""
-        super().__init__(f"{heading}: {len(problems)} problem(s)\n{listed}{more}")
+        super().__init__(problem_list(heading, problems, limit=60))

@@ -392,3 +392,26 @@ def test_find_datasets(tmp_path: Path):
     assert find_datasets(None, tmp_path / "missing") == {}
     assert find_datasets(["x/one.csv"], tmp_path) == {"one": Path("x/one.csv")}
     assert find_datasets({"n": "p.csv"}) == {"n": Path("p.csv")}
+
+
+def test_simulation_report_draws_curves_and_sums_up(tmp_path: Path, capsys):
+    labels = [1, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0]
+    data = write_dataset(tmp_path / "set.csv", labels)
+    orders, figures = [], []
+    for seed in (0, 1):
+        orders.append(tmp_path / f"seed{seed}.csv")
+        figures.append(tmp_path / f"seed{seed}.metrics.csv")
+        args = [data, "--seed", seed, "-o", orders[-1], "--metrics", figures[-1]]
+        assert run_cli(args, capsys)[0] == 0
+    out = tmp_path / "report"
+    args = ["simulation-report", "--orders", *orders, "--metrics", *figures]
+    args += ["--svg", out / "c.svg", "--png", out / "c.png", "--summary", out / "s.csv"]
+    assert main([str(a) for a in args]) == 0
+    summary = pd.read_csv(out / "s.csv", dtype=str)
+    assert summary["seed"].tolist() == ["0", "1", "mean"]
+    mean = float(summary.loc[2, "wss@95"])
+    assert mean == pytest.approx(summary.loc[:1, "wss@95"].astype(float).mean(), abs=1e-6)
+    first = (out / "c.svg").read_bytes()
+    assert b"<svg" in first and (out / "c.png").stat().st_size > 0
+    assert main([str(a) for a in args]) == 0
+    assert (out / "c.svg").read_bytes() == first  # same inputs, same bytes

@@ -3,6 +3,9 @@ pieces are cut."""
 
 from __future__ import annotations
 
+import logging
+import random
+
 import pytest
 
 from slrflow.ingest import bibtex, loads
@@ -71,3 +74,60 @@ def test_iter_lines_is_split_of_the_text(monkeypatch) -> None:
     for text in ["a", "a\n", "\n\n\nb", "ab\ncd\n\nefghijklmnop\nq", "x" * 30 + "\n" + "y" * 3]:
         src = Source("t", text.encode("utf-8"))
         assert list(src.iter_lines()) == src.text.split("\n")
+
+
+# --- the quicker BibTeX splitter splits exactly as bibtexparser's own ------------------------
+
+_ATOMS = ["a", "b c", " ", "\n", "\n  ", ",", "=", '"', "{", "}", "\\", "\\&", "\\{", "\\}"]
+_ATOMS += ["\\\n", "@", "@x{", "\n@misc{", "\t", "é", "(", ")", "{x}", "{{y}}", "\\\\"]
+
+
+def _random_bibtex(r: random.Random) -> str:
+    def value() -> str:
+        inner = "".join(r.choice(_ATOMS) for _ in range(r.randint(0, 6)))
+        return r.choice(["{X}", '"X"', "{{X}}", "X", "2020"]).replace("X", inner)
+
+    text = ""
+    for _ in range(r.randint(1, 4)):
+        sep = r.choice([",", ",\n", " ,\n  "])
+        fields = [
+            r.choice(["title", " author ", "\nyear", "a b", "x@y", "k\\", ""])
+            + r.choice(["=", " = ", " =\n "])
+            + value()
+            for _ in range(r.randint(0, 4))
+        ]
+        text += (
+            f"@{r.choice(['article', 'misc', 'string'])}{r.choice('{(')}key{r.randint(0, 3)}{sep}"
+            + sep.join(fields)
+            + r.choice(["", ",", ",\n", "\n"])
+            + r.choice(["}", ")", "", "}}"])
+            + r.choice(["\n", "\n\n", " junk\n", ""])
+        )
+    return text
+
+
+def _blocks(splitter_class, text: str) -> list:
+    out = []
+    for block in splitter_class(text).split().blocks:
+        inner = getattr(block, "ignore_error_block", None) or block
+        out.append(
+            (
+                type(block).__name__,
+                block.start_line,
+                block.raw,
+                getattr(block, "key", None),
+                getattr(getattr(block, "error", None), "abort_reason", None),
+                [(f.key, f.value, f.start_line) for f in getattr(inner, "fields", [])],
+                sorted(getattr(block, "duplicate_keys", ()) or ()),
+            )
+        )
+    return out
+
+
+def test_bibtex_quick_splitter_splits_as_bibtexparser(caplog) -> None:
+    from bibtexparser.splitter import Splitter
+
+    caplog.set_level(logging.CRITICAL, logger="bibtexparser")
+    for seed in range(3000):
+        text = _random_bibtex(random.Random(seed))
+        assert _blocks(bibtex._Splitter, text) == _blocks(Splitter, text), (seed, text)

@@ -31,9 +31,6 @@ class Search:
     update: int
     row: int
 
-    def mapping_dict(self) -> dict[str, str]:
-        return parse_mapping(self.mapping)
-
 
 def parse_mapping(text: str) -> dict[str, str]:
     """``"title=Article Title; abstract=Summary"`` -> ``{"title": "Article Title", ...}``."""

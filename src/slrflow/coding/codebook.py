@@ -91,10 +91,6 @@ class Codebook:
         """The dimension with this id, or None."""
         return self._index.get(dimension_id)
 
-    @property
-    def dimension_ids(self) -> tuple[str, ...]:
-        return tuple(d.id for d in self.dimensions)
-
 
 def _item_lines(text: str) -> dict[tuple[int, ...], int]:
     """1-based line of each dimension ``(d,)`` and code ``(d, c)`` mapping in the YAML text."""

@@ -24,7 +24,7 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "dedup": ("slrflow.dedup.command", "dedup", "group records into references"),
     "screen": ("slrflow.screening.command", "screen", "build the screening log and status"),
     "screening-sheets": (
-        "slrflow.screening.command",
+        "slrflow.screening.worklists",
         "screening_sheets",
         "write a screening sheet per reviewer and stage",
     ),

@@ -13,7 +13,8 @@ A decision names a record; it applies to whichever reference holds that record i
 run (results/dedup/clusters.csv), so new searches or a better deduplication never orphan it.
 Modules: :mod:`.criteria` (criteria.yaml), :mod:`.policy` (config), :mod:`.attach` (record ->
 reference), :mod:`.decisions` (decision and resolution files), :mod:`.automation`,
-:mod:`.status`, :mod:`.agreement`, :mod:`.counts`, :mod:`.sheets`, :mod:`.command`.
+:mod:`.status`, :mod:`.agreement`, :mod:`.counts`, :mod:`.sheets`, :mod:`.command` (``slrflow
+screen``), :mod:`.worklists` (``slrflow screening-sheets``).
 """
 
 from __future__ import annotations

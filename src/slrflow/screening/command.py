@@ -1,4 +1,4 @@
-"""``slrflow screen`` and ``slrflow screening-sheets``: the screening stage from the command line.
+"""``slrflow screen``: the screening stage's tables from the command line.
 
 ``screen`` reads the run's records and references, every decision file and the resolutions,
 and writes under ``--out-dir``:
@@ -22,7 +22,8 @@ and writes under ``--out-dir``:
     the box each record of each export ended in (the accounting invariant, checked), and its
     PRISMA box (``prisma``: the node it is counted in last; ``prisma_detail``: the part).
 
-``screening-sheets`` writes ``<out-dir>/<stage>/<reviewer>.xlsx`` for every stage and reviewer.
+``slrflow screening-sheets`` (each reviewer's sheet of references still owed) is in
+:mod:`.worklists`.
 """
 
 from __future__ import annotations
@@ -35,21 +36,19 @@ from pathlib import Path
 import pandas as pd
 
 from slrflow.records import LIST_SEPARATOR
-from slrflow.screening import STAGES, ScreeningError
+from slrflow.screening import STAGES
 from slrflow.screening import automation as automation_rules
 from slrflow.screening.agreement import COLUMNS as AGREEMENT_COLUMNS
 from slrflow.screening.agreement import agreement_table
 from slrflow.screening.attach import ReferenceIndex
 from slrflow.screening.counts import account, flow_counts, prisma_counts
-from slrflow.screening.criteria import load_criteria
 from slrflow.screening.decisions import (
     Decision,
     collect_files,
     read_decisions,
     read_resolutions,
 )
-from slrflow.screening.policy import Policy, load_policy
-from slrflow.screening.sheets import write_sheet
+from slrflow.screening.policy import add_policy_arguments, policy_from_arguments
 from slrflow.screening.status import StageStatus, build_status, explain
 from slrflow.tables import read_csv, write_csv
 
@@ -70,12 +69,6 @@ CONFLICT_COLUMNS = [
 _joined = LIST_SEPARATOR.join
 
 
-def _policy_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", type=Path, help="config.yaml holding a screening: section")
-    parser.add_argument("--policy", help="the screening section as JSON (instead of --config)")
-    parser.add_argument("--criteria", type=Path, help="criteria.yaml (default: from the policy)")
-
-
 def add_arguments_screen(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--records", type=Path, required=True, help="results/ingest/records.csv")
     parser.add_argument("--clusters", type=Path, required=True, help="results/dedup/clusters.csv")
@@ -86,19 +79,13 @@ def add_arguments_screen(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--review", type=Path, help="review folder: read <review>/screening/")
     parser.add_argument("--decisions", type=Path, nargs="*", default=None, help="decision files")
     parser.add_argument("--resolutions", type=Path, nargs="*", default=None, help="resolutions")
-    _policy_arguments(parser)
+    add_policy_arguments(parser)
     parser.add_argument("-o", "--out-dir", type=Path, required=True, help="results/screening")
-
-
-def _load_policy(args: argparse.Namespace):
-    policy = load_policy(config=args.config, policy_json=args.policy)
-    criteria = load_criteria(args.criteria or policy.criteria)
-    return policy, criteria
 
 
 def screen(args: argparse.Namespace) -> int:
     """Build the screening log, status, conflicts, agreement and PRISMA counts."""
-    policy, criteria = _load_policy(args)
+    policy, criteria = policy_from_arguments(args)
     records = read_csv(args.records)
     clusters = read_csv(args.clusters)
     references = read_csv(args.references)
@@ -277,97 +264,3 @@ def _conflict_frame(status, references: pd.DataFrame) -> pd.DataFrame:
             }
         )  # fmt: skip
     return pd.DataFrame(rows, columns=CONFLICT_COLUMNS)
-
-
-# -- screening sheets -----------------------------------------------------------------------
-
-
-def add_arguments_screening_sheets(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--status", type=Path, required=True, help="results/screening/status.csv")
-    parser.add_argument(
-        "--references", type=Path, required=True, help="results/dedup/references.csv"
-    )
-    _policy_arguments(parser)
-    parser.add_argument(
-        "--ranking", type=Path,
-        help="CSV with reference_id and rank (1 = first) for title/abstract; default: the ranker",
-    )  # fmt: skip
-    parser.add_argument(
-        "-o", "--out-dir", type=Path, required=True, help="results/screening/sheets"
-    )
-
-
-def screening_sheets(args: argparse.Namespace) -> int:
-    """Write one sheet per stage and reviewer with the references that reviewer still owes."""
-    policy, criteria = _load_policy(args)
-    status = read_csv(args.status)
-    references = read_csv(args.references)
-    by_id = {r["reference_id"]: r for r in references.to_dict(orient="records")}
-    for stage in STAGES:
-        waiting = status[(status["stage"] == stage) & (status["awaiting"] != "")]
-        order, terms = priority_order(
-            stage, waiting["reference_id"].tolist(), references, status, args, policy
-        )
-        position = {ref: i for i, ref in enumerate(order)}
-        for reviewer in policy.reviewers:
-            mine = [
-                ref
-                for ref, awaiting in zip(waiting["reference_id"], waiting["awaiting"], strict=True)
-                if reviewer in awaiting.split("; ")
-            ]
-            mine.sort(key=lambda ref: (position.get(ref, len(position)), ref))
-            rows = [
-                dict(by_id[ref], priority=i, rank_terms=terms.get(ref, ""))
-                for i, ref in enumerate(mine, start=1)
-            ]
-            path = args.out_dir / stage / f"{reviewer}.xlsx"
-            write_sheet(path, rows, stage=stage, reviewer=reviewer, criteria=criteria)
-            print(f"{path}: {len(rows)} reference(s) to judge", file=sys.stderr)
-    return 0
-
-
-def priority_order(
-    stage: str,
-    waiting: list[str],
-    references: pd.DataFrame,
-    status: pd.DataFrame,
-    args: argparse.Namespace,
-    policy: Policy,
-) -> tuple[list[str], dict[str, str]]:
-    """The order to screen ``waiting`` in, and the terms that ranked each reference there.
-
-    Title/abstract: the ``--ranking`` table when given, else the ranker of
-    :mod:`slrflow.screening.rank` trained on the decisions so far (its cold start uses the
-    criteria text). Other stages, or without a ranker: reference id order.
-    """
-    if not waiting:
-        return [], {}
-    if stage == "title_abstract":
-        if args.ranking is not None:
-            ranking = read_csv(args.ranking)
-            if not {"reference_id", "rank"} <= set(ranking.columns):
-                raise ScreeningError([f"{args.ranking}: needs columns reference_id and rank"])
-            ranked = ranking.assign(_r=pd.to_numeric(ranking["rank"])).sort_values("_r")
-        else:
-            try:
-                from slrflow.screening import rank
-            except ImportError:  # the ranker is optional: fall back to a stable order
-                return sorted(waiting), {}
-            ranked = _rank(rank, stage, waiting, references, status, args, policy)
-        terms = ranked["top_terms"] if "top_terms" in ranked else [""] * len(ranked)
-        return ranked["reference_id"].tolist(), dict(
-            zip(ranked["reference_id"], terms, strict=True)
-        )
-    return sorted(waiting), {}
-
-
-def _rank(rank, stage, waiting, references, status, args, policy) -> pd.DataFrame:
-    """The ranker trained on the title/abstract decisions so far, over the waiting references."""
-    ta = status[status["stage"] == stage]
-    known = {
-        ref: s for ref, s in zip(ta["reference_id"], ta["status"], strict=True)
-        if s in ("include", "exclude")
-    }  # fmt: skip
-    criteria_text = rank.load_criteria_text(args.criteria or policy.criteria)
-    pool = references[references["reference_id"].isin(set(waiting) | set(known))]
-    return rank.rank(pool.reset_index(drop=True), known, criteria_text=criteria_text)

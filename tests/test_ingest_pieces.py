@@ -131,3 +131,12 @@ def test_bibtex_quick_splitter_splits_as_bibtexparser(caplog) -> None:
     for seed in range(3000):
         text = _random_bibtex(random.Random(seed))
         assert _blocks(bibtex._Splitter, text) == _blocks(Splitter, text), (seed, text)
+
+
+def test_csv_lines_are_those_stringio_gives() -> None:
+    import io
+
+    from slrflow.ingest.csv import _lines_with_ends
+
+    for text in ["a,b\n1,2\n", 'a,b\n"x\ny",2', "a\n\n\nb\n\n", "", "\n", "one line"]:
+        assert list(_lines_with_ends(text)) == list(io.StringIO(text, newline=""))

@@ -19,7 +19,6 @@ spreadsheet shows), not the physical line: a quoted cell may span several lines.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -357,6 +356,21 @@ def _delimiter(first_line: str) -> str:
     return ";" if first_line.count(";") > first_line.count(",") else ","
 
 
+def _lines_with_ends(text: str) -> Iterator[str]:
+    """The lines ``io.StringIO(text, newline="")`` would give (``text`` has only ``\\n`` line
+    ends), one at a time, without the copy of the whole text (four bytes a character) that
+    :class:`io.StringIO` makes."""
+    begin = 0
+    while True:
+        end = text.find("\n", begin)
+        if end < 0:
+            if begin < len(text):
+                yield text[begin:]
+            return
+        yield text[begin : end + 1]
+        begin = end + 1
+
+
 def read(source: Source, *, mapping: dict[str, str] | None = None) -> Iterator[Entry]:
     """Records of a CSV or TSV export (comma, semicolon or tab, told from the header row)."""
     text = source.text
@@ -371,7 +385,7 @@ def read(source: Source, *, mapping: dict[str, str] | None = None) -> Iterator[E
         delimiter = _delimiter(first_line)
     # Exports put whole reference lists in one cell; the default limit (128 KiB) is too small.
     csv.field_size_limit(2**31 - 1)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_lines_with_ends(text), delimiter=delimiter)
     try:
         yield from entries_from_rows(source, enumerate(reader, start=1 + skipped), mapping=mapping)
     except csv.Error as exc:

@@ -19,6 +19,20 @@ from typing import Any
 import jsonschema
 import pandas as pd
 
+#: Suffixes of the files read as sheets.
+SHEET_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")
+
+
+def is_lock_file(path: Path) -> bool:
+    """A lock, backup or hidden file a spreadsheet program or editor leaves beside the files a
+    person works on (``~$name.xlsx``, ``.~lock.name#``, ``#name#``): never an input."""
+    return path.name.startswith(("~$", ".", "#"))
+
+
+def is_sheet_file(path: Path) -> bool:
+    """A sheet by its suffix, and not a lock file (:func:`is_lock_file`)."""
+    return path.suffix.lower() in SHEET_SUFFIXES and not is_lock_file(path)
+
 
 def problem_list(heading: str, problems: list, *, limit: int, noun: str = "problem(s)") -> str:
     """``heading: N problem(s)`` and the first ``limit`` problems, one per line: the message of
@@ -58,7 +72,11 @@ def read_sheet(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
         else:
             sep = "\t" if path.suffix.lower() in {".tsv", ".tab"} else None
             frame = pd.read_csv(
-                path, dtype=str, keep_default_na=False, sep=sep, engine="python",
+                path,
+                dtype=str,
+                keep_default_na=False,
+                sep=sep,
+                engine="python",
                 encoding="utf-8-sig",
             )
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:

@@ -25,7 +25,7 @@ from slrflow.coding import problems as P
 from slrflow.coding import sheets as SH
 from slrflow.coding import suggest as S
 from slrflow.coding.agreement import combine
-from slrflow.coding.read import coding_files, read_all, read_file
+from slrflow.coding.read import files_by_coder, read_all, read_file
 from slrflow.coding.studies import link, read_included, read_references
 
 
@@ -94,7 +94,7 @@ def add_arguments_code_sheets(parser: argparse.ArgumentParser) -> None:
 def code_sheets(args: argparse.Namespace) -> int:
     codebook, studies, _, folder = _load(args)
     suggestions = tables.read_optional_csv(args.suggestions)
-    files, _, _ = coding_files(folder)
+    files, _, _ = files_by_coder(folder)
     previous = []
     if args.coder in files:
         # Carry the coder's valid answers over; problems in their file are reported by `code`.

@@ -7,29 +7,29 @@ and hidden files are never inputs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from slrflow.coding import CODING_DIR, RESERVED_STEMS
+from slrflow.sheets import is_lock_file, is_sheet_file
 
-SHEET_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")
 FULLTEXT_SUFFIXES = (".txt", ".pdf")
 
 
-def _files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
+def _files(folder: Path, keep: Callable[[Path], bool]) -> list[Path]:
     if not folder.is_dir():
         return []
-    return sorted(
-        path
-        for path in folder.iterdir()
-        if path.is_file()
-        and path.suffix.lower() in suffixes
-        and not path.name.startswith(("~$", ".", "#"))
-    )
+    return sorted(path for path in folder.iterdir() if path.is_file() and keep(path))
+
+
+def sheet_files(folder: str | Path) -> list[Path]:
+    """Every sheet in ``folder`` (:func:`slrflow.sheets.is_sheet_file`), by name."""
+    return _files(Path(folder), is_sheet_file)
 
 
 def coding_files(review: str | Path) -> list[Path]:
     """Every sheet in ``<review>/coding``: coders' files, the consensus, the studies table."""
-    return _files(Path(review) / CODING_DIR, SHEET_SUFFIXES)
+    return sheet_files(Path(review) / CODING_DIR)
 
 
 def studies_table(review: str | Path) -> list[Path]:
@@ -51,4 +51,7 @@ def coders(review: str | Path, configured: list[str] | None = None) -> list[str]
 
 def fulltexts(review: str | Path) -> list[Path]:
     """Full texts in ``<review>/fulltext`` (.txt or .pdf)."""
-    return _files(Path(review) / "fulltext", FULLTEXT_SUFFIXES)
+    return _files(
+        Path(review) / "fulltext",
+        lambda p: p.suffix.lower() in FULLTEXT_SUFFIXES and not is_lock_file(p),
+    )

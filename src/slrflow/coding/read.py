@@ -32,6 +32,7 @@ from slrflow import tables
 from slrflow.coding import CONSENSUS, RESERVED_STEMS
 from slrflow.coding import problems as P
 from slrflow.coding.codebook import Codebook
+from slrflow.coding.inputs import sheet_files
 from slrflow.coding.studies import Studies
 from slrflow.sheets import read_sheet
 
@@ -306,22 +307,12 @@ def _conflicts(answers: list[Answer], codebook: Codebook) -> list[P.Problem]:
     return problems
 
 
-def coding_files(folder: str | Path) -> tuple[dict[str, Path], Path | None, list[P.Problem]]:
+def files_by_coder(folder: str | Path) -> tuple[dict[str, Path], Path | None, list[P.Problem]]:
     """The coders' files (coder -> path) and the consensus file in ``folder``."""
-    folder = Path(folder)
     coders: dict[str, Path] = {}
     consensus = None
     problems = []
-    if not folder.is_dir():
-        return coders, consensus, problems
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith((".", "~$")) or path.suffix.lower() not in (
-            ".csv",
-            ".tsv",
-            ".xlsx",
-            ".xlsm",
-        ):
-            continue
+    for path in sheet_files(folder):
         stem = path.stem
         if stem.lower() == CONSENSUS:
             if consensus is not None:
@@ -359,7 +350,7 @@ def read_all(
     ``coders`` (from the config) are the people expected to code: a file by anyone else is an
     error, an expected coder without a file a warning.
     """
-    files, consensus_file, problems = coding_files(folder)
+    files, consensus_file, problems = files_by_coder(folder)
     answers: list[Answer] = []
     for coder, path in files.items():
         if coders and coder not in coders:

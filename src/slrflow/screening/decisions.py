@@ -26,14 +26,13 @@ from slrflow.screening import DECISIONS, NEEDS_REASON, STAGES, ScreeningError
 from slrflow.screening.attach import ReferenceIndex
 from slrflow.screening.criteria import Criteria
 from slrflow.screening.policy import Policy
-from slrflow.sheets import SheetError, read_sheet, validate_cells, validate_rows
+from slrflow.sheets import SheetError, is_sheet_file, read_sheet, validate_cells, validate_rows
 
 #: Columns of a decision file (``record_id`` may be replaced by ``doi``).
 DECISION_COLUMNS = ("record_id", "decision", "criteria", "note", "date")
 #: Columns of the resolution file.
 RESOLUTION_COLUMNS = ("record_id", "stage", "decision", "criteria", "resolved_by", "date", "note")
 
-DECISION_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")
 #: Columns the screening sheets (:mod:`.sheets`) add after the decision file's for the
 #: reader; never read as decisions.
 INFO_COLUMNS = ("priority", "rank_terms", "title", "authors", "year", "journal", "abstract", "doi")
@@ -103,11 +102,6 @@ def reviewer_from_file(path: Path, reviewers: tuple[str, ...]) -> str | None:
         if stem == name or stem.startswith(name + "-"):
             return name
     return None
-
-
-def is_decision_file(path: Path) -> bool:
-    """Spreadsheets and CSVs, not the lock files a spreadsheet program leaves (``~$a.xlsx``)."""
-    return path.suffix.lower() in DECISION_SUFFIXES and not path.name.startswith(("~$", ".", "#"))
 
 
 def _canonical(column: str) -> str:
@@ -332,7 +326,7 @@ def read_decisions(
     decisions: list[Decision] = []
     blank: dict[str, int] = {}
     for path in sorted(Path(p) for p in paths):
-        if not is_decision_file(path):
+        if not is_sheet_file(path):
             continue
         stage = path.parent.name
         if stage not in STAGES:
@@ -398,7 +392,7 @@ def read_resolutions(
     problems: list[str] = []
     out: list[Decision] = []
     for path in sorted(Path(p) for p in paths):
-        if not is_decision_file(path):
+        if not is_sheet_file(path):
             continue
         frame = _read(
             path, problems, RESOLUTION_COLUMNS, "screening_resolutions", "resolution file"
@@ -458,8 +452,8 @@ def collect_files(screening_dir: str | Path) -> tuple[list[Path], list[Path]]:
     root = Path(screening_dir)
     if not root.is_dir():
         return [], []
-    found = sorted(p for p in root.glob("*") if p.is_file() and is_decision_file(p)) + sorted(
-        p for p in root.glob("*/*") if p.is_file() and is_decision_file(p)
+    found = sorted(p for p in root.glob("*") if p.is_file() and is_sheet_file(p)) + sorted(
+        p for p in root.glob("*/*") if p.is_file() and is_sheet_file(p)
     )
     resolutions = [p for p in found if p.parent == root and p.stem.startswith("resolutions")]
     decisions = [p for p in found if p not in resolutions]

@@ -19,10 +19,11 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from slrflow.sheets import load_schema
+from slrflow.sheets import load_schema, problem_list
 
 TYPES = ("single", "multi", "text", "number")
 CODED = ("single", "multi")
+_PROBLEMS = "problem(s) in the codebook"
 
 
 class CodebookError(ValueError):
@@ -145,8 +146,7 @@ def loads(text: str, *, name: str = "<codebook>") -> Codebook:
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.path))):
         problems.append(f"{_where(error, data)}: {error.message}")
     if problems:
-        listed = "\n".join(f"  - {p}" for p in problems[:30])
-        raise CodebookError(f"{name}: {len(problems)} problem(s) in the codebook\n{listed}")
+        raise CodebookError(problem_list(name, problems, limit=60, noun=_PROBLEMS))
 
     problems = []
     lines = _item_lines(text)
@@ -206,8 +206,7 @@ def loads(text: str, *, name: str = "<codebook>") -> Codebook:
             )
         )
     if problems:
-        listed = "\n".join(f"  - {p}" for p in problems)
-        raise CodebookError(f"{name}: {len(problems)} problem(s) in the codebook\n{listed}")
+        raise CodebookError(problem_list(name, problems, limit=60, noun=_PROBLEMS))
     return Codebook(
         name=str(data.get("codebook", "")),
         version=str(data.get("version", "")),

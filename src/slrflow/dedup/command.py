@@ -80,8 +80,7 @@ def dedup(args: argparse.Namespace) -> int:
     table, problems = load(args.records)
     decided = {}
     if args.decisions:
-        found, decision_problems = read_decisions(args.decisions, set(table["record_id"]))
-        decided = found
+        decided, decision_problems = read_decisions(args.decisions, set(table["record_id"]))
         problems.extend(decision_problems)
     for problem in problems:
         print(f"warning: {problem}", file=sys.stderr)
@@ -113,47 +112,30 @@ def dedup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _log_row(kind: str, message: str, *, file: str = "", row="", field: str = "") -> dict:
+    return {"kind": kind, "file": file, "row": row, "field": field, "message": message}
+
+
 def _log_table(problems: list[Problem], result: Result, options: Options) -> pd.DataFrame:
     """The dedup log: settings, input warnings, decisions a person made, refused links."""
     rows = [
-        {"kind": "setting", "file": "", "row": "", "field": name, "message": str(value)}
-        for name, value in sorted(vars(options).items())
+        _log_row("setting", str(value), field=name) for name, value in sorted(vars(options).items())
     ]
     rows += [
-        {
-            "kind": "warning",
-            "file": p.file,
-            "row": p.row or "",
-            "field": p.field or "",
-            "message": p.message,
-        }
+        _log_row("warning", p.message, file=p.file, row=p.row or "", field=p.field or "")
         for p in problems
     ]
     for (a, b), decision in sorted(result.decided.items()):
-        rows.append(
-            {
-                "kind": "decision",
-                "file": "",
-                "row": decision.row,
-                "field": "",
-                "message": f"{a} / {b}: {decision.verdict} ({decision.reviewer} "
-                f"{decision.date})".strip(),
-            }
-        )
+        verdict = f"{a} / {b}: {decision.verdict} ({decision.reviewer} {decision.date})".strip()
+        rows.append(_log_row("decision", verdict, row=decision.row))
     ids = result.keys.record_id
-    for i, j, reason in sorted(result.refused):
-        if "person" in reason:
-            rows.append(
-                {
-                    "kind": "kept_apart",
-                    "file": "",
-                    "row": "",
-                    "field": "",
-                    "message": f"{ids[i]} / {ids[j]}: {reason}",
-                }
-            )
     rows += [
-        {"kind": "summary", "file": "", "row": "", "field": "", "message": text}
+        _log_row("kept_apart", f"{ids[i]} / {ids[j]}: {reason}")
+        for i, j, reason in sorted(result.refused)
+        if "person" in reason
+    ]
+    rows += [
+        _log_row("summary", text)
         for text in (
             f"records: {len(result.label)}",
             f"references: {len(set(result.label))}",

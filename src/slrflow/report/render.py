@@ -18,7 +18,6 @@ from markupsafe import Markup, escape
 from slrflow import __version__
 from slrflow.report.collect import ReportData, Trail, final_codes
 
-_ID_LINKS = {"reference_id": "ref", "record_id": "rec"}
 _LINKED_COLUMNS = {
     "reference_id": "ref",
     "record_id": "rec",

@@ -49,6 +49,14 @@ POLICY = {
     ],
 }
 
+#: The boxes a record can end in: every record identified is in exactly one of them.
+FINAL_BOXES = (
+    "duplicates_removed", "automation_ineligible", "records_excluded",
+    "records_awaiting_screening", "records_awaiting_resolution", "reports_not_retrieved",
+    "reports_awaiting_retrieval", "reports_excluded", "reports_awaiting_assessment",
+    "reports_included",
+)  # fmt: skip
+
 ROOT = Path(__file__).resolve().parents[1]
 CRITERIA = ROOT / "config" / "criteria.yaml"
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from slrflow import tables
-from slrflow.figures import prisma
+from slrflow.figures import prisma, prisma_diagram
 
 
 def _text(fig) -> str:
@@ -97,7 +97,7 @@ def test_prisma2020_csv_schema(counts):
 
 
 def test_diagram_shows_the_numbers(counts):
-    fig = prisma.draw(counts)
+    fig = prisma_diagram.draw(counts)
     text = _text(fig)
     for expected in (
         "Databases (n = 120)",
@@ -119,7 +119,7 @@ def test_updated_review_template(counts):
     updated = prisma.with_previous(prisma.with_studies(counts, 18), 12, 13)
     assert updated["total_studies"] == 30 and updated["total_reports"] == 33
     assert prisma.check(updated) == []
-    fig = prisma.draw(updated)
+    fig = prisma_diagram.draw(updated)
     text = _text(fig)
     assert "Studies included in previous version of review (n = 12)" in text
     assert "Total studies included in review (n = 30)" in text
@@ -127,7 +127,7 @@ def test_updated_review_template(counts):
 
 def test_two_renders_are_byte_identical(counts, tmp_path):
     for run in ("a", "b"):
-        prisma.render(
+        prisma_diagram.render(
             counts, [tmp_path / f"{run}.svg", tmp_path / f"{run}.png", tmp_path / f"{run}.pdf"]
         )
     for ext in ("svg", "png", "pdf"):
@@ -186,7 +186,7 @@ def test_reads_what_the_screening_stage_writes():
     removed = (counts["duplicates"], counts["excluded_automatic"], counts["records_screened"])
     assert removed == (1, 1, 3)
     assert (counts["records_excluded"], counts["dbr_assessed"], counts["new_reports"]) == (1, 2, 1)
-    assert "Records screened (n = 3)" in _text(prisma.draw(counts))
+    assert "Records screened (n = 3)" in _text(prisma_diagram.draw(counts))
 
 
 def test_cli_fails_when_the_numbers_do_not_add_up(fixtures, tmp_path, capsys):
@@ -212,7 +212,7 @@ def test_records_awaiting_a_decision_have_their_box(counts):
     counts.set("new_reports", 17)
     counts.set("new_studies", 17)
     assert prisma.check(counts) == []
-    text = _text(prisma.draw(counts))
+    text = _text(prisma_diagram.draw(counts))
     assert "Records awaiting screening (n = 3)" in text
     counts.set("records_awaiting", 2)
     assert prisma.check(counts) == [

@@ -33,7 +33,7 @@ import pytest
 
 from slrflow import tables
 from slrflow.cli import main
-from slrflow.figures import prisma
+from slrflow.figures import prisma, prisma_diagram
 from slrflow.screening import ScreeningError
 from slrflow.screening.counts import Box, prisma_counts
 from slrflow.screening.criteria import load_criteria
@@ -223,7 +223,7 @@ def test_prisma2020_csv_has_the_update_nodes_and_no_others():
 
 def test_both_templates_draw_the_new_boxes():
     update, _ = _counts()
-    text = _text(prisma.draw(update))
+    text = _text(prisma_diagram.draw(update))
     for expected in (
         "Previous studies",
         "Studies included in previous version of review (n = 4)",
@@ -236,7 +236,7 @@ def test_both_templates_draw_the_new_boxes():
         "Reports awaiting a decision (n = 1)",
     ):
         assert expected in text, expected
-    text = _text(prisma.draw(_counts(rounds={})[0]))
+    text = _text(prisma_diagram.draw(_counts(rounds={})[0]))
     assert "Previous studies" not in text
     assert "Records awaiting screening (n = 2)" in text
     assert "Duplicate records removed (n = 4)" in text  # the other-methods column's

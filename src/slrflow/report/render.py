@@ -37,26 +37,21 @@ def linkify(column: str, value) -> Markup:
     return escape(text)
 
 
+#: The page's filters: key (``data-*`` attribute), label, and the column of the trail's rows
+#: (decisions, records or status) whose values it matches.
+_FILTERS = (
+    ("decision", "Decision", "decision", "decisions"),
+    ("criterion", "Criterion", "criteria", "decisions"),
+    ("reviewer", "Reviewer", "reviewer", "decisions"),
+    ("stage", "Stage", "stage", "decisions"),
+    ("source", "Search (source)", "search_id", "records"),
+    ("status", "Status", "status", "status"),
+)
+
+
 def filter_values(trail: Trail) -> dict[str, list[str]]:
     """What each filter of the page matches for this reference (``data-*`` attributes)."""
-    return {
-        "decision": trail.values("decision"),
-        "criterion": trail.values("criteria"),
-        "reviewer": trail.values("reviewer"),
-        "stage": trail.values("stage"),
-        "source": trail.values("search_id", rows="records"),
-        "status": trail.values("status", rows="status"),
-    }
-
-
-_FILTERS = (
-    ("decision", "Decision"),
-    ("criterion", "Criterion"),
-    ("reviewer", "Reviewer"),
-    ("stage", "Stage"),
-    ("source", "Search (source)"),
-    ("status", "Status"),
-)
+    return {key: trail.values(column, rows=rows) for key, _, column, rows in _FILTERS}
 
 
 def _automation(data: ReportData) -> pd.DataFrame:
@@ -97,7 +92,7 @@ def render(data: ReportData, output: str | Path, *, review: str = "", title: str
         keep_trailing_newline=True,
     )
     filters = []
-    for key, label in _FILTERS:
+    for key, label, _, _ in _FILTERS:
         options = sorted({v for t in data.trails for v in filter_values(t)[key]})
         filters.append((key, label, options))
     statuses: dict[str, int] = {}

@@ -10,6 +10,7 @@ import pytest
 
 from slrflow.coding import codebook as C
 from slrflow.coding import command
+from slrflow.coding import suggest as S
 from slrflow.coding.problems import CodingError
 from slrflow.coding.read import read_all, read_file
 from slrflow.coding.studies import link, read_included, read_references
@@ -274,3 +275,28 @@ def test_the_cli_prints_coding_errors_without_a_trace(tmp_path, fx, capsys):
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert "bram.csv, row 3, field answer: single-choice dimension 'design' has two codes" in err
+
+
+def test_unusable_input_tables_and_full_texts_are_errors_naming_the_file(tmp_path, fx, capsys):
+    from slrflow.cli import main
+
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("x,y\n1,2\n")
+    status = main(
+        ["code-suggest", "--references", str(wrong), "--status", str(fx / "status.csv"),
+         "--codebook", str(fx / "codebook.yaml"), "--review", str(fx / "review"),
+         "-o", str(tmp_path / "out.csv")]
+    )  # fmt: skip
+    assert status == 2
+    err = capsys.readouterr().err
+    assert f"{wrong}: no reference_id column" in err
+    with pytest.raises(CodingError, match="wrong.csv: no reference_id column in the screening"):
+        read_included(wrong)
+    no_stage = tmp_path / "no_stage.csv"
+    no_stage.write_text("reference_id,decision\ns1-aaaaaaaaaa,include\n")
+    with pytest.raises(CodingError, match="no_stage.csv: expected columns reference_id, stage"):
+        read_included(no_stage)
+    latin1 = tmp_path / "s1-aaaaaaaaaa.txt"
+    latin1.write_bytes("Pr\xe9vention".encode("latin-1"))
+    with pytest.raises(CodingError, match="s1-aaaaaaaaaa.txt: not UTF-8 text"):
+        S.fulltext_pages(latin1)

@@ -59,6 +59,11 @@ def warning(message: str, *, file: str = "", row: object = "", field: str = "", 
     return Problem(WARNING, file, str(row), field, study, message)
 
 
+def input_error(message: str, *, file: object) -> CodingError:
+    """The error for an input file the stage cannot use at all (no row to point at)."""
+    return CodingError([error(message, file=str(file))])
+
+
 def raise_errors(problems: list[Problem]) -> None:
     """Raise :class:`CodingError` if any problem is an error."""
     errors = [p for p in problems if p.severity == ERROR]

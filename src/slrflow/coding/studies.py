@@ -98,7 +98,9 @@ def read_references(path: str | Path) -> pd.DataFrame:
     """``results/dedup/references.csv`` (reference_id, record_ids "; "-joined, title, ...)."""
     frame = tables.read_csv(path)
     if "reference_id" not in frame.columns:
-        raise ValueError(f"{path}: no reference_id column; expected the dedup stage's references")
+        raise P.input_error(
+            "no reference_id column; expected the dedup stage's references", file=path
+        )
     return frame
 
 
@@ -111,15 +113,18 @@ def read_included(status_path: str | Path) -> list[str]:
     """
     frame = tables.read_csv(status_path)
     if "reference_id" not in frame.columns:
-        raise ValueError(f"{status_path}: no reference_id column in the screening status table")
+        raise P.input_error(
+            "no reference_id column in the screening status table", file=status_path
+        )
     if {"stage", "status"} <= set(frame.columns):
         chosen = frame[(frame["stage"] == FINAL_STAGE) & frame["status"].isin(INCLUDED_STATUSES)]
     elif FINAL_STAGE in frame.columns:
         chosen = frame[frame[FINAL_STAGE].isin(INCLUDED_STATUSES)]
     else:
-        raise ValueError(
-            f"{status_path}: expected columns reference_id, stage, status (or a {FINAL_STAGE} "
-            f"column); found {', '.join(frame.columns)}"
+        raise P.input_error(
+            f"expected columns reference_id, stage, status (or a {FINAL_STAGE} column); "
+            f"found {', '.join(frame.columns)}",
+            file=status_path,
         )
     return sorted(set(chosen["reference_id"]))
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from slrflow.coding import problems as P
 from slrflow.coding.codebook import Code, Codebook
 from slrflow.coding.studies import Report, Studies
 
@@ -121,13 +122,13 @@ def fulltext_pages(path: Path) -> list[str]:
             reader = PdfReader(str(path))
             return [page.extract_text() or "" for page in reader.pages]
         except (PdfReadError, ValueError, OSError) as exc:
-            message = f"{path}: cannot read the PDF ({exc}); replace it or remove it"
-            raise ValueError(message) from exc
+            message = f"cannot read the PDF ({exc}); replace it or remove it"
+            raise P.input_error(message, file=path) from exc
     try:
         return path.read_text(encoding="utf-8-sig").split("\f")
     except UnicodeDecodeError as exc:
-        raise ValueError(
-            f"{path}: not UTF-8 text (byte {exc.start}); save the full text as UTF-8"
+        raise P.input_error(
+            f"not UTF-8 text (byte {exc.start}); save the full text as UTF-8", file=path
         ) from exc
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.writer.excel import ExcelWriter
 
 from slrflow import tables
@@ -23,6 +24,13 @@ from slrflow import tables
 #: The date written as a workbook's created/modified time (content, not the clock, decides bytes).
 FIXED_TIME = dt.datetime(2000, 1, 1)
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # zip's earliest date
+
+# One look for every workbook: a bold header on light blue, links as a spreadsheet shows them,
+# cells wrapped and aligned to the top so long abstracts read down the row.
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+LINK_FONT = Font(color="0563C1", underline="single")
+WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def cell_text(value: object) -> object:

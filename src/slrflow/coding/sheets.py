@@ -25,7 +25,7 @@ import re
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
@@ -34,7 +34,7 @@ from slrflow.coding import suggest as S
 from slrflow.coding.codebook import Codebook
 from slrflow.coding.read import Answer
 from slrflow.coding.studies import Studies
-from slrflow.xlsx import cell_text, save
+from slrflow.xlsx import HEADER_FILL, HEADER_FONT, LINK_FONT, WRAP, cell_text, save
 
 COLUMNS = [
     "intervention_id",
@@ -63,10 +63,7 @@ _WIDTHS = {
     "suggestion": 60,
     "definition": 50,
 }
-_HEADER = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _INPUT_FILL = PatternFill("solid", fgColor="FFF9DB")
-_WRAP = Alignment(wrap_text=True, vertical="top")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\']")
 
 
@@ -87,8 +84,8 @@ def _header(sheet, columns: list[str], widths: dict[str, float]) -> None:
     sheet.append(columns)
     for index, column in enumerate(columns, start=1):
         cell = sheet.cell(row=1, column=index)
-        cell.font = _HEADER
-        cell.fill = _HEADER_FILL
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
         sheet.column_dimensions[get_column_letter(index)].width = widths.get(column, 16)
     sheet.freeze_panes = "A2"
 
@@ -170,11 +167,11 @@ def build(
             )
     for row in overview.iter_rows(min_row=2):
         for cell in row:
-            cell.alignment = _WRAP
+            cell.alignment = WRAP
         link = row[2]  # the worksheet column: one click to the study's worksheet
         target = f"{quote_sheetname(str(link.value).lstrip(chr(39)))}!A1"
         link.hyperlink = Hyperlink(ref=link.coordinate, location=target)
-        link.font = Font(color="0563C1", underline="single")
+        link.font = LINK_FONT
 
     lists = workbook.create_sheet("Lists")
     lists.sheet_state = "hidden"
@@ -248,7 +245,7 @@ def build(
                 _append(sheet, *(values[c] for c in COLUMNS))
                 for index, column in enumerate(COLUMNS, start=1):
                     cell = sheet.cell(row=row_number, column=index)
-                    cell.alignment = _WRAP
+                    cell.alignment = WRAP
                     if column in INPUT_COLUMNS:
                         cell.fill = _INPUT_FILL
                 answer_cell = f"{get_column_letter(COLUMNS.index('answer') + 1)}{row_number}"
@@ -274,7 +271,7 @@ def build(
             "",
             "",
         )
-        legend.cell(row=legend.max_row, column=5).font = _HEADER
+        legend.cell(row=legend.max_row, column=5).font = HEADER_FONT
         for code in dimension.codes:
             _append(
                 legend,

@@ -21,14 +21,14 @@ from urllib.parse import quote
 from openpyxl import Workbook
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from slrflow.screening import DECISIONS
 from slrflow.screening.criteria import Criteria
 from slrflow.screening.decisions import DECISION_COLUMNS, INFO_COLUMNS
-from slrflow.xlsx import cell_text, save
+from slrflow.xlsx import HEADER_FILL, HEADER_FONT, LINK_FONT, WRAP, cell_text, save
 
 #: Columns of the "Screening" sheet: the decision file's, then those shown to the reader.
 SHEET_COLUMNS = (*DECISION_COLUMNS, *INFO_COLUMNS)
@@ -38,7 +38,6 @@ _WIDTHS = {
     "title": 50, "authors": 25, "year": 6, "journal": 22, "abstract": 90, "doi": 22,
 }  # fmt: skip
 _MAX_CELL = 32000  # a cell holds at most 32,767 characters
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 _HIGHLIGHT = InlineFont(b=True, color="9C0006")
 
@@ -80,15 +79,12 @@ def build_sheet(
     wb.properties.title = f"Screening {stage} {reviewer}"
     ws = wb.active
     ws.title = "Screening"
-    bold = Font(bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
     for col, name in enumerate(SHEET_COLUMNS, start=1):
         cell = ws.cell(row=1, column=col, value=name)
-        cell.font = bold
-        cell.fill = _INPUT_FILL if col <= 5 else _HEADER_FILL
+        cell.font = HEADER_FONT
+        cell.fill = _INPUT_FILL if col <= 5 else HEADER_FILL
         ws.column_dimensions[get_column_letter(col)].width = _WIDTHS[name]
     pattern = criteria.term_pattern()
-    link_font = Font(color="0563C1", underline="single")
     for r, ref in enumerate(references, start=2):
         values = {
             "record_id": ref["reference_id"],
@@ -110,12 +106,12 @@ def build_sheet(
             if isinstance(value, str):
                 cell.data_type = "s"  # never a formula
             if name in ("title", "abstract", "authors", "journal"):
-                cell.alignment = wrap
+                cell.alignment = WRAP
             if name == "date":
                 cell.number_format = "yyyy-mm-dd"
             if name == "doi" and values["doi"]:
                 cell.hyperlink = _doi_url(str(values["doi"]))
-                cell.font = link_font
+                cell.font = LINK_FONT
     last = max(2, len(references) + 1)
     decisions = DataValidation(
         type="list",
@@ -158,14 +154,14 @@ def build_sheet(
     crit = wb.create_sheet("Criteria")
     header = ("id", "kind", "label", "text", "label_nl", "text_nl", "key terms")
     for col, name in enumerate(header, start=1):
-        crit.cell(row=1, column=col, value=name).font = bold
+        crit.cell(row=1, column=col, value=name).font = HEADER_FONT
     for r, c in enumerate(allowed, start=2):
         terms = "; ".join(f"{lang}: {', '.join(words)}" for lang, words in c.terms.items())
         row = (c.id, c.kind, c.label, c.text, c.label_nl, c.text_nl, terms)
         for col, value in enumerate(row, start=1):
             cell = crit.cell(row=r, column=col, value=cell_text(value))
             cell.data_type = "s"
-            cell.alignment = wrap
+            cell.alignment = WRAP
     for col, width in enumerate((12, 10, 30, 60, 30, 60, 60), start=1):
         crit.column_dimensions[get_column_letter(col)].width = width
     crit.freeze_panes = "A2"

@@ -16,13 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from slrflow import tables
-from slrflow.xlsx import cell_text, save
+from slrflow.xlsx import HEADER_FILL, HEADER_FONT, LINK_FONT, WRAP, cell_text, save
 
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _MAX_WIDTH = 60
 _MIN_WIDTH = 8
 
@@ -57,18 +55,15 @@ def build(sheets: list[Sheet], *, title: str = "") -> Workbook:
     wb.remove(wb.active)
     wb.properties.title = title or None
     wb.properties.creator = "slrflow"
-    bold = Font(bold=True)
-    link_font = Font(color="0563C1", underline="single")
-    wrap = Alignment(wrap_text=True, vertical="top")
     for spec in sheets:
         ws = wb.create_sheet(spec.name[:31])
         frame = spec.frame
         shown = [c for c in frame.columns if c not in spec.links.values()]
         for col, header in enumerate(shown, start=1):
             cell = ws.cell(row=1, column=col, value=cell_text(str(header)))
-            cell.font = bold
-            cell.fill = _HEADER_FILL
-            cell.alignment = wrap
+            cell.font = HEADER_FONT
+            cell.fill = HEADER_FILL
+            cell.alignment = WRAP
         for row_index, row in enumerate(frame.itertuples(index=False), start=2):
             values = dict(zip(frame.columns, row, strict=True))
             for col, header in enumerate(shown, start=1):
@@ -78,11 +73,11 @@ def build(sheets: list[Sheet], *, title: str = "") -> Workbook:
                 cell = ws.cell(row=row_index, column=col, value=cell_text(value))
                 if isinstance(value, str):
                     cell.data_type = "s"  # never a formula, whatever the text looks like
-                cell.alignment = wrap
+                cell.alignment = WRAP
                 url = values.get(spec.links.get(header, ""), "")
                 if isinstance(url, str) and re.match(r"https?://", url):
                     cell.hyperlink = url
-                    cell.font = link_font
+                    cell.font = LINK_FONT
         for col, header in enumerate(shown, start=1):
             width = spec.widths.get(header) or _fitted_width(str(header), frame[header])
             ws.column_dimensions[get_column_letter(col)].width = width

@@ -38,13 +38,14 @@ COUNT_COLUMNS = [
 ]
 
 
-def search_order(table: pd.DataFrame) -> list[str]:
-    searches = table["search_id"].fillna("").astype(str).replace("", NO_SEARCH)
-    return list(dict.fromkeys(searches))
-
-
 def _searches(table: pd.DataFrame) -> list[str]:
+    """The search of each record (:data:`NO_SEARCH` where the table names none)."""
     return table["search_id"].fillna("").astype(str).replace("", NO_SEARCH).tolist()
+
+
+def search_order(table: pd.DataFrame) -> list[str]:
+    """The searches in the order their first record appears (the search log's order)."""
+    return list(dict.fromkeys(_searches(table)))
 
 
 def counts(table: pd.DataFrame, result: Result) -> pd.DataFrame:

@@ -182,3 +182,21 @@ def test_unreadable_coded_table_names_the_file(tmp_path):
     bad.write_text("study,what\nS1,x\n")
     with pytest.raises(coded.CodedError, match="coded_long.csv: expected columns"):
         coded.read(bad)
+
+
+def test_an_empty_intervention_id_names_its_row_in_the_file():
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "intervention_id": ["I1", "I1", ""],
+            "intervention": ["Exit", "Exit", "Exit"],
+            "dimension": ["design", "design", "design"],
+            "code": ["rct", "rct", "rct"],
+            "value": ["yes", "yes", "yes"],
+            "coder": ["anouk", "final", "final"],
+        }
+    )
+    # the coders' rows are left out once final rows exist; the bad row is still row 4
+    with pytest.raises(coded.CodedError, match=r"coded_long.csv, row 4, field intervention_id"):
+        coded.from_frame(frame, file="coded_long.csv")

@@ -65,6 +65,13 @@ class Intervention:
         return self.values.get(dimension, [])
 
 
+def _add_reports(item: Intervention, text: str) -> None:
+    """Add the ``;``-separated report ids of ``text`` that ``item`` does not list yet."""
+    for report in text.split(";"):
+        if report.strip() and report.strip() not in item.reports:
+            item.reports.append(report.strip())
+
+
 def _first(columns: list[str], names: tuple[str, ...]) -> str | None:
     return next((n for n in names if n in columns), None)
 
@@ -81,26 +88,25 @@ def from_frame(frame: pd.DataFrame, *, file: str = "coded table") -> list[Interv
         )
     code_col = "code" if "code" in columns else None
     value_col = next((c for c in ("value", "text") if c in columns), None)
-    rows = frame.fillna("").astype(str).to_dict(orient="records")
+    # Row numbers as a spreadsheet shows them (header = 1), kept when rows are left out below.
+    rows = list(enumerate(frame.fillna("").astype(str).to_dict(orient="records"), start=2))
     final_dims: set[tuple[str, str]] = set()
-    if "coder" in columns and any(r["coder"].strip().lower() == "final" for r in rows):
-        rows = [r for r in rows if r["coder"].strip().lower() == "final"]
+    if "coder" in columns and any(r["coder"].strip().lower() == "final" for _, r in rows):
+        rows = [(n, r) for n, r in rows if r["coder"].strip().lower() == "final"]
     elif "coder" in columns:
         final_dims = {
-            (r[id_col], r["dimension"]) for r in rows if r["coder"].strip().lower() in _FINAL
+            (r[id_col], r["dimension"]) for _, r in rows if r["coder"].strip().lower() in _FINAL
         }
     found: dict[str, Intervention] = {}
-    for index, row in enumerate(rows):
+    for number, row in rows:
         iid = row[id_col].strip()
         if not iid:
-            raise CodedError(f"{file}, row {index + 2}, field {id_col}: empty intervention id")
+            raise CodedError(f"{file}, row {number}, field {id_col}: empty intervention id")
         item = found.setdefault(iid, Intervention(iid, row[name_col].strip() if name_col else iid))
         if name_col and row[name_col].strip() and item.name == iid:
             item.name = row[name_col].strip()
         if report_col:
-            for report in row[report_col].split(";"):
-                if report.strip() and report.strip() not in item.reports:
-                    item.reports.append(report.strip())
+            _add_reports(item, row[report_col])
         dimension = row["dimension"].strip()
         if not dimension:
             continue
@@ -131,9 +137,7 @@ def add_wide(interventions: list[Intervention], wide: pd.DataFrame) -> list[Inte
         if not iid:
             continue
         item = found.setdefault(iid, Intervention(iid, row.get("intervention", "") or iid))
-        for report in row.get("reports", "").split(";"):
-            if report.strip() and report.strip() not in item.reports:
-                item.reports.append(report.strip())
+        _add_reports(item, row.get("reports", ""))
     return sorted(found.values(), key=lambda i: (i.name.casefold(), i.intervention_id))
 
 

@@ -15,7 +15,10 @@ from slrflow.sheets import SheetError, read_sheet, validate_rows
 
 @dataclass(frozen=True)
 class Search:
-    """One row of the search log."""
+    """One row of the search log (columns as described above). ``hits_reported`` is the number
+    of hits the database showed (None when not noted), ``source_type`` defaults to ``database``,
+    ``update`` is the update round the search belongs to (0: the review's first searches) and
+    ``row`` its row in the log (header = row 1)."""
 
     search_id: str
     database: str
@@ -66,7 +69,8 @@ def read_search_log(path: str | Path, *, review: str | Path | None = None) -> li
         export = review / row["file"]
         if not export.is_file():
             problems.append(
-                f"row {line}, field file: export {row['file']!r} not found in {review}"
+                f"row {line}, field file: export {row['file']!r} not found in {review}; "
+                "put the export there or correct the path"
             )
         hits = row.get("hits_reported", "")
         searches.append(

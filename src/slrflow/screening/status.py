@@ -71,13 +71,9 @@ class StageStatus:
         return self.status == "maybe" and policy.maybe_passes(self.stage)
 
 
-def _effective(d: Decision, policy: Policy) -> str:
-    return "include" if d.decision == "maybe" and policy.maybe_passes(d.stage) else d.decision
-
-
 def effective_decision(d: Decision, policy: Policy) -> str:
     """The decision as the policy reads it (a passing maybe counts as include)."""
-    return _effective(d, policy)
+    return "include" if d.decision == "maybe" and policy.maybe_passes(d.stage) else d.decision
 
 
 def _combine(
@@ -91,10 +87,12 @@ def _combine(
     )
     votes = "; ".join(f"{r}: {', '.join(d.answer for d in by_reviewer[r])}" for r in reviewers)
     needed = policy.needed(ref, stage)
-    effective = {_effective(d, policy) for d in found}
+    effective = {effective_decision(d, policy) for d in found}
     conflict = ""
     if len(effective) > 1:
-        split = [r for r in reviewers if len({_effective(d, policy) for d in by_reviewer[r]}) > 1]
+        split = [
+            r for r in reviewers if len({effective_decision(d, policy) for d in by_reviewer[r]}) > 1
+        ]
         conflict = " vs ".join(sorted(effective))
         if split:
             conflict += f" (decisions of {', '.join(split)} on records now merged disagree)"

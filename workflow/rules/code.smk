@@ -7,7 +7,6 @@
 from slrflow.coding import inputs as coding_inputs
 
 CODING = config.get("coding", {})
-CODING_CODEBOOK = CODING.get("codebook", "config/codebook.yaml")
 CODING_OUT = RESULTS / "coding"
 
 
@@ -15,7 +14,7 @@ rule code_suggest:
     input:
         references=RESULTS / "dedup" / "references.csv",
         status=RESULTS / "screening" / "status.csv",
-        codebook=CODING_CODEBOOK,
+        codebook=CODEBOOK,
         studies=coding_inputs.studies_table(REVIEW),
         fulltext=coding_inputs.fulltexts(REVIEW),
     output:
@@ -36,7 +35,7 @@ rule code_sheet:
     input:
         references=RESULTS / "dedup" / "references.csv",
         status=RESULTS / "screening" / "status.csv",
-        codebook=CODING_CODEBOOK,
+        codebook=CODEBOOK,
         studies=coding_inputs.studies_table(REVIEW),
         suggestions=CODING_OUT / "suggestions.csv",
         previous=lambda wildcards: coding_inputs.coder_file(REVIEW, wildcards.coder),
@@ -59,7 +58,7 @@ rule code:
     input:
         references=RESULTS / "dedup" / "references.csv",
         status=RESULTS / "screening" / "status.csv",
-        codebook=CODING_CODEBOOK,
+        codebook=CODEBOOK,
         files=coding_inputs.coding_files(REVIEW),
     output:
         long=CODING_OUT / "coded_long.csv",

@@ -18,6 +18,8 @@ REVIEW = Path(config["review"])
 RESULTS = Path(config.get("results", "results"))
 SEARCH_LOG = REVIEW / config.get("search_log", "searches.csv")
 SEARCHES = {s.search_id: s for s in read_search_log(SEARCH_LOG, review=REVIEW)}
+#: The codebook the coding stage, the toolkits and the charts share.
+CODEBOOK = config.get("coding", {}).get("codebook", "config/codebook.yaml")
 
 
 wildcard_constraints:

@@ -3,7 +3,6 @@ import json
 
 from slrflow.toolkit.database import find_inventory
 
-CODEBOOK = config.get("coding", {}).get("codebook", "config/codebook.yaml")
 TOOLKIT = RESULTS / "toolkit"
 SLO_SHEETS = ["interventions", "references", "codebook", "summary", "method"]
 DATABASE_SHEETS = ["interventions", "rating_scale", "codebook", "summary", "method"]

@@ -11,6 +11,7 @@ field (decision files).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -32,6 +33,14 @@ def is_lock_file(path: Path) -> bool:
 def is_sheet_file(path: Path) -> bool:
     """A sheet by its suffix, and not a lock file (:func:`is_lock_file`)."""
     return path.suffix.lower() in SHEET_SUFFIXES and not is_lock_file(path)
+
+
+def some_of(items: Iterable[object], limit: int = 20) -> str:
+    """``"a, b, c and 7 more"``: the first ``limit`` of ``items`` named in a message, and how
+    many are left unnamed, so that a long list never hides that it was cut."""
+    items = [str(i) for i in items]
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
 def problem_list(heading: str, problems: list, *, limit: int, noun: str = "problem(s)") -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from slrflow import records as rec
+from slrflow.sheets import some_of
 from slrflow.tables import read_csv
 
 #: Columns of the ingest table the dedup stage does not read; they are carried along untouched.
@@ -49,11 +50,6 @@ class Problem:
         where = self.file + (f", row {self.row}" if self.row else "")
         where += f", field {self.field}" if self.field else ""
         return f"{where}: {self.message}"
-
-
-def _rows_text(rows: list[int], limit: int = 10) -> str:
-    shown = ", ".join(str(r) for r in rows[:limit])
-    return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
 
 
 _CONCATENATED = re.compile(r"(?<=[A-Z]\.)(?=[A-Z][a-z'])")
@@ -150,8 +146,7 @@ def prepare_table(
                 file,
                 None,
                 None,
-                f"{int(empty.sum())} empty row(s) skipped "
-                f"(rows {_rows_text(list(row_numbers[empty]))})",
+                f"{int(empty.sum())} empty row(s) skipped (rows {some_of(row_numbers[empty], 10)})",
             )
         )
         raw = raw[~empty]
@@ -161,13 +156,13 @@ def prepare_table(
     if missing.any():
         raise DedupInputError(
             f"{file}: {int(missing.sum())} row(s) have content but no {id_column} "
-            f"(rows {_rows_text(list(row_numbers[missing]))}); give every record an id"
+            f"(rows {some_of(row_numbers[missing], 10)}); give every record an id"
         )
     repeated = ids[ids.duplicated(keep=False)]
     if len(repeated):
         details = []
         for value, group in repeated.groupby(repeated, sort=False):
-            details.append(f"{value!r} on rows {_rows_text(list(row_numbers[group.index]), 5)}")
+            details.append(f"{value!r} on rows {some_of(row_numbers[group.index], 5)}")
             if len(details) >= 10:
                 break
         raise DedupInputError(
@@ -216,7 +211,7 @@ def _check_fields(table: pd.DataFrame, rows: list[int], file: str) -> list[Probl
                     file,
                     None,
                     None,
-                    f"{len(where)} record(s) with {message} (rows {_rows_text(where)})",
+                    f"{len(where)} record(s) with {message} (rows {some_of(where, 10)})",
                 )
             )
     for column, limit in MAX_LENGTH.items():

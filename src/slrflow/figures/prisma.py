@@ -46,6 +46,7 @@ import pandas as pd
 
 from slrflow import tables
 from slrflow.figures.prisma_diagram import render
+from slrflow.sheets import some_of
 from slrflow.toolkit import coded
 
 if TYPE_CHECKING:  # matplotlib is imported only to draw
@@ -489,17 +490,13 @@ def cross_check(counts: Counts, boxes: pd.DataFrame, *, file: str = "boxes.csv")
             continue
         if node not in NODES:
             problems.append(f"{file}: {len(held)} record(s) in unknown box {node!r}: "
-                            + _ids(held))  # fmt: skip
+                            + some_of(held))  # fmt: skip
         elif counts[node] != len(held):
             problems.append(
                 f"{node}: the counts table says {counts[node]}, {file} places {len(held)} "
-                f"record(s) there" + (f": {_ids(held)}" if held else "")
+                f"record(s) there" + (f": {some_of(held)}" if held else "")
             )
     return problems
-
-
-def _ids(ids: list[str], limit: int = 20) -> str:
-    return ", ".join(ids[:limit]) + (f" ... ({len(ids) - limit} more)" if len(ids) > limit else "")
 
 
 #: The nodes a record can end in (its last box); every record of every export is in one.

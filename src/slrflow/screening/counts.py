@@ -30,6 +30,7 @@ from slrflow.figures.prisma import EQUATIONS, NODES, OTHER_NODES, Counts, check
 from slrflow.screening import ScreeningError
 from slrflow.screening.criteria import Criteria
 from slrflow.screening.status import StageStatus
+from slrflow.sheets import some_of
 
 #: Terminal boxes: (box, stage, what it holds).
 BOXES = (
@@ -94,16 +95,14 @@ def account(
     if missing:
         problems.append(
             f"{len(missing)} record(s) of results/ingest/records.csv have no reference in "
-            f"results/dedup/clusters.csv: {', '.join(missing[:20])}"
-            + (" ..." if len(missing) > 20 else "")
-            + "; rerun the dedup stage on the current records"
+            f"results/dedup/clusters.csv: {some_of(missing)}; rerun the dedup stage on the "
+            "current records"
         )
     known = set(records["record_id"])
     extra = [r for r in reference_of if r not in known]
     if extra:
         problems.append(
-            f"{len(extra)} record(s) in clusters.csv are not in records.csv: "
-            f"{', '.join(extra[:20])}" + (" ..." if len(extra) > 20 else "")
+            f"{len(extra)} record(s) in clusters.csv are not in records.csv: {some_of(extra)}"
         )
     headless = sorted({ref for ref in reference_of.values() if reference_of.get(ref) != ref})
     if headless:
@@ -524,7 +523,7 @@ def _unbalanced(problem: str, placed: list[Placed]) -> str:
                 for p in placed
                 if bool({p.identified, *p.path} & set(ins)) != bool(set(p.path) & set(outs))
             ]
-            return ", ".join(odd[:20]) + (" ..." if len(odd) > 20 else "") if odd else "none"
+            return some_of(odd) if odd else "none"
     return "see boxes.csv (columns prisma, prisma_detail)"
 
 

@@ -5,7 +5,9 @@ Every sheet has a JSON schema in ``slrflow/schemas`` (the workflow's ``workflow/
 the schema and raises :class:`SheetError` listing every problem as ``file, row N, field: what is
 wrong and what was expected`` so that a researcher can fix the sheet without reading a trace.
 :func:`validate_cells` does the same check value by value, for long sheets whose rules are per
-field (decision files).
+field (decision files). :func:`is_sheet_file` tells a sheet from the lock files beside it.
+:func:`problem_list` and :func:`some_of` word the messages every stage gives about bad input,
+so they read alike.
 """
 
 from __future__ import annotations

@@ -6,14 +6,11 @@ the schema and raises :class:`SheetError` listing every problem as ``file, row N
 wrong and what was expected`` so that a researcher can fix the sheet without reading a trace.
 :func:`validate_cells` does the same check value by value, for long sheets whose rules are per
 field (decision files). :func:`is_sheet_file` tells a sheet from the lock files beside it.
-:func:`problem_list` and :func:`some_of` word the messages every stage gives about bad input,
-so they read alike.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -21,6 +18,8 @@ from typing import Any
 
 import jsonschema
 import pandas as pd
+
+from slrflow.messages import problem_list
 
 #: Suffixes of the files read as sheets.
 SHEET_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")
@@ -35,22 +34,6 @@ def is_lock_file(path: Path) -> bool:
 def is_sheet_file(path: Path) -> bool:
     """A sheet by its suffix, and not a lock file (:func:`is_lock_file`)."""
     return path.suffix.lower() in SHEET_SUFFIXES and not is_lock_file(path)
-
-
-def some_of(items: Iterable[object], limit: int = 20) -> str:
-    """``"a, b, c and 7 more"``: the first ``limit`` of ``items`` named in a message, and how
-    many are left unnamed, so that a long list never hides that it was cut."""
-    items = [str(i) for i in items]
-    shown = ", ".join(items[:limit])
-    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
-
-
-def problem_list(heading: str, problems: list, *, limit: int, noun: str = "problem(s)") -> str:
-    """``heading: N problem(s)`` and the first ``limit`` problems, one per line: the message of
-    every error about input a person wrote."""
-    listed = "\n".join(f"  - {p}" for p in problems[:limit])
-    more = f"\n  ... and {len(problems) - limit} more" if len(problems) > limit else ""
-    return f"{heading}: {len(problems)} {noun}\n{listed}{more}"
 
 
 class SheetError(ValueError):

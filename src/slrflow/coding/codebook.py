@@ -19,7 +19,8 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from slrflow.sheets import load_schema, problem_list
+from slrflow.messages import problem_list
+from slrflow.sheets import load_schema
 
 TYPES = ("single", "multi", "text", "number")
 CODED = ("single", "multi")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from slrflow.sheets import problem_list
+from slrflow.messages import problem_list
 
 ERROR = "error"
 WARNING = "warning"

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from slrflow import records as rec
-from slrflow.sheets import some_of
+from slrflow.messages import some_of
 from slrflow.tables import read_csv
 
 #: Columns of the ingest table the dedup stage does not read; they are carried along untouched.

@@ -46,7 +46,7 @@ import pandas as pd
 
 from slrflow import tables
 from slrflow.figures.prisma_diagram import render
-from slrflow.sheets import some_of
+from slrflow.messages import some_of
 from slrflow.toolkit import coded
 
 if TYPE_CHECKING:  # matplotlib is imported only to draw

@@ -19,7 +19,7 @@ screen``), :mod:`.worklists` (``slrflow screening-sheets``).
 
 from __future__ import annotations
 
-from slrflow.sheets import problem_list
+from slrflow.messages import problem_list
 
 #: The screening stages in the order a reference passes them.
 STAGES = ("title_abstract", "retrieval", "full_text")

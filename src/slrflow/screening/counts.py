@@ -27,10 +27,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from slrflow.figures.prisma import EQUATIONS, NODES, OTHER_NODES, Counts, check
+from slrflow.messages import some_of
 from slrflow.screening import ScreeningError
 from slrflow.screening.criteria import Criteria
 from slrflow.screening.status import StageStatus
-from slrflow.sheets import some_of
 
 #: Terminal boxes: (box, stage, what it holds).
 BOXES = (

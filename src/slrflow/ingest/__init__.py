@@ -67,8 +67,11 @@ def _read_source(
         for entry in _reader(fmt)(source, mapping=mapping):
             row = normalise(entry, search_id=search_id, source_file=source.name, fmt=fmt)
             if not row["title"]:
-                source.warn(entry.line, "record has no title; kept, identified by its other fields",
-                            field="title")
+                source.warn(
+                    entry.line,
+                    "record has no title; kept, identified by its other fields",
+                    field="title",
+                )
             rows.append(row)
     finally:
         if gc_was_enabled:

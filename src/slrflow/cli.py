@@ -28,6 +28,11 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
         "screening_sheets",
         "write a screening sheet per reviewer and stage",
     ),
+    "stopping": (
+        "slrflow.screening.progress",
+        "stopping",
+        "estimate whether title/abstract screening may stop",
+    ),
     "code": ("slrflow.coding.command", "code", "validate coding files; agreement; coded tables"),
     "code-sheets": ("slrflow.coding.command", "code_sheets", "write a coder's coding workbook"),
     "code-suggest": ("slrflow.coding.command", "code_suggest", "suggest codes from key terms"),

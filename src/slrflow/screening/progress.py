@@ -1,0 +1,240 @@
+"""``slrflow stopping``: after every run, may the reviewers stop screening at title/abstract?
+
+Reads the screening stage's ``status.csv`` and ``log.csv`` and applies buscar's stopping test
+(:func:`slrflow.screening.stopping.estimate`) to the title/abstract decisions in the order they
+were made. Writes under ``--out-dir``:
+
+``stopping.csv``
+    one row (columns :data:`COLUMNS`): how many references there are, how many were screened and
+    included, the recall target and confidence (config ``screening.stopping``), the p-value of
+    "the recall target was missed", whether the target is met, the includes probably still
+    unfound, how many random unscreened references to screen next, and the advice in one sentence;
+``stopping_sample.csv``
+    the references to screen next when the test asks for a random sample (columns
+    :data:`SAMPLE_COLUMNS`; only a header otherwise). The reviewers screen them like any other.
+
+Which references count, at title/abstract:
+
+- **references**: every reference that reached the stage, less those an automation rule removed
+  before screening. References the ``unscreened`` rule removed (the review chose to stop) count
+  as unscreened: the estimate is what that rule's stated recall rests on.
+- **screened**: status include, maybe or exclude; a conflict counts as screened and as an include
+  until it is settled (a possible include the test must not overlook).
+- **unscreened**: the rest (pending, or removed by the ``unscreened`` rule).
+
+The screening order: references by the earliest date of any decision on them at title/abstract
+(log.csv, reviewers and resolutions); decisions without a date count as made after every dated
+one. Ties (the same day) are broken by reference id, so the order is stable from run to run.
+
+The random sample is a stable draw: every reference gets a fixed number from a hash of its id,
+and the sample is the unscreened references with the smallest numbers. Screening it and running
+again updates the estimate; the sample's decisions, made last, are the final part of the
+screening order the test weighs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from slrflow.screening import STAGES, ScreeningError
+from slrflow.screening.policy import load_policy
+from slrflow.screening.stopping import estimate
+from slrflow.tables import read_csv, write_csv
+
+#: Columns of stopping.csv.
+COLUMNS = [
+    "stage", "references", "screened", "includes_found", "unscreened", "recall_target",
+    "confidence", "method", "p_value", "target_met", "missing_estimate", "missing_upper",
+    "random_sample_size", "advice",
+]  # fmt: skip
+#: Columns of stopping_sample.csv: draw position, the reference and what identifies it.
+SAMPLE_COLUMNS = ["position", "reference_id", "title", "authors", "year", "journal", "doi"]
+#: Defaults of config ``screening.stopping``.
+DEFAULT_RECALL = 0.95
+DEFAULT_CONFIDENCE = 0.95
+
+_INCLUDED = {"include", "maybe", "conflict"}
+_SCREENED = _INCLUDED | {"exclude"}
+
+
+def _draw(reference_id: str) -> int:
+    """A fixed pseudo-random number per reference: the random sample's order."""
+    return int(hashlib.sha256(f"stopping:{reference_id}".encode()).hexdigest()[:16], 16)
+
+
+def screening_order(status: pd.DataFrame, log: pd.DataFrame, *, stage: str = STAGES[0]):
+    """References of ``stage`` split into (screened in order, with labels) and unscreened.
+
+    Returns ``(order, labels, unscreened)``: screened reference ids in the order they were
+    screened, their labels (1 include, 0 exclude) and the unscreened reference ids, sorted.
+    ``unscreened_rule``-removed references are passed in ``status`` as status ``unscreened``.
+    """
+    rows = status[status["stage"] == stage]
+    screened = rows[rows["status"].isin(_SCREENED)]
+    unscreened = sorted(rows.loc[rows["status"].isin(["pending", "unscreened"]), "reference_id"])
+    decided = log[(log["stage"] == stage) & (log["source"].isin(["reviewer", "resolution"]))]
+    dated = decided[decided["date"] != ""]
+    first = dated.groupby("reference_id")["date"].min().to_dict()
+    # "~" sorts after any ISO date: undated decisions count as the latest
+    order = sorted(screened["reference_id"], key=lambda ref: (first.get(ref, "~"), ref))
+    label = dict(zip(screened["reference_id"], screened["status"], strict=True))
+    labels = [1 if label[ref] in _INCLUDED else 0 for ref in order]
+    return order, labels, unscreened
+
+
+def stopping_estimate(
+    status: pd.DataFrame,
+    log: pd.DataFrame,
+    *,
+    recall_target: float = DEFAULT_RECALL,
+    confidence: float = DEFAULT_CONFIDENCE,
+    unscreened_rule: str | None = None,
+    stopped_rule: dict[str, Any] | None = None,
+) -> tuple[dict[str, Any], list[str]]:
+    """The row of stopping.csv and the random sample to screen next (reference ids, in order).
+
+    ``unscreened_rule``: the name of the config's ``unscreened`` automation rule, whose
+    references count as unscreened; ``stopped_rule``: that rule's settings (for the advice).
+    """
+    stage = STAGES[0]
+    status = status.copy()
+    if unscreened_rule:
+        stopped = (status["status"] == "automation") & (status["criteria"] == unscreened_rule)
+        status.loc[stopped, "status"] = "unscreened"
+    order, labels, unscreened = screening_order(status, log, stage=stage)
+    n_screened, n_unscreened = len(order), len(unscreened)
+    n_refs = n_screened + n_unscreened
+    found = sum(labels)
+    row: dict[str, Any] = {
+        "stage": stage, "references": n_refs, "screened": n_screened, "includes_found": found,
+        "unscreened": n_unscreened, "recall_target": recall_target, "confidence": confidence,
+        "method": "", "p_value": "", "target_met": "no", "missing_estimate": "",
+        "missing_upper": "", "random_sample_size": 0, "advice": "",
+    }  # fmt: skip
+    goal = f"recall of {recall_target:.0%} with {confidence:.0%} confidence"
+    if n_refs == 0:
+        row["advice"] = "No reference has reached title/abstract screening: nothing to estimate."
+        return row, []
+    if n_unscreened == 0:
+        row.update(p_value=0.0, target_met="yes", missing_estimate=0, missing_upper=0)
+        row["advice"] = (
+            "Every reference has been screened at title/abstract: recall at this stage is complete."
+        )
+        return row, []
+    if n_screened == 0:
+        row["advice"] = (
+            "No reference has been screened at title/abstract yet: screen in the order of the "
+            "screening sheets; the stopping estimate needs decisions."
+        )
+        return row, []
+    est = estimate(labels, n_refs, recall_target=recall_target, confidence=confidence)
+    row.update(
+        method=est.method,
+        p_value=est.p_value,
+        missing_estimate="" if math.isnan(est.unfound_estimate) else est.unfound_estimate,
+        missing_upper=est.unfound_upper,
+    )
+    if found == 0:
+        # Recall is undefined without an include: there is nothing to stop on yet.
+        row["advice"] = (
+            "No include found yet: recall cannot be estimated; keep screening in the order of the "
+            "screening sheets."
+        )
+        return row, []
+    met = est.target_met
+    row["target_met"] = "yes" if met else "no"
+    sample: list[str] = []
+    if met:
+        row["advice"] = (
+            f"{goal[0].upper()}{goal[1:]} is reached (p = {est.p_value:.4f}): you may stop "
+            f"screening; the {n_unscreened} unscreened reference(s) then count as excluded by "
+            "the config's unscreened automation rule."
+        )
+    else:
+        size = min(est.screen_next, n_unscreened)
+        sample = sorted(unscreened, key=lambda ref: (_draw(ref), ref))[:size]
+        row["random_sample_size"] = size
+        row["advice"] = (
+            f"{goal[0].upper()}{goal[1:]} is not shown yet (p = {est.p_value:.4f}): screen the "
+            f"{size} reference(s) in stopping_sample.csv (drawn at random from the "
+            f"{n_unscreened} unscreened) and run again; each include found there raises the "
+            "number needed."
+        )
+    if stopped_rule is not None:
+        stated = stopped_rule.get("unscreened", {}).get("recall")
+        verdict = "" if met else ", which this estimate does not support"
+        row["advice"] += (
+            f" Screening was stopped under rule {stopped_rule.get('name')} "
+            f"(stated recall {stated:.0%}){verdict}."
+        )
+    return row, sample
+
+
+def add_arguments_stopping(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--status", type=Path, required=True, help="results/screening/status.csv")
+    parser.add_argument("--log", type=Path, required=True, help="results/screening/log.csv")
+    parser.add_argument(
+        "--references", type=Path, required=True, help="results/dedup/references.csv"
+    )
+    parser.add_argument("--config", type=Path, help="config.yaml holding a screening: section")
+    parser.add_argument("--policy", help="the screening section as JSON (instead of --config)")
+    parser.add_argument("-o", "--out-dir", type=Path, required=True, help="results/screening")
+
+
+def _settings(args: argparse.Namespace) -> tuple[float, float, dict[str, Any] | None]:
+    if args.policy is None and args.config is None:
+        return DEFAULT_RECALL, DEFAULT_CONFIDENCE, None
+    policy = load_policy(config=args.config, policy_json=args.policy)
+    given = policy.raw.get("stopping") or {}
+    rule = next((r for r in policy.automation if "unscreened" in r), None)
+    return (
+        float(given.get("recall", DEFAULT_RECALL)),
+        float(given.get("confidence", DEFAULT_CONFIDENCE)),
+        rule,
+    )
+
+
+def _read(path: Path, needed: list[str]) -> pd.DataFrame:
+    frame = read_csv(path)
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise ScreeningError(
+            [f"{path}: column(s) {', '.join(missing)} missing; run `slrflow screen` again"],
+            heading="stopping input",
+        )
+    return frame
+
+
+def stopping(args: argparse.Namespace) -> int:
+    """Write stopping.csv and stopping_sample.csv for the title/abstract stage."""
+    recall, confidence, rule = _settings(args)
+    status = _read(args.status, ["reference_id", "stage", "status", "criteria"])
+    log = _read(args.log, ["source", "stage", "reference_id", "date"])
+    references = _read(args.references, ["reference_id"])
+    row, sample = stopping_estimate(
+        status,
+        log,
+        recall_target=recall,
+        confidence=confidence,
+        unscreened_rule=rule["name"] if rule else None,
+        stopped_rule=rule,
+    )
+    info = references.set_index("reference_id")
+    rows = []
+    for position, ref in enumerate(sample, start=1):
+        known = info.loc[ref] if ref in info.index else {}
+        rows.append(
+            {"position": position, "reference_id": ref}
+            | {c: known.get(c, "") for c in SAMPLE_COLUMNS[2:]}
+        )
+    write_csv(pd.DataFrame([row], columns=COLUMNS), args.out_dir / "stopping.csv")
+    write_csv(pd.DataFrame(rows, columns=SAMPLE_COLUMNS), args.out_dir / "stopping_sample.csv")
+    print(f"stopping: {row['advice']}", file=sys.stderr)
+    return 0

@@ -80,5 +80,29 @@ rule screening_sheets:
         "--policy {params.policy:q} -o {params.out:q} 2> {log:q}"
 
 
+# The stopping estimate after every run: may title/abstract screening stop, and if not, which
+# random references to screen next.
+rule stopping:
+    input:
+        status=RESULTS / "screening" / "status.csv",
+        log=RESULTS / "screening" / "log.csv",
+        references=RESULTS / "dedup" / "references.csv",
+    output:
+        stopping=RESULTS / "screening" / "stopping.csv",
+        sample=RESULTS / "screening" / "stopping_sample.csv",
+    log:
+        RESULTS / "logs" / "screening" / "stopping.log",
+    conda:
+        "../envs/slrflow.yaml"
+    params:
+        policy=SCREENING_POLICY,
+        out=RESULTS / "screening",
+    shell:
+        "slrflow stopping --status {input.status:q} --log {input.log:q} "
+        "--references {input.references:q} --policy {params.policy:q} "
+        "-o {params.out:q} 2> {log:q}"
+
+
 ALL_OUTPUTS.extend(rules.screen.output)
 ALL_OUTPUTS.extend(rules.screening_sheets.output)
+ALL_OUTPUTS.extend(rules.stopping.output)

@@ -1,0 +1,240 @@
+"""The stopping estimate after a run: ``slrflow stopping`` and :mod:`slrflow.screening.progress`.
+
+The expected figures are worked out by hand from the formula in
+:mod:`slrflow.screening.stopping`: ``K = floor(r_seen / tau - r_before) + 1`` and the
+p-value ``P(X <= k)``, ``X ~ Hypergeom(urn, K, sample)``, smallest over the suffixes of the
+screening order that start at the beginning or right after an include.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from slrflow.cli import main
+from slrflow.screening.progress import (
+    COLUMNS,
+    SAMPLE_COLUMNS,
+    screening_order,
+    stopping_estimate,
+)
+from slrflow.tables import read_csv, write_csv
+
+STATUS_COLUMNS = ["reference_id", "stage", "status", "criteria"]
+LOG_COLUMNS = ["source", "stage", "reviewer", "reference_id", "decision", "date"]
+
+
+def _status(rows):
+    return pd.DataFrame(rows, columns=STATUS_COLUMNS)
+
+
+def _log(rows):
+    return pd.DataFrame(rows, columns=LOG_COLUMNS)
+
+
+def example():
+    """Six references at title/abstract (r7 was removed by a rule, r8 never reached it).
+
+    Screened in this order (earliest decision date, ties by id, undated last):
+    r4 include (2025-01-01; bram's later vote does not count), r1 exclude and r3 exclude
+    (both 2025-01-02), r2 exclude (no date). r5 and r6 are unscreened.
+    """
+    status = _status(
+        [
+            ("r1", "title_abstract", "exclude", "population"),
+            ("r1", "retrieval", "not_reached", ""),
+            ("r2", "title_abstract", "exclude", "population"),
+            ("r3", "title_abstract", "exclude", "design"),
+            ("r4", "title_abstract", "include", ""),
+            ("r4", "retrieval", "retrieved", ""),
+            ("r5", "title_abstract", "pending", ""),
+            ("r6", "title_abstract", "pending", ""),
+            ("r7", "title_abstract", "automation", "not_english_or_dutch"),
+        ]
+    )
+    log = _log(
+        [
+            ("reviewer", "title_abstract", "anouk", "r1", "exclude", "2025-01-02"),
+            ("resolution", "title_abstract", "anouk", "r1", "exclude", "2025-01-09"),
+            ("reviewer", "title_abstract", "anouk", "r2", "exclude", ""),
+            ("reviewer", "title_abstract", "bram", "r3", "exclude", "2025-01-02"),
+            ("reviewer", "title_abstract", "bram", "r4", "include", "2025-01-05"),
+            ("reviewer", "title_abstract", "anouk", "r4", "include", "2025-01-01"),
+            # a later stage's decision on r4 and an automation row do not count
+            ("reviewer", "retrieval", "anouk", "r4", "retrieved", "2024-12-01"),
+            ("automation", "title_abstract", "automation", "r7", "exclude", ""),
+        ]
+    )
+    return status, log
+
+
+def test_screening_order_by_first_decision_date():
+    status, log = example()
+    order, labels, unscreened = screening_order(status, log)
+    assert order == ["r4", "r1", "r3", "r2"]
+    assert labels == [1, 0, 0, 0]
+    assert unscreened == ["r5", "r6"]
+
+
+def test_estimate_worked_by_hand():
+    # 6 references, labels [1, 0, 0, 0], tau 0.95, r_seen 1.
+    # Suffix from the start: urn 6, sample 4, k 1, K = floor(1/0.95 - 0) + 1 = 2:
+    #   P(X <= 1) = 1 - C(2,2)C(4,2)/C(6,4) = 1 - 6/15 = 0.6.
+    # Suffix after the include: urn 5, sample 3, k 0, K = floor(1/0.95 - 1) + 1 = 1:
+    #   P(X = 0) = C(4,3)/C(5,3) = 4/10 = 0.4   <- the smallest: p = 0.4, not below 0.05.
+    # Still unfound: 0 of 3 in the sample -> estimate 0; upper bound: K = 2 still gives
+    #   P(X = 0) = C(3,3)/C(5,3) = 0.1 >= 0.05 and K can be at most 5 - 3 = 2 -> 2.
+    # Random sample: K = k_target(1, 1) = 1 among the 2 unscreened; one drawn leaves
+    #   P(X = 0) = 1/2, two leave 0 -> 2.
+    # (In reference-id order the labels would be [0, 0, 0, 1] and p = 0.6.)
+    status, log = example()
+    row, sample = stopping_estimate(status, log)
+    assert row["references"] == 6
+    assert row["screened"] == 4
+    assert row["includes_found"] == 1
+    assert row["unscreened"] == 2
+    assert row["p_value"] == pytest.approx(0.4)
+    assert row["target_met"] == "no"
+    assert row["missing_estimate"] == 0
+    assert row["missing_upper"] == 2
+    assert row["random_sample_size"] == 2
+    assert sorted(sample) == ["r5", "r6"]
+    assert "screen the 2 reference(s) in stopping_sample.csv" in row["advice"]
+
+
+def test_target_met_after_many_excludes():
+    # One include, then 60 excludes; 1 reference unscreened (62 in all). After the include:
+    # urn 61, sample 60, K = floor(1/0.95 - 1) + 1 = 1: P(X = 0) = C(60,60)/C(61,60) = 1/61.
+    refs = [f"r{i:02d}" for i in range(62)]
+    status = _status(
+        [(r, "title_abstract", "include" if i == 0 else "exclude", "") for i, r in enumerate(refs)]
+    )
+    status.loc[61, "status"] = "pending"
+    log = _log(
+        [("reviewer", "title_abstract", "anouk", r, "x", f"2025-01-{1 + i // 3:02d}")
+         for i, r in enumerate(refs[:61])]
+    )  # fmt: skip
+    row, sample = stopping_estimate(status, log)
+    assert row["p_value"] == pytest.approx(1 / 61, abs=1e-6)
+    assert row["target_met"] == "yes"
+    assert row["missing_upper"] == 0
+    assert row["random_sample_size"] == 0
+    assert sample == []
+    assert row["advice"].startswith("Recall of 95% with 95% confidence is reached")
+    assert "you may stop" in row["advice"]
+
+
+def test_a_conflict_counts_as_an_include():
+    status, log = example()
+    status.loc[status["reference_id"] == "r2", "status"] = "conflict"
+    _, labels, _ = screening_order(status, log)
+    assert labels == [1, 0, 0, 1]
+
+
+def test_stopped_by_the_unscreened_rule():
+    # The review stopped: r5 and r6 were removed by the unscreened rule; they still count as
+    # unscreened, and the advice says the estimate does not support the stop.
+    status, log = example()
+    stopped = status["reference_id"].isin(["r5", "r6"]) & (status["stage"] == "title_abstract")
+    status.loc[stopped, ["status", "criteria"]] = ["automation", "stopped_screening"]
+    rule = {"name": "stopped_screening", "unscreened": {"recall": 0.95}}
+    row, _ = stopping_estimate(status, log, unscreened_rule="stopped_screening", stopped_rule=rule)
+    assert (row["references"], row["unscreened"]) == (6, 2)
+    assert row["p_value"] == pytest.approx(0.4)
+    assert "stopped under rule stopped_screening" in row["advice"]
+    assert "does not support" in row["advice"]
+
+
+def test_nothing_screened_yet():
+    status = _status([(r, "title_abstract", "pending", "") for r in ("a", "b", "c")])
+    row, sample = stopping_estimate(status, _log([]))
+    assert (row["references"], row["screened"], row["unscreened"]) == (3, 0, 3)
+    assert row["target_met"] == "no" and row["p_value"] == "" and sample == []
+    assert row["advice"].startswith("No reference has been screened")
+
+
+def test_no_include_yet():
+    status, log = example()
+    status.loc[status["reference_id"] == "r4", "status"] = "exclude"
+    row, sample = stopping_estimate(status, log)
+    assert row["includes_found"] == 0
+    assert row["target_met"] == "no" and sample == []
+    assert row["advice"].startswith("No include found yet")
+
+
+def test_everything_screened():
+    status, log = example()
+    status = status[~status["reference_id"].isin(["r5", "r6"])]
+    row, sample = stopping_estimate(status, log)
+    assert (row["references"], row["screened"], row["unscreened"]) == (4, 4, 0)
+    assert row["target_met"] == "yes" and row["missing_upper"] == 0 and sample == []
+    assert row["advice"].startswith("Every reference has been screened")
+
+
+def test_no_reference_at_the_stage():
+    row, sample = stopping_estimate(_status([]), _log([]))
+    assert row["references"] == 0 and sample == []
+    assert "nothing to estimate" in row["advice"]
+
+
+def test_sample_is_a_stable_subset():
+    # Ten unscreened after one include: the sample is smaller than the remainder, drawn the
+    # same way every time whatever the order of the rows.
+    status, log = example()
+    more = _status([(f"u{i}", "title_abstract", "pending", "") for i in range(40)])
+    status = pd.concat([status, more], ignore_index=True)
+    row, sample = stopping_estimate(status, log)
+    assert 0 < row["random_sample_size"] == len(sample) < row["unscreened"] == 42
+    again, sample2 = stopping_estimate(status.iloc[::-1], log.iloc[::-1])
+    assert sample2 == sample and again == row
+
+
+def _write_inputs(tmp_path):
+    status, log = example()
+    write_csv(status, tmp_path / "status.csv")
+    write_csv(log, tmp_path / "log.csv")
+    refs = pd.DataFrame(
+        [(f"r{i}", f"Title {i}", "Doe, J.", "2020", "J", f"10.1/{i}") for i in range(1, 8)],
+        columns=["reference_id", "title", "authors", "year", "journal", "doi"],
+    )
+    write_csv(refs, tmp_path / "references.csv")
+
+
+def test_cli_writes_stopping_and_sample(tmp_path, capsys):
+    _write_inputs(tmp_path)
+    policy = json.dumps({"reviewers": ["anouk"], "stopping": {"recall": 0.9, "confidence": 0.9}})
+    out = tmp_path / "out"
+    args = ["stopping", "--status", str(tmp_path / "status.csv"), "--log",
+            str(tmp_path / "log.csv"), "--references", str(tmp_path / "references.csv"),
+            "--policy", policy, "-o", str(out)]  # fmt: skip
+    assert main(args) == 0
+    table = read_csv(out / "stopping.csv")
+    assert list(table.columns) == COLUMNS and len(table) == 1
+    row = table.iloc[0]
+    # recall 0.9 gives the same K as 0.95 here (floor(1/0.9) = 1): p = 0.4, not below 0.1
+    assert (row["recall_target"], row["confidence"], row["p_value"]) == ("0.9", "0.9", "0.4")
+    assert row["target_met"] == "no" and row["random_sample_size"] == "2"
+    assert "Recall of 90% with 90% confidence is not shown yet" in row["advice"]
+    sample = read_csv(out / "stopping_sample.csv")
+    assert list(sample.columns) == SAMPLE_COLUMNS
+    assert sorted(sample["reference_id"]) == ["r5", "r6"]
+    assert list(sample["position"]) == ["1", "2"]
+    assert set(sample["title"]) == {"Title 5", "Title 6"}
+    files = [out / "stopping.csv", out / "stopping_sample.csv"]
+    first = [f.read_bytes() for f in files]
+    assert main(args) == 0
+    assert [f.read_bytes() for f in files] == first
+    assert "stopping:" in capsys.readouterr().err
+
+
+def test_cli_bad_input(tmp_path, capsys):
+    _write_inputs(tmp_path)
+    write_csv(pd.DataFrame({"reference_id": ["r1"]}), tmp_path / "status.csv")
+    code = main(["stopping", "--status", str(tmp_path / "status.csv"), "--log",
+                 str(tmp_path / "log.csv"), "--references", str(tmp_path / "references.csv"),
+                 "-o", str(tmp_path / "out")])  # fmt: skip
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "status.csv" in err and "stage" in err and "slrflow screen" in err

@@ -13,8 +13,10 @@ A decision names a record; it applies to whichever reference holds that record i
 run (results/dedup/clusters.csv), so new searches or a better deduplication never orphan it.
 Modules: :mod:`.criteria` (criteria.yaml), :mod:`.policy` (config), :mod:`.attach` (record ->
 reference), :mod:`.decisions` (decision and resolution files), :mod:`.automation`,
-:mod:`.status`, :mod:`.agreement`, :mod:`.counts`, :mod:`.sheets`, :mod:`.command` (``slrflow
-screen``), :mod:`.worklists` (``slrflow screening-sheets``).
+:mod:`.status`, :mod:`.counts`, :mod:`.sheets`, :mod:`.command` (``slrflow screen``),
+:mod:`.worklists` (``slrflow screening-sheets``); prioritisation: :mod:`.rank` (the ranker),
+:mod:`.stopping` (buscar's test), :mod:`.progress` (``slrflow stopping``), :mod:`.simulate`,
+:mod:`.metrics` and :mod:`.curves` (``slrflow simulate``, ``slrflow simulation-report``).
 """
 
 from __future__ import annotations

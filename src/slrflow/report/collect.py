@@ -30,7 +30,8 @@ TABLES = {
     "status": "screening/status.csv",
     "conflicts": "screening/conflicts.csv",
     "agreement": "screening/agreement.csv",
-    "screening_counts": "screening/counts.csv",
+    # The numbers the PRISMA diagram draws (studies from the coding, update rounds split).
+    "prisma_counts": "figures/prisma_counts.csv",
     "stopping": "screening/stopping.csv",
     "coded_long": "coding/coded_long.csv",
     "coding_agreement": "coding/agreement.csv",

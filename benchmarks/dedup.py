@@ -88,6 +88,20 @@ json.dump({"clusters": [sorted(c) for c in clusters], "maybe": maybe,
 """
 
 
+#: Fields of the labelled sets that the scale run keeps and perturbs.
+SCALE_FIELDS = [
+    "title",
+    "author",
+    "year",
+    "journal",
+    "volume",
+    "number",
+    "pages",
+    "doi",
+    "abstract",
+]
+
+
 # --- scoring ---------------------------------------------------------------------------------
 
 
@@ -250,21 +264,7 @@ def _pool() -> pd.DataFrame:
     frames = []
     for name in SETS[:3]:
         frame = pd.read_csv(SHARED / name / "records_pre_merged.csv", dtype=str)
-        frames.append(
-            frame.reindex(
-                columns=[
-                    "title",
-                    "author",
-                    "year",
-                    "journal",
-                    "volume",
-                    "number",
-                    "pages",
-                    "doi",
-                    "abstract",
-                ]
-            )
-        )
+        frames.append(frame.reindex(columns=SCALE_FIELDS))
     return pd.concat(frames, ignore_index=True).fillna("")
 
 
@@ -370,19 +370,7 @@ def make_scale_set(n: int, path: Path, seed: int = 7) -> list[list[str]]:
         if rng.random() < 0.05:  # a trap: a different work that looks like this one
             rows.append(dict(_trap(base, rng, number), ID=f"r{len(rows):07d}"))
         number += 1
-    columns = [
-        "ID",
-        "title",
-        "author",
-        "year",
-        "journal",
-        "volume",
-        "number",
-        "pages",
-        "doi",
-        "abstract",
-    ]
-    pd.DataFrame(rows, columns=columns).to_csv(path, index=False)
+    pd.DataFrame(rows, columns=["ID", *SCALE_FIELDS]).to_csv(path, index=False)
     return truth
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from slrflow.ingest import FORMATS, load
+from slrflow.ingest import FORMATS, Warning_, load
 from slrflow.records import COLUMNS
 from slrflow.searchlog import parse_mapping, read_search_log
 from slrflow.tables import read_csv, write_csv
@@ -39,8 +39,6 @@ def ingest(args: argparse.Namespace) -> int:
         )
         warnings = list(result.warnings)
         if args.hits_reported is not None and args.hits_reported != len(result.records):
-            from slrflow.ingest.source import Warning_
-
             warnings.append(
                 Warning_(
                     result.file,

@@ -19,7 +19,11 @@ if SNAPSHOT is not None:
             counts=FIGURES / "prisma_counts.csv",
             wide=RESULTS / "coding" / "coded_wide.csv",
             toolkits=[TOOLKIT / "slo_interventions.csv"]
-            + ([TOOLKIT / "database_interventions.csv"] if INVENTORY is not None else []),
+            + (
+                [TOOLKIT / "database_interventions.csv"]
+                if INVENTORY is not None
+                else []
+            ),
         output:
             expand(
                 CHANGES / "{table}.csv",

@@ -74,6 +74,7 @@ STAGES = {
     "prisma": "figures",
     "figures": "figures",
     "report": "report",
+    "changes": "changes",
     "nbconvert": "notebook",
 }
 

@@ -48,6 +48,9 @@ FIGURES = {
 }
 
 _RECORD_FIELDS = ("record_id", "search_id", "source_file", "source_line", "format")
+#: How a table is read when the report needs only some of its columns (the record table of a
+#: large review is gigabytes, mostly fields the report shows from the references instead).
+_READ = {"records": {"usecols": lambda column: column in _RECORD_FIELDS}}
 
 
 @dataclass
@@ -144,7 +147,7 @@ def collect(results: str | Path) -> ReportData:
     """Read every output present under ``results`` and build the trails."""
     results = Path(results)
     tables = {
-        name: read_csv(results / path)
+        name: read_csv(results / path, **_READ.get(name, {}))
         for name, path in TABLES.items()
         if (results / path).is_file()
     }

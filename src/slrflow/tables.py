@@ -67,7 +67,10 @@ def read_csv(path: str | Path, **kwargs: Any) -> pd.DataFrame:
     ``usecols`` (a list or a test of the column name) reads only the columns a stage needs:
     the record table's ``original`` column alone is a third of its size.
     """
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8", **kwargs)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8", **kwargs)
+    except pd.errors.EmptyDataError:  # what write_csv makes of a table without columns
+        return pd.DataFrame()
     return _restored(frame)
 
 

@@ -85,12 +85,6 @@ class Trail:
         return found
 
     @property
-    def search_text(self) -> str:
-        """Lower-case text the page's search box matches: ids, title, authors, DOI."""
-        ids = " ".join(r["record_id"] for r in self.records)
-        return " ".join([self.reference_id, ids, self.title, self.authors, self.doi]).lower()
-
-    @property
     def final_status(self) -> str:
         """Where the reference stands: the last stage it reached and its status there."""
         reached = [s for s in self.status if s.get("status") not in ("", "not_reached")]

@@ -70,16 +70,18 @@ def search_export(wildcards):
 
 
 def search_params(wildcards):
-    """The search-log row's settings for reading its export (a change reruns that search)."""
+    """The search-log row's settings for reading its export (a change reruns that search), one
+    list item per argument: `{params.options:q}` quotes each, so each reaches the command whole.
+    """
     search = SEARCHES[wildcards.search]
-    options = [f"--search-id {search.search_id}", f"--name {search.file!r}"]
+    options = ["--search-id", search.search_id, "--name", search.file]
     if search.format:
-        options.append(f"--format {search.format}")
+        options += ["--format", search.format]
     if search.mapping:
-        options.append(f"--mapping {search.mapping!r}")
+        options += ["--mapping", search.mapping]
     if search.hits_reported is not None:
-        options.append(f"--hits-reported {search.hits_reported}")
-    return " ".join(options)
+        options += ["--hits-reported", str(search.hits_reported)]
+    return options
 
 
 #: Everything `snakemake` builds by default; each stage's .smk file adds its final outputs.

@@ -39,8 +39,8 @@ rule simulate:
         included=SIMULATION.get("n_prior_included", 1),
         excluded=SIMULATION.get("n_prior_excluded", 1),
     shell:
-        "slrflow simulate {input:q} --seed {wildcards.seed} "
-        "--n-prior-included {params.included} --n-prior-excluded {params.excluded} "
+        "slrflow simulate {input:q} --seed {wildcards.seed:q} "
+        "--n-prior-included {params.included:q} --n-prior-excluded {params.excluded:q} "
         "-o {output.order:q} --metrics {output.metrics:q} > {log:q} 2>&1"
 
 

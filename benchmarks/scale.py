@@ -27,6 +27,7 @@ moment; a stage's peak_mb: its largest job).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import io
 import json
@@ -408,21 +409,30 @@ class Job:
     cpu: float = 0.0
 
 
-def _stage_of(proc: psutil.Process) -> str | None:
+def _command(proc: psutil.Process) -> list[str]:
     try:
-        cmd = proc.cmdline()
+        return proc.cmdline()
     except (psutil.NoSuchProcess, psutil.AccessDenied):
-        return None
-    if "nbconvert" in cmd:
-        return "notebook"
-    for i, part in enumerate(cmd[:-1]):
-        if part.endswith("/slrflow") or part == "slrflow":
-            return STAGES.get(cmd[i + 1], cmd[i + 1])
+        return []
+
+
+def _stage_of(commands: list[list[str]]) -> str | None:
+    """The stage a job belongs to, from the command lines of its processes."""
+    for cmd in commands:
+        if "nbconvert" in cmd:
+            return "notebook"
+        for i, part in enumerate(cmd[:-1]):
+            if part.endswith("/slrflow") or part == "slrflow":
+                return STAGES.get(cmd[i + 1], cmd[i + 1])
     return None
 
 
 class Monitor(threading.Thread):
-    """Samples the run's process tree: each ``slrflow`` job's lifetime and peak memory."""
+    """Samples the run's process tree: each job's lifetime, CPU time and peak memory.
+
+    A job is a process Snakemake started (the shell of a rule) with everything below it (the
+    ``slrflow`` command, a notebook's kernel); its memory at a moment is the sum over them.
+    """
 
     def __init__(self, root: psutil.Process, interval: float = 0.1) -> None:
         super().__init__(daemon=True)
@@ -431,29 +441,43 @@ class Monitor(threading.Thread):
         self.peak_total = 0
         self.stop = threading.Event()
 
-    def run(self) -> None:
-        while not self.stop.is_set():
+    def sample(self) -> None:
+        procs = [self.root, *self.root.children(recursive=True)]
+        total, now = 0, time.time()
+        for proc in procs:
             try:
-                procs = [self.root, *self.root.children(recursive=True)]
+                total += proc.memory_info().rss
             except psutil.NoSuchProcess:
-                return
-            total, now = 0, time.time()
-            for proc in procs:
+                continue
+        self.peak_total = max(self.peak_total, total)
+        for snakemake in procs:
+            if not any("snakemake" in part for part in _command(snakemake)[:3]):
+                continue
+            try:
+                shells = snakemake.children()
+            except psutil.NoSuchProcess:
+                continue
+            for shell in shells:
                 try:
-                    rss = proc.memory_info().rss
-                    times = proc.cpu_times()
+                    tree = [shell, *shell.children(recursive=True)]
+                    rss = sum(p.memory_info().rss for p in tree)
+                    cpu = sum(sum(p.cpu_times()[:2]) for p in tree)
+                    started = shell.create_time()
                 except psutil.NoSuchProcess:
                     continue
-                total += rss
-                job = self.jobs.get(proc.pid)
+                job = self.jobs.get(shell.pid)
                 if job is None:
-                    stage = _stage_of(proc)
+                    stage = _stage_of([_command(p) for p in tree])
                     if stage is None:
                         continue
-                    job = self.jobs[proc.pid] = Job(stage, proc.create_time(), now)
+                    job = self.jobs[shell.pid] = Job(stage, started, now)
                 job.end, job.peak = now, max(job.peak, rss)
-                job.cpu = times.user + times.system
-            self.peak_total = max(self.peak_total, total)
+                job.cpu = max(job.cpu, cpu)
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            with contextlib.suppress(psutil.NoSuchProcess):
+                self.sample()
             time.sleep(self.interval)
 
 

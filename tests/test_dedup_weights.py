@@ -110,9 +110,7 @@ def _review(*, issue_of, trap: bool = False) -> pd.DataFrame:
                     "record_id": f"w{w}c{copy}",
                     "search_id": f"s{copy}",
                     "title": f"Effects of {topic} programmes on young offenders in {place}",
-                    "authors": f"{first}, A; {second}, B"
-                    if copy == 0
-                    else f"A {first}; B {second}",
+                    "authors": written[copy],
                     "year": str(2000 + w % 20),
                     "journal": _JOURNALS[w % 3][copy],
                     "volume": str(10 + w),

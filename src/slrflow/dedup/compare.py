@@ -8,19 +8,33 @@ Similarities are between 0 and 1, or ``None`` when a field is missing on either 
               rapidfuzz ``token_set_ratio`` of the name words (survives typos); a truncated
               list (``et al.``) therefore still scores 1
 ``journal``   1 for equal names, 0.95 when one is an abbreviation of the other (every word a
-              prefix of the matching word: ``J Am Soc Nephrol``), else rapidfuzz ``ratio``
+              prefix of the matching word or its letters in order: ``J Am Soc Nephrol``,
+              ``Proc Natl Acad Sci``), else rapidfuzz ``ratio``; the best over the names each
+              cell gives (parallel titles, subtitle, place in parentheses, leading acronym)
 ``year``      1 when equal, 0.5 one year apart (online vs print), 0 otherwise
-``volume``, ``issue``, ``doi``   1 equal, 0 different
+``volume``, ``issue``, ``doi``   1 equal, 0 different; volume and issue swapped in one record,
+              or shifted up one field when its volume is missing, count as equal
 ``pages``     1 for the same first page (``c37`` = ``37``), 0.5 when the ranges overlap or only
               the last pages agree (a typo), ``None`` for an article number against printed
               pages (``e12724`` / ``1-6``), 0 otherwise
 ``abstract``  rapidfuzz ``ratio`` of the first 1000 letters
 
 The verdict is ``same``, ``maybe`` (the review queue), ``link`` (related versions under the
-``link`` policy) or ``different``; ``rule`` names the rule that decided. The rules, in order:
+``link`` policy) or ``different``; ``rule`` names the rule that decided.
+
+What a corroborating field (authors, year, journal, volume, issue, pages) may do depends on its
+role in this review, learned from the review's own records (:mod:`weights`): a field
+``ignored`` here is treated as missing; only a ``veto`` field contradicts a match on its own
+("nothing contradicting" below). A match that a ``weighed`` or ``unproven`` field disagrees with
+becomes ``<rule>_doubted`` (review) unless the pair is certain on its other fields (near-identical
+title and three other fields agreeing, one field doubting) or its match weight reaches
+``match_weight``. The special cases (notices, Cochrane versions, identifiers, preprints,
+conference abstracts) are decided as before. The rules, in order:
 
 1. ``notice``: an erratum, retraction, reply or comment is never the article it is about; two
-   notices are the same only with near-equal titles and the same DOI or volume and page.
+   notices are the same only with near-equal titles and the same DOI or volume and page. An
+   erratum at the very place of the article (same authors, volume, issue and first page) is
+   the article mistitled: ``notice_same_place``.
 2. ``cochrane_version``: two versions of one Cochrane review follow their policy.
 3. ``doi`` / ``pmid``: the same identifier and a similar title (or the same authors and place in
    the journal; a title-less record matched by identifier alone). The same DOI under clearly
@@ -37,8 +51,10 @@ The verdict is ``same``, ``maybe`` (the review queue), ``link`` (related version
    contradicts) unless journal or volume, page, year and authors all agree.
 6. ``title_authors_year``: title >= ``title_same``, authors >= ``authors_same``, the same year,
    nothing contradicting (volume, first page, issue within one volume, or a clearly different
-   journal); one year apart (``..._year_apart``) or one year missing needs the journal, volume
-   or page to agree as well, or title and authors all but equal. A generic title
+   journal; not the first page when all the rest of the citation agrees and no issue is
+   given: pages written another way); one year apart (``..._year_apart``) or one year
+   missing needs the journal, volume or page to agree as well, or title and authors all but
+   equal. A generic title
    (``Editorial``) needs volume and page to agree. Years further apart with all else agreeing:
    ``title_authors_year_differs``, for review.
 7. ``title_source_locator``: the same title at the same year, volume and first page of the same

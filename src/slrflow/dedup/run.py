@@ -56,17 +56,20 @@ def _log(message: str, quiet: bool) -> None:
         print(message, file=sys.stderr, flush=True)
 
 
+def title_similarities(keys: Keys, pairs: np.ndarray) -> np.ndarray:
+    """rapidfuzz ``ratio`` (0-1) of the titles of each pair, computed in one batch."""
+    if not len(pairs):
+        return np.empty(0)
+    first = [keys.title[i] for i in pairs[:, 0]]
+    second = [keys.title[j] for j in pairs[:, 1]]
+    return process.cpdist(first, second, scorer=fuzz.ratio, workers=-1) / 100
+
+
 def learn_weights(keys: Keys, compared: list[tuple[int, int, dict]]) -> FieldWeights:
     """The field weights of this review from its compared pairs and random pairs."""
     sample = random_pairs(len(keys))
     titles = keys.title
-    first = [titles[i] for i in sample[:, 0]]
-    second = [titles[j] for j in sample[:, 1]]
-    title_sim = (
-        process.cpdist(first, second, scorer=fuzz.ratio, workers=-1) / 100
-        if len(sample)
-        else np.empty(0)
-    )
+    title_sim = title_similarities(keys, sample)
     random_sims = [
         similarities(keys, i, j, t if titles[i] and titles[j] else None)
         for (i, j), t in zip(sample.tolist(), title_sim.tolist(), strict=True)
@@ -105,13 +108,7 @@ def deduplicate(
         quiet,
     )
     titles = keys.title
-    first = [titles[i] for i in pairs[:, 0]]
-    second = [titles[j] for j in pairs[:, 1]]
-    title_sim = (
-        process.cpdist(first, second, scorer=fuzz.ratio, workers=-1) / 100
-        if len(pairs)
-        else np.empty(0)
-    )
+    title_sim = title_similarities(keys, pairs)
     compared: list[tuple[int, int, dict]] = []
     for (i, j), t in zip(pairs.tolist(), title_sim.tolist(), strict=True):
         has_titles = bool(titles[i]) and bool(titles[j])

@@ -27,8 +27,8 @@ The benchmark prints four tables:
 2. ``leave one set out``: the one setting tuned here (``match_weight``, the match weight from
    which a pair stays matched although a field not proved reliable in the review disagrees)
    is chosen for each set from the *other* sets only (highest pooled sensitivity with every
-   other set's precision >= 0.999 and review queue <= 1% of records; ties to the higher
-   weight), then that set is scored with it. Pooled and per-set sensitivity and precision.
+   other set's precision >= 0.999 and review queue <= 1% of records; ties to the smaller
+   queue, then to the higher weight), then that set is scored with it. Pooled and per-set sensitivity and precision.
 3. ``corrupted copies``: each set with one field corrupted at a time (issue numbers replaced
    by sequence numbers, authors' separators removed, initials before the surname, journals
    abbreviated, titles with a language tag or in brackets, page ranges shortened, volume and
@@ -340,9 +340,11 @@ def loso(theirs: dict[str, dict]) -> dict[str, float]:
             if not _acceptable(others, sizes):
                 continue
             sens = pooled(list(others.values()))["sensitivity"]
-            if best is None or sens >= best[0]:  # ties to the higher weight (later in GRID)
-                best = (sens, value)
-        chosen[held] = best[1] if best else GRID[-1]
+            queue = sum(r["queue"] for r in others.values())
+            # ties to the smaller review queue, then to the higher weight (later in GRID)
+            if best is None or (sens, -queue) >= best[:2]:
+                best = (sens, -queue, value)
+        chosen[held] = best[2] if best else GRID[-1]
     header = (
         f"{'set (scored without tuning on it)':34} {'weight':>6} {'TP':>5} {'FP':>4} {'FN':>4} "
         f"{'sens':>6} {'prec':>6} {'queue':>6} {'q %':>5} {'bib sens':>8} {'seconds':>7}"

@@ -11,7 +11,7 @@ from slrflow.dedup import Options, deduplicate
 from slrflow.dedup.compare import is_abbreviation, journal_forms_similarity, similarities
 from slrflow.dedup.load import prepare_table
 from slrflow.dedup.outputs import evidence, field_weights
-from slrflow.dedup.prepare import journal_forms, prepare
+from slrflow.dedup.prepare import journal_forms, prepare, split_run_together, surname_key
 from slrflow.dedup.weights import estimate, level, random_pairs
 
 # --- m and u counted on a tiny constructed set ----------------------------------------------
@@ -224,3 +224,21 @@ def test_messy_locators_still_agree():
     assert sims["volume"] == 1.0 and sims["issue"] == 1.0 and sims["pages"] == 1.0
     swapped = similarities(keys, 1, 2)  # volume and issue swapped in one export
     assert swapped["volume"] == 1.0 and swapped["issue"] == 1.0
+
+
+def test_names_run_together_or_with_initials_first_give_one_surname():
+    assert split_run_together("Tan A.Schulze A.O'Donnell C. P.Davis P. G.") == [
+        "Tan A.",
+        "Schulze A.",
+        "O'Donnell C. P.",
+        "Davis P. G.",
+    ]
+    assert split_run_together("Diewald M.Lükemann L.") == ["Diewald M.", "Lükemann L."]
+    for written in ("Zuna, R E", "Zuna R. E.", "R. E. Zuna", "Zuna RE"):
+        assert surname_key(written) == "zuna", written
+    assert surname_key("van der Berg, J.") == "vanderberg"
+    keys = _keys(
+        {"title": "x", "authors": "Adeli K.Lewis G. F."},
+        {"title": "x", "authors": "Adeli, Khosrow; Lewis, Gary F"},
+    )
+    assert keys.surnames[0] == keys.surnames[1] == ("adeli", "lewis")

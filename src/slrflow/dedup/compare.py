@@ -26,9 +26,9 @@ What a corroborating field (authors, year, journal, volume, issue, pages) may do
 role in this review, learned from the review's own records (:mod:`weights`): a field
 ``ignored`` here is treated as missing; only a ``veto`` field contradicts a match on its own
 ("nothing contradicting" below). A match that a ``weighed`` or ``unproven`` field disagrees with
-becomes ``<rule>_doubted`` (review) unless the pair is certain on its other fields (near-identical
-title and three other fields agreeing, one field doubting) or its match weight reaches
-``match_weight``. The special cases (notices, Cochrane versions, identifiers, preprints,
+becomes ``<rule>_doubted`` (review) unless its match weight reaches ``match_weight`` or, for one
+``unproven`` field, the pair is certain on its other fields (near-identical title and three
+other fields agreeing). The special cases (notices, Cochrane versions, identifiers, preprints,
 conference abstracts) are decided as before. The rules, in order:
 
 1. ``notice``: an erratum, retraction, reply or comment is never the article it is about; two
@@ -425,9 +425,10 @@ def _decide(keys: Keys, i: int, j: int, sims: dict, o: Options, w: FieldWeights)
     if verdict != "same" or rule.startswith(_ANCHORED):
         return verdict, rule
     doubting = [name for name in _disagreeing(keys, i, j, s) if not w.vetoes(name)]
+    unproven = all(w.role(name) == "unproven" for name in doubting)
     if (
         doubting
-        and not _certain_without(keys, i, j, s, doubting)
+        and not (unproven and _certain_without(keys, i, j, s, doubting))
         and w.match_weight(sims) < o.match_weight
     ):
         return "maybe", rule + "_doubted"
@@ -449,8 +450,9 @@ def _pages_written_differently(keys: Keys, i: int, j: int, s: dict) -> bool:
 
 
 def _certain_without(keys: Keys, i: int, j: int, s: dict, doubting: list[str]) -> bool:
-    """One field alone doubts a pair that is certain on its other fields: near-identical
-    titles (not generic) and at least three other corroborating fields agreeing."""
+    """One field alone (not measured in this review) doubts a pair that is certain on its
+    other fields: near-identical titles (not generic) and at least three other corroborating
+    fields agreeing."""
     t = s["title"]
     if len(doubting) > 1 or t is None or t < 0.97 or keys.generic[i] or keys.generic[j]:
         return False

@@ -295,10 +295,41 @@ class Keys:
         return len(self.record_id)
 
 
+#: a name run together with the next (``Adeli K.Lewis G. F.``): a dot, then a capital and a
+#: small letter (or an apostrophe: ``O'Donnell``)
+RUN_TOGETHER = re.compile(r"(?<=\.)(?=[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'])")
+_INITIAL = re.compile(r"^(?:[A-ZÀ-Þ][a-z]?\.?-?){1,3}$")
+
+
+def split_run_together(author: str) -> list[str]:
+    """One author cell that holds several names without separators, as the names."""
+    return [p.strip() for p in RUN_TOGETHER.split(author) if p.strip()]
+
+
+def surname_key(author: str) -> str:
+    """The surname of one name written any way: ``Zuna, R E``, ``Zuna R. E.``, ``R. E. Zuna``
+    all give ``zuna`` (initials after or before the surname are dropped)."""
+    if "," in author:
+        words = author.split(",", 1)[0].split()
+    else:
+        words = author.split()
+        while len(words) > 1 and _INITIAL.match(words[-1]):
+            words.pop()
+        while len(words) > 1 and _INITIAL.match(words[0]):
+            words.pop(0)
+        if len(words) > 1 and not any(_INITIAL.match(w) for w in words):
+            words = words[-1:]  # "Anna de Vries" is hard to tell from "Vries Anna": the last word
+    return _NON_ALNUM.sub("", ascii_fold(" ".join(words)))
+
+
 def _surnames(keys: str, authors: str) -> tuple[str, ...]:
-    if keys:
-        return tuple(k for k in keys.split("; ") if k)
-    return ()
+    """Surname keys in order; from the names themselves, so that names run together or
+    written with initials first or last give the same keys."""
+    names = [n for a in authors[:20000].split("; ") for n in split_run_together(a)]
+    found = tuple(k for k in (surname_key(n) for n in names) if k)
+    if found:
+        return found
+    return tuple(k for k in keys.split("; ") if k)
 
 
 def _name_tokens(authors: str) -> frozenset[str]:

@@ -28,7 +28,8 @@ The benchmark prints four tables:
    which a pair stays matched although a field not proved reliable in the review disagrees)
    is chosen for each set from the *other* sets only (highest pooled sensitivity with every
    other set's precision >= 0.999 and review queue <= 1% of records; ties to the smaller
-   queue, then to the higher weight), then that set is scored with it. Pooled and per-set sensitivity and precision.
+   queue, then to the higher weight), then that set is scored with it. Pooled and per-set
+   sensitivity and precision.
 3. ``corrupted copies``: each set with one field corrupted at a time (issue numbers replaced
    by sequence numbers, authors' separators removed, initials before the surname, journals
    abbreviated, titles with a language tag or in brackets, page ranges shortened, volume and

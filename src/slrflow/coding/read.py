@@ -33,7 +33,7 @@ from slrflow.coding.codebook import Codebook
 from slrflow.coding.inputs import sheet_files
 from slrflow.coding.studies import Studies
 from slrflow.limits import LimitError
-from slrflow.sheets import SheetError, read_sheet
+from slrflow.sheets import SheetError, read_sheet, unread_format
 from slrflow.workbooks import WorkbookError, open_workbook, sheet_rows
 
 REQUIRED = ("intervention_id", "dimension", "answer")
@@ -318,6 +318,10 @@ def files_by_coder(folder: str | Path) -> tuple[dict[str, Path], Path | None, li
     coders: dict[str, Path] = {}
     consensus = None
     problems = []
+    if Path(folder).is_dir():  # a coding file saved as .ods or .xls is named, not passed over
+        for path in sorted(Path(folder).iterdir()):
+            if path.is_file() and unread_format(path):
+                problems.append(P.error(unread_format(path), file=str(path)))
     for path in sheet_files(folder):
         stem = path.stem
         if stem.lower() == CONSENSUS:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import attacks
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,3 +64,14 @@ def test_broken_person_files_stop_the_run_naming_them(tmp_path):
     assert "the file is empty: a sheet needs a header row" in result.stderr
     # the ingest stage before it ran, and nothing was written into the review but results/
     assert (review / "results" / "ingest" / "records.csv").is_file()
+
+
+def test_the_workflow_refuses_a_yaml_bomb_in_the_config(tmp_path):
+    review = _review(tmp_path, "scopus,Scopus,2024-11-12,radicali*,exports/scopus.ris\n")
+    with (review / "config.yaml").open("a", encoding="utf-8") as config:
+        config.write("\n" + attacks.yaml_bomb("notes"))
+    result = _run(review, "--dry-run")
+    assert result.returncode != 0
+    assert "config.yaml: through anchors and aliases (&name, *name) the document expands" in (
+        result.stderr
+    )

@@ -41,8 +41,9 @@ TOPICS = [
     ("History of anarchist movements", "A historical account of nineteenth-century anarchism."),
     ("Emotion regulation training for at-risk youth",
      "A controlled evaluation of emotion regulation training with respondents aged 14-18."),
-    ("<script>alert('x')</script> Exit work in practice",
-     "=HYPERLINK(\"http://example.org\") and <b>bold</b> text from an export."),
+    ("<img src=x onerror=\"window.__xss=1\"> Exit work evaluated: an intervention programme",
+     "=HYPERLINK(\"http://example.org\") <b>bold</b>: an evaluation of an intervention "
+     "programme with interview data from participants on resilience and mental health."),
     ("Psychological distress among returnees", "Interviews with returnees about distress."),
     ("Urban planning and crime", "Street lighting and burglary rates in three cities."),
     ("Effectiveness of a de-radicalisation programme in Denmark",

@@ -16,6 +16,7 @@ another.
 from __future__ import annotations
 
 import copy
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -102,6 +103,12 @@ class Worklist:
         self._undo: list[tuple[str, dict[str, str], dict[str, str] | None]] = []
         self._again: list[str] = []
         self.notice = ""
+        if stage == STAGES[0]:
+            print(
+                f"building the ranker's text features of {len(self.references)} references ...",
+                file=sys.stderr,
+                flush=True,
+            )
         self.ranker = self._build_ranker() if stage == STAGES[0] else None
         self.snapshot = self._compute()
         self._wake = threading.Event()

@@ -71,16 +71,18 @@
       check.type = "checkbox";
       check.value = c.id;
       check.dataset.key = String(i + 1);
-      const swatch = el("span", "", "swatch");
-      swatch.className = "swatch";
-      const mark = el("mark", "", "c" + (i % 8));
-      mark.className = "swatch c" + (i % 8);
-      label.append(check, " ", mark, el("kbd", i < 9 ? String(i + 1) : ""), " ",
+      // only criteria have key terms, so only they get the colour their terms are marked in
+      const mark = el("mark", "", c.kind === "criterion" ? "swatch c" + (i % 8) : "swatch"); el("kbd", i < 9 ? String(i + 1) : ""), " ",
         el("b", c.id), " " + c.label);
       if (c.text) label.append(el("span", c.text, "text"));
       box.append(label);
     });
     $("blind").textContent = mode === "resolve" ? "resolver: every answer shown" : "";
+    if (mode === "resolve") {
+      document.querySelector("#progress .counts").hidden = true;
+      document.querySelector("#progress .bar").hidden = true;
+      $("keys").textContent = "Keys: i include · e exclude · 1-9 criteria · n note (Esc leaves it) · u undo";
+    }
     $("undo").addEventListener("click", undo);
     $("sample-toggle").addEventListener("click", toggleSample);
     built = true;
@@ -88,6 +90,12 @@
 
   function progress(p) {
     if (!p) return;
+    $("notice").hidden = !p.notice;
+    $("notice").textContent = p.notice || "";
+    const problems = $("problems");
+    problems.replaceChildren(...(p.problems || []).map((t) => el("li", t)));
+    problems.hidden = !(p.problems || []).length;
+    if (mode === "resolve") return;
     $("n-screened").textContent = p.screened;
     $("n-found").textContent = p.found;
     $("n-maybe").textContent = p.maybe;
@@ -100,17 +108,16 @@
         : "not blind: other reviewers' decisions shown";
     }
     const stop = p.stopping;
-    $("stopping").textContent = stop ? "Stopping estimate: " + stop.advice : "";
+    let advice = stop ? "Stopping estimate: " + stop.advice : "";
+    if (stop && stop.screened === 0 && p.screened > 0) {
+      advice += " (A reference counts as screened once every reviewer it needs has judged it.)";
+    }
+    $("stopping").textContent = advice;
     const line = $("sample-line");
     line.hidden = !(p.sample_left > 0 || sampleFirst);
     $("sample-toggle").textContent = sampleFirst
       ? `Showing the random sample first (${p.sample_left} left): back to priority order (s)`
       : `Screen the ${p.sample_left} random reference(s) the estimate asks for first (s)`;
-    $("notice").hidden = !p.notice;
-    $("notice").textContent = p.notice || "";
-    const problems = $("problems");
-    problems.replaceChildren(...(p.problems || []).map((t) => el("li", t)));
-    problems.hidden = !(p.problems || []).length;
     $("undo").disabled = !p.can_undo;
   }
 
@@ -204,6 +211,7 @@
       if (mode === "resolve") {
         const data = await api("/api/settle", body);
         conflicts(data.conflicts);
+        $("undo").disabled = false;
         refreshProgress();
       } else {
         const state = await api("/api/decide", body);
@@ -233,7 +241,7 @@
   }
 
   function conflicts(list) {
-    $("n-left").textContent = list.length;
+    $("stopping").textContent = `Open conflicts at this stage: ${list.length}`;
     const item = list[0];
     show(item ? item.reference : null);
     const votes = $("votes");
@@ -274,6 +282,7 @@
         const data = await api("/api/conflicts");
         if (!built) build(data);
         conflicts(data.conflicts);
+        $("undo").disabled = !data.can_undo;
         refreshProgress();
         return;
       }

@@ -15,6 +15,8 @@ from slrflow import __version__
 
 #: subcommand -> (module, function, help). The module also has ``add_arguments_<function>``.
 SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
+    "init": ("slrflow.newreview", "init", "make a new review folder to fill in"),
+    "run": ("slrflow.run", "run", "run the workflow on a review folder (Snakemake options pass)"),
     "ingest": ("slrflow.ingest.command", "ingest", "read search exports into a record table"),
     "ingest-report": (
         "slrflow.ingest.command",
@@ -37,6 +39,16 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "code-sheets": ("slrflow.coding.command", "code_sheets", "write a coder's coding workbook"),
     "code-suggest": ("slrflow.coding.command", "code_suggest", "suggest codes from key terms"),
     "report": ("slrflow.report.command", "report", "build the static audit report"),
+    "freeze": (
+        "slrflow.changes.command",
+        "freeze",
+        "store the published version of a review (versions/NAME)",
+    ),
+    "changes": (
+        "slrflow.changes.command",
+        "changes",
+        "list what changed since a frozen version",
+    ),
     "toolkit-slo": ("slrflow.toolkit.slo", "toolkit_slo", "write the Toolkit SLO Interventies"),
     "toolkit-database": (
         "slrflow.toolkit.database",

@@ -80,7 +80,9 @@ def build(folder: Path, decided_before: int) -> dict[str, int]:
     }
     (folder / "config.yaml").write_text(yaml.safe_dump(config), "utf-8")
     results = folder / "results"
-    write_csv(refs.rename(columns={"reference_id": "record_id"}), results / "ingest" / "records.csv")
+    write_csv(
+        refs.rename(columns={"reference_id": "record_id"}), results / "ingest" / "records.csv"
+    )
     write_csv(
         pd.DataFrame({"record_id": refs["reference_id"], "reference_id": refs["reference_id"]}),
         results / "dedup" / "clusters.csv",

@@ -188,7 +188,7 @@ def build_app(worklist: Worklist, *, access: Access, conflicts: Conflicts | None
         opened = await run_in_threadpool(_open_conflicts)
         return JSONResponse(
             {"conflicts": opened, "criteria": _criteria(worklist), "mode": mode,
-             "decisions": list(SETTLEMENTS), "can_undo": bool(conflicts._undo)}
+             "decisions": list(SETTLEMENTS), "can_undo": conflicts.file.can_take_back}
         )  # fmt: skip
 
     async def api_settle(request: Request) -> Response:

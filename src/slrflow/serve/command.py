@@ -50,7 +50,9 @@ def add_arguments_serve(parser: argparse.ArgumentParser) -> None:
         "--allow-remote", action="store_true",
         help="let other computers reach the page (they need the printed access token)",
     )  # fmt: skip
-    parser.add_argument("--config", type=Path, help="the review's config.yaml, if not found")
+    parser.add_argument(
+        "--results", type=Path, help="the results of the last run (default: REVIEW/results)"
+    )
 
 
 def _free_port(host: str) -> int:
@@ -75,7 +77,7 @@ def serve(args: argparse.Namespace) -> int:
              "reach it add --allow-remote (they will need the access token printed then)"],
             heading="screening page",
         )  # fmt: skip
-    review = open_review(args.review, config=args.config)
+    review = open_review(args.review, results=args.results)
     print(f"reading {review.folder} ({args.stage}) ...", file=sys.stderr)
     worklist = Worklist(review, reviewer=args.reviewer, stage=args.stage, blind=not args.unblind)
     conflicts = Conflicts(worklist) if args.resolve else None

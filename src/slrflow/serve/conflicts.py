@@ -11,7 +11,6 @@ name in ``resolved_by`` and the date.
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 from typing import Any
 
@@ -43,8 +42,6 @@ class Conflicts:
         self.file = SheetFile(
             review.screening_dir / "resolutions.csv", columns=RESOLUTION_COLUMNS, key=self._key
         )
-        self._undo: list[tuple[tuple[str, str], dict[str, str], dict[str, str] | None]] = []
-        self._lock = threading.Lock()
 
     def _key(self, row: dict[str, str]) -> tuple[str, str] | None:
         ref = self.worklist._key(row)
@@ -87,19 +84,12 @@ class Conflicts:
             "date": date.today().isoformat(),
             "note": tidy_note(note),
         }
-        key = (reference_id, self.stage)
-        previous = self.file.put(key, row)
-        with self._lock:
-            self._undo.append((key, row, previous))
+        self.file.answer((reference_id, self.stage), row)
 
     def undo(self) -> str | None:
         """Take back the last settlement made on this page; returns its reference (or None)."""
-        with self._lock:
-            if not self._undo:
-                return None
-            key, row, previous = self._undo.pop()
         try:
-            self.file.put(key, previous, expect=row)
+            key = self.file.take_back()
         except ValueError as exc:
             raise DecisionRefused(str(exc)) from exc
-        return key[0]
+        return key[0] if key else None

@@ -1,13 +1,9 @@
 """The review the screening page works on: its folder, settings and the last run's results.
 
-A review's settings are found as the workflow finds them:
-
-- ``<review>/config.yaml`` (a review folder with its own config): paths in it are relative to
-  the review folder; its criteria default to ``<review>/criteria.yaml`` and its results to
-  ``<review>/results``;
-- otherwise the project's ``config/config.yaml`` (relative to the working folder) whose
-  ``review`` is this folder: paths in it are relative to the working folder;
-- or a config file given with ``--config``, read the same way as the project's.
+A review folder (:mod:`slrflow.reviewfolder`) holds its settings in ``config.yaml``, with paths
+relative to the folder: the criteria in ``criteria.yaml`` beside it unless ``screening.criteria``
+names another file, the results in ``results/``. The bundled example, built from the project
+folder by the quick start, has its results in the project's ``results/``.
 
 The page needs the last run's results (references, clusters, screening status): a review that
 has not been run yet is refused with the command that makes them.
@@ -21,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from slrflow import reviewfolder
 from slrflow.screening import ScreeningError
 from slrflow.screening.criteria import Criteria, load_criteria
 from slrflow.screening.policy import Policy, parse_policy
@@ -76,56 +73,43 @@ def _load_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def open_review(folder: str | Path, *, config: str | Path | None = None) -> Review:
-    """The review in ``folder`` with its settings (see the module docstring for where from)."""
+def open_review(folder: str | Path, *, results: str | Path | None = None) -> Review:
+    """The review in ``folder`` with its settings; ``results`` overrides where its results are."""
     folder = Path(folder)
-    if not folder.is_dir():
-        raise ScreeningError([f"{folder}: no such review folder"], heading="review")
+    config_file = folder / reviewfolder.CONFIG
+    if not config_file.is_file():
+        raise ScreeningError(
+            [f"{folder}: not a review folder (no {reviewfolder.CONFIG}); make one with "
+             f"`slrflow init {folder}`"],
+            heading="review",
+        )  # fmt: skip
     folder = folder.resolve()
-    own = folder / "config.yaml"
-    if config is not None:
-        config_file, base = Path(config), Path.cwd()
-    elif own.is_file():
-        config_file, base = own, folder
-    else:
-        config_file, base = Path("config") / "config.yaml", Path.cwd()
-        if not config_file.is_file():
-            raise ScreeningError(
-                [
-                    f"{folder}: no config.yaml in the review folder, and no config/config.yaml "
-                    "here; run from the project folder or give --config"
-                ],
-                heading="review settings",
-            )
     settings = _load_yaml(config_file)
-    if config_file != own:
-        named = Path(base / settings.get("review", ".")).resolve()
-        if named != folder:
-            raise ScreeningError(
-                [
-                    f"{config_file}: its review is {settings.get('review')!r}, not {folder}; "
-                    "give the config of this review with --config"
-                ],
-                heading="review settings",
-            )
     section = settings.get("screening") or {}
     policy = parse_policy(section, file=str(config_file))
-    if "criteria" in section:
-        criteria_file = base / section["criteria"]
-    elif (folder / "criteria.yaml").is_file():
-        criteria_file = folder / "criteria.yaml"
-    else:
-        criteria_file = base / policy.criteria
-    results = base / settings.get("results", "results")
+    criteria_file = folder / section.get("criteria", reviewfolder.CRITERIA)
+    if results is None:
+        results = folder / "results"
+        bundled = _project_results(folder)
+        if not results.is_dir() and bundled is not None:
+            results = bundled
     return Review(
         folder=folder,
         config_file=config_file,
         title=str(settings.get("title", folder.name)),
         policy=policy,
         criteria=load_criteria(criteria_file),
-        results=results,
+        results=Path(results),
         settings=settings,
     )
+
+
+def _project_results(folder: Path) -> Path | None:
+    """The project's ``results/`` when ``folder`` is the bundled example built there."""
+    project = Path(__file__).resolve().parents[3]
+    if folder == (project / reviewfolder.EXAMPLE).resolve() and (project / "results").is_dir():
+        return project / "results"
+    return None
 
 
 def require_results(review: Review, *names: str) -> None:

@@ -105,6 +105,9 @@ class SheetFile:
         self.rows: list[list[str]] = []
         self.signature: Signature | None = None
         self._read_lock = threading.Lock()
+        self._undo_lock = threading.Lock()
+        #: (key, row written, row it replaced) of every answer written through :meth:`answer`
+        self._written: list[tuple[Hashable, dict[str, str], dict[str, str] | None]] = []
 
     # -- reading --------------------------------------------------------------------------
     def _stat(self) -> tuple[int, int] | None:
@@ -232,6 +235,31 @@ class SheetFile:
             atomic_write(self.path, self._text())
             self._load()
             return previous
+
+    def answer(self, key: Hashable, values: dict[str, str]) -> None:
+        """:meth:`put` a person's answer, remembered so that :meth:`take_back` can undo it."""
+        previous = self.put(key, values)
+        with self._undo_lock:
+            self._written.append((key, values, previous))
+
+    def take_back(self) -> Hashable | None:
+        """Undo the last :meth:`answer` (the row it replaced comes back); returns its key, or
+        None when there is nothing to undo. Refused (ValueError) when the row was edited since."""
+        with self._undo_lock:
+            if not self._written:
+                return None
+            key, values, previous = self._written.pop()
+        try:
+            self.put(key, previous, expect=values)
+        except ValueError:
+            with self._undo_lock:
+                self._written.append((key, values, previous))
+            raise
+        return key
+
+    @property
+    def can_take_back(self) -> bool:
+        return bool(self._written)
 
 
 def _same(row: dict[str, str] | None, expect: dict[str, str]) -> bool:

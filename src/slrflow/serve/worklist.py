@@ -100,7 +100,6 @@ class Worklist:
         self._last_run = last[last["stage"] == stage]
         self._lock = threading.Lock()
         self._holds: dict[str, tuple[str, float]] = {}
-        self._undo: list[tuple[str, dict[str, str], dict[str, str] | None]] = []
         self._again: list[str] = []
         self.notice = ""
         if stage == STAGES[0]:
@@ -303,9 +302,8 @@ class Worklist:
             "note": tidy_note(note),
             "date": date.today().isoformat(),
         }
-        previous = self.file.put(reference_id, row)
+        self.file.answer(reference_id, row)
         with self._lock:
-            self._undo.append((reference_id, row, previous))
             self._holds.pop(reference_id, None)
             if reference_id in self._again:
                 self._again.remove(reference_id)
@@ -314,21 +312,19 @@ class Worklist:
 
     def undo(self) -> str | None:
         """Take back the last decision made on this page; returns its reference (or None)."""
-        with self._lock:
-            if not self._undo:
-                return None
-            reference_id, row, previous = self._undo.pop()
         try:
-            self.file.put(reference_id, previous, expect=row)
+            reference_id = self.file.take_back()
         except ValueError as exc:
             raise DecisionRefused(str(exc)) from exc
+        if reference_id is None:
+            return None
         with self._lock:
             self._again.insert(0, reference_id)
         self.refresh_now()
         return reference_id
 
     def can_undo(self) -> bool:
-        return bool(self._undo)
+        return self.file.can_take_back
 
     # -- what the page shows --------------------------------------------------------------
     def show(self, reference_id: str) -> dict[str, Any]:

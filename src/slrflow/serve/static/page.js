@@ -72,7 +72,8 @@
       check.value = c.id;
       check.dataset.key = String(i + 1);
       // only criteria have key terms, so only they get the colour their terms are marked in
-      const mark = el("mark", "", c.kind === "criterion" ? "swatch c" + (i % 8) : "swatch"); el("kbd", i < 9 ? String(i + 1) : ""), " ",
+      const mark = el("mark", "", c.kind === "criterion" ? "swatch c" + (i % 8) : "swatch");
+      label.append(check, " ", mark, el("kbd", i < 9 ? String(i + 1) : ""), " ",
         el("b", c.id), " " + c.label);
       if (c.text) label.append(el("span", c.text, "text"));
       box.append(label);

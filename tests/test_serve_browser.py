@@ -16,7 +16,6 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 from serve_review import add_fulltext, make_review, run_screen  # noqa: E402
 from serve_server import start  # noqa: E402
-
 from slrflow.tables import read_csv  # noqa: E402
 
 pytestmark = pytest.mark.browser

@@ -7,6 +7,7 @@ absent (not built for this review) leaves its section empty, and the page says s
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -140,15 +141,22 @@ def final_codes(coded: pd.DataFrame | None) -> pd.DataFrame | None:
     return final if len(final) else coded
 
 
-def collect(results: str | Path) -> ReportData:
-    """Read every output present under ``results`` and build the trails."""
+def collect(results: str | Path, *, built: Iterable[str | Path] | None = None) -> ReportData:
+    """Read every output present under ``results`` and build the trails.
+
+    ``built`` lists the files this run of the workflow made; a file under ``results`` not among
+    them (left by an earlier setting, such as an inventory since removed) is not shown.
+    """
     results = Path(results)
+    made = None if built is None else {Path(p).resolve() for p in built}
+
+    def present(path: Path) -> bool:
+        return path.is_file() and (made is None or path.resolve() in made)
+
     tables = {
-        name: read_csv(results / path)
-        for name, path in TABLES.items()
-        if (results / path).is_file()
+        name: read_csv(results / path) for name, path in TABLES.items() if present(results / path)
     }
-    figures = {name: results / p for name, p in FIGURES.items() if (results / p).is_file()}
+    figures = {name: results / p for name, p in FIGURES.items() if present(results / p)}
     records = tables.get("records", pd.DataFrame(columns=_RECORD_FIELDS))
     clusters = tables.get("clusters")
     if clusters is None:  # no dedup: every record is its own reference

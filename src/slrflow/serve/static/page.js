@@ -18,6 +18,12 @@
   let busy = false;
   let built = false;
 
+  // While an answer is on its way, keys are ignored: they were meant for the reference shown.
+  function setBusy(value) {
+    busy = value;
+    document.body.dataset.busy = value ? "1" : "0";
+  }
+
   async function api(path, body) {
     const options = body === undefined ? {} : {
       method: "POST",
@@ -203,7 +209,7 @@
       $("error").textContent = "Tick the failed criteria (keys 1-9), then press e.";
       return;
     }
-    busy = true;
+    setBusy(true);
     const body = {
       reference_id: current.reference_id, decision, note: $("note").value,
       criteria: decision === "exclude" ? failed : [], tab, sample: sampleFirst,
@@ -222,13 +228,13 @@
     } catch (e) {
       $("error").textContent = e.message;
     } finally {
-      busy = false;
+      setBusy(false);
     }
   }
 
   async function undo() {
     if (busy) return;
-    busy = true;
+    setBusy(true);
     try {
       const data = await api("/api/undo", { tab });
       if (data.undone === null) $("error").textContent = "Nothing to undo on this page.";
@@ -237,7 +243,7 @@
     } catch (e) {
       $("error").textContent = e.message;
     } finally {
-      busy = false;
+      setBusy(false);
     }
   }
 
@@ -317,6 +323,7 @@
     event.preventDefault();
   });
 
+  setBusy(false);
   load();
   setInterval(refreshProgress, 5000);
 })();

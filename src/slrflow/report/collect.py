@@ -49,6 +49,9 @@ FIGURES = {
 }
 
 _RECORD_FIELDS = ("record_id", "search_id", "source_file", "source_line", "format")
+#: How a table is read when the report needs only some of its columns (the record table of a
+#: large review is gigabytes, mostly fields the report shows from the references instead).
+_READ = {"records": {"usecols": lambda column: column in _RECORD_FIELDS}}
 
 
 @dataclass
@@ -81,12 +84,6 @@ class Trail:
                 if value and value not in found:
                     found.append(value)
         return found
-
-    @property
-    def search_text(self) -> str:
-        """Lower-case text the page's search box matches: ids, title, authors, DOI."""
-        ids = " ".join(r["record_id"] for r in self.records)
-        return " ".join([self.reference_id, ids, self.title, self.authors, self.doi]).lower()
 
     @property
     def final_status(self) -> str:
@@ -154,7 +151,9 @@ def collect(results: str | Path, *, built: Iterable[str | Path] | None = None) -
         return path.is_file() and (made is None or path.resolve() in made)
 
     tables = {
-        name: read_csv(results / path) for name, path in TABLES.items() if present(results / path)
+        name: read_csv(results / path, **_READ.get(name, {}))
+        for name, path in TABLES.items()
+        if present(results / path)
     }
     figures = {name: results / p for name, p in FIGURES.items() if present(results / p)}
     records = tables.get("records", pd.DataFrame(columns=_RECORD_FIELDS))

@@ -1,0 +1,123 @@
+"""The stopping rules, worked by hand on small screening orders.
+
+Labels are in screening order (1 included, 0 excluded). The counting-process numbers follow
+:mod:`slrflow.screening.counting` with a grid of two rates, ``x ** -2`` and the flat ``x ** 0``,
+so every step can be done on paper; buscar's follow :mod:`slrflow.screening.stopping`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from slrflow.screening import counting, stopping
+from slrflow.screening.automation import stopping_statement
+
+
+def test_counting_worked_by_hand():
+    # Screened [1, 0, 0, 0] of 8 records, no priors, recall target 50%.
+    # Rates summed as integrals over [0.5, n + 0.5]:
+    #   k = 0:  S = 4.5 - 0.5 = 4,             C = 8.5 - 4.5 = 4
+    #   k = -2: S = 1/0.5 - 1/4.5 = 1.777778,  C = 1/4.5 - 1/8.5 = 0.104575
+    # The include sits at rank 1, so sum(log x) = 0 and the weights are 1 / S^(m+1), m = 1:
+    #   1/16 = 0.0625 and 1/3.160494 = 0.316406 -> 0.164948 and 0.835052.
+    # Found 1, target 50%: the target is missed when more than floor(1 * 0.5 / 0.5) = 1
+    # include is unfound. U given k is negative binomial with 2 successes, p = S / (S + C):
+    #   k = 0: p = 0.5, P(U <= 1) = p^2 (1 + 2 (1 - p)) = 0.5, so P(U > 1) = 0.5
+    #   k = -2: p = 0.944445, P(U <= 1) = 0.891977 (1 + 0.111110) = 0.991084 -> 0.008916
+    #   mixed: 0.164948 * 0.5 + 0.835052 * 0.008916 = 0.089919
+    # Expected unfound: sum of weight * 2 * C / S = 0.164948 * 2 + 0.835052 * 0.117647 = 0.428138
+    result = counting.curve([1, 0, 0, 0], 8, recall_target=0.5, k_min=-2.0, grid=2)
+    assert result.p_missed[-1] == pytest.approx(0.089919, abs=2e-6)
+    assert result.unfound_mean[-1] == pytest.approx(0.428138, abs=2e-6)
+    assert result.found.tolist() == [1, 1, 1, 1]
+    # Each exclude after the include lowers the chance of a missed target.
+    assert np.all(np.diff(result.p_missed) < 0)
+
+
+def test_counting_needs_an_include_and_counts_priors_as_found():
+    # No include yet: the chance of a missed target is not below 1 - confidence anywhere, and
+    # the rule never stops on a review with no include.
+    assert stopping.stop_point([0] * 50, 100, method="counting") is None
+    # Priors count as found but take no rank: with one prior include and a long run of
+    # excludes the rule stops, and never before the first ranked decision.
+    stop = stopping.stop_point([1, 0] + [0] * 400, 500, method="counting", n_priors=2)
+    assert stop is not None and stop[0] > 2
+
+
+def test_counting_stops_later_when_includes_keep_coming():
+    # Includes every 10 records up to rank 200: the rate has not fallen, so no stop there;
+    # after them a long run of excludes lets it stop, and only after the last include.
+    early = ([1] + [0] * 9) * 20
+    labels = early + [0] * 600
+    stop = stopping.stop_point(labels, 1000, method="counting")
+    assert stop is not None and stop[0] > 200
+    assert stopping.stop_point(early, 1000, method="counting") is None
+
+
+def test_stop_point_matches_testing_while_screening():
+    # Testing every prefix one by one gives the same first stop as the one-pass curve.
+    rng = np.random.default_rng(3)
+    labels = (rng.random(300) < np.linspace(0.4, 0.0, 300)).astype(int)
+    labels[0] = 1
+    stop = stopping.stop_point(labels, 400, method="counting", n_priors=0)
+    first = next(
+        (
+            end
+            for end in range(1, labels.size + 1)
+            if counting.p_missed(labels[:end], 400) < 0.05
+        ),
+        None,
+    )
+    assert stop is not None and stop[0] == first
+    # Testing every 7 decisions stops at the first multiple of 7 at or after it.
+    every = stopping.stop_point(labels, 400, method="counting", every=7)
+    assert every[0] == 7 * math.ceil(first / 7)
+
+
+def test_buscar_stop_point_worked_by_hand():
+    # One include, then excludes, 62 records. After e decisions the best suffix is the one
+    # after the include: urn 61, sample e - 1, K = floor(1/0.95 - 1) + 1 = 1, so
+    # P(X = 0) = 1 - (e - 1)/61, below 0.05 first at e - 1 = 58: e = 59, p = 3/61.
+    at, p = stopping.stop_point([1] + [0] * 60, 62, method="buscar")
+    assert at == 59
+    assert p == pytest.approx(3 / 61)
+
+
+def test_estimate_states_method_target_confidence_and_unfound():
+    result = stopping.estimate(
+        [1, 0, 0, 0], 8, method="counting", recall_target=0.95, confidence=0.9
+    )
+    assert result.method == "counting"
+    assert (result.recall_target, result.confidence) == (0.95, 0.9)
+    assert result.screen_next == 0
+    assert result.unfound_upper >= 0 and result.unfound_estimate > 0
+    assert result.statement.startswith(
+        "counting-process estimate: recall target 95%, confidence 90%, includes estimated unfound"
+    )
+    with pytest.raises(ValueError, match="unknown stopping method 'knee'"):
+        stopping.estimate([1, 0], 5, method="knee")
+
+
+def test_counting_unfound_bounds():
+    # Everything screened: nothing unfound.
+    assert counting.unfound([1, 0, 1], 3) == (0.0, 0)
+    # After [1, 0, 0, 0] of 8 (as worked above) the expected unfound is 0.428138; the bound at
+    # 50% is the smallest u with P(U <= u) >= 0.5: P(U = 0) = 0.164948 * 0.25 +
+    # 0.835052 * 0.891977 = 0.786 >= 0.5, so 0.
+    mean, upper = counting.unfound([1, 0, 0, 0], 8, confidence=0.5, k_min=-2.0, grid=2)
+    assert mean == pytest.approx(0.428138, abs=2e-6)
+    assert upper == 0
+
+
+def test_automation_statement_names_the_stop():
+    text = stopping_statement(
+        {"recall": 0.95, "confidence": 0.95, "method": "buscar", "unfound": 1.5}
+    )
+    assert text == (
+        "screening stopped by the buscar hypergeometric test at a recall target of 95% "
+        "(95% confidence; 1.5 include(s) estimated unfound)"
+    )
+    assert stopping_statement({"recall": 0.9}) == "screening stopped at a recall target of 90%"

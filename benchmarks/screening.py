@@ -52,7 +52,6 @@ import sys
 import tempfile
 import time
 import zipfile
-from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -66,6 +65,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("SLRFLOW_SHARED_DATA", ROOT.parent / "shared" / "data")) / "screening"
 ASREVIEW = Path(os.environ.get("SLRFLOW_ASREVIEW", "/work/venv-asreview/bin/asreview"))
 CACHE = Path.home() / ".cache" / "slrflow-bench" / "asreview-3.0.8-runs.json"
+SLRFLOW_RUNS = Path.home() / ".cache" / "slrflow-bench" / "slrflow-runs.json"
 ASREVIEW_VERSION = "3.0.8"
 RECALL_TARGET = 0.95
 CONFIDENCE = 0.95
@@ -134,7 +134,12 @@ def run_slrflow(csv: Path, priors: np.ndarray, seed: int) -> dict:
         command = [str(exe), "simulate", str(csv), "--prior-rows", *map(str, priors)]
         wall, cpu = timed([*command, "--seed", str(seed), "-o", str(order)], Path(tmp))
         table = pd.read_csv(order)
-    return {"rows": table["row"].tolist(), "labels": table["label"].tolist(), "wall": wall, "cpu": cpu}
+    return {
+        "rows": table["row"].tolist(),
+        "labels": table["label"].tolist(),
+        "wall": wall,
+        "cpu": cpu,
+    }
 
 
 def run_settings(data, priors: np.ndarray, seed: int, settings: Settings) -> dict:
@@ -142,7 +147,12 @@ def run_settings(data, priors: np.ndarray, seed: int, settings: Settings) -> dic
     start = time.perf_counter()
     result = replay(data.texts, data.labels, priors, seed=seed, settings=settings)
     wall = time.perf_counter() - start
-    return {"rows": result.order.tolist(), "labels": result.labels.tolist(), "wall": wall, "cpu": wall}
+    return {
+        "rows": result.order.tolist(),
+        "labels": result.labels.tolist(),
+        "wall": wall,
+        "cpu": wall,
+    }
 
 
 def screened_labels(run: dict, labels: np.ndarray, priors: np.ndarray) -> np.ndarray:
@@ -216,6 +226,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--grid", action="store_true", help="also replay the other ranker settings (GRID)"
     )
+    parser.add_argument(
+        "--slrflow-runs",
+        type=Path,
+        default=SLRFLOW_RUNS,
+        help="file every slrflow run (order, seconds) is saved to",
+    )
+    parser.add_argument(
+        "--reuse-slrflow",
+        action="store_true",
+        help="report on the saved slrflow runs instead of running them again (e.g. to compare "
+        "stopping rules on the same orders)",
+    )
     parser.add_argument("--runs", type=Path, help="also write every run's figures to this CSV")
     args = parser.parse_args(argv)
     if not args.data.is_dir():
@@ -232,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
             f"ASReview not found at {args.asreview}: using its {len(cache)} cached run(s) only",
             file=sys.stderr,
         )
+    # A fresh run replaces the saved slrflow runs; --reuse-slrflow reports on them.
+    saved = load_cache(args.slrflow_runs) if args.reuse_slrflow else {}
     records = []
     sets = [(name, load_dataset(csv), csv) for name, csv in datasets(args.data, names)]
     # Seed by seed over all sets, so an interrupted run still covers every set.
@@ -248,9 +272,20 @@ def main(argv: list[str] | None = None) -> int:
                     cache[key] = runs["asreview"]
                     save_cache(args.asreview_cache, cache)
             if args.tool != "asreview":
-                runs["slrflow"] = run_slrflow(csv, priors, seed)
-                for label, settings in GRID.items() if args.grid else ():
-                    runs[f"slrflow:{label}"] = run_settings(data, priors, seed, settings)
+                for label, settings in [("", None), *(GRID.items() if args.grid else ())]:
+                    tool = f"slrflow:{label}" if label else "slrflow"
+                    if f"{tool}|{key}" in saved:
+                        runs[tool] = saved[f"{tool}|{key}"]
+                    elif args.reuse_slrflow:
+                        continue
+                    else:
+                        runs[tool] = (
+                            run_slrflow(csv, priors, seed)
+                            if settings is None
+                            else run_settings(data, priors, seed, settings)
+                        )
+                        saved[f"{tool}|{key}"] = runs[tool]
+                        save_cache(args.slrflow_runs, saved)
             for tool, run in runs.items():
                 y = screened_labels(run, data.labels, priors)
                 row = {"set": name, "records": data.labels.size, "seed": seed, "tool": tool}

@@ -521,4 +521,13 @@ def test_stopped_screening_counts_the_unscreened_as_automation(tmp_path):
     assert ta.loc["s1-old", "criteria"] == "before_2000"
     counts = t["counts"]
     auto = counts[counts["node"] == "excluded_automatic"]
-    assert dict(zip(auto["detail"], auto["n"], strict=True))["stopped_95"] == "1"
+    # PRISMA's automation box names the stopping rule's method, target, confidence and the
+    # includes it estimated unfound; the diagram shows the words after the rule's name.
+    from slrflow.figures.prisma_diagram import reason_label
+
+    stated = (
+        "stopped_95 screening stopped by the counting-process estimate at a recall target of "
+        "95% (95% confidence; 0.4 include(s) estimated unfound)"
+    )
+    assert dict(zip(auto["detail"], auto["n"], strict=True))[stated] == "1"
+    assert reason_label(stated).startswith("screening stopped by the counting-process estimate")

@@ -29,7 +29,9 @@ def test_counting_worked_by_hand():
     #   k = -2: p = 0.944445, P(U <= 1) = 0.891977 (1 + 0.111110) = 0.991084 -> 0.008916
     #   mixed: 0.164948 * 0.5 + 0.835052 * 0.008916 = 0.089919
     # Expected unfound: sum of weight * 2 * C / S = 0.164948 * 2 + 0.835052 * 0.117647 = 0.428138
-    result = counting.curve([1, 0, 0, 0], 8, recall_target=0.5, k_min=-2.0, grid=2)
+    result = counting.curve(
+        [1, 0, 0, 0], 8, recall_target=0.5, k_min=-2.0, grid=2, exponential_share=0
+    )
     assert result.p_missed[-1] == pytest.approx(0.089919, abs=2e-6)
     assert result.unfound_mean[-1] == pytest.approx(0.428138, abs=2e-6)
     assert result.found.tolist() == [1, 1, 1, 1]
@@ -64,11 +66,7 @@ def test_stop_point_matches_testing_while_screening():
     labels[0] = 1
     stop = stopping.stop_point(labels, 400, method="counting", n_priors=0)
     first = next(
-        (
-            end
-            for end in range(1, labels.size + 1)
-            if counting.p_missed(labels[:end], 400) < 0.05
-        ),
+        (end for end in range(1, labels.size + 1) if counting.p_missed(labels[:end], 400) < 0.05),
         None,
     )
     assert stop is not None and stop[0] == first
@@ -107,7 +105,9 @@ def test_counting_unfound_bounds():
     # After [1, 0, 0, 0] of 8 (as worked above) the expected unfound is 0.428138; the bound at
     # 50% is the smallest u with P(U <= u) >= 0.5: P(U = 0) = 0.164948 * 0.25 +
     # 0.835052 * 0.891977 = 0.786 >= 0.5, so 0.
-    mean, upper = counting.unfound([1, 0, 0, 0], 8, confidence=0.5, k_min=-2.0, grid=2)
+    mean, upper = counting.unfound(
+        [1, 0, 0, 0], 8, confidence=0.5, k_min=-2.0, grid=2, exponential_share=0
+    )
     assert mean == pytest.approx(0.428138, abs=2e-6)
     assert upper == 0
 
@@ -121,3 +121,17 @@ def test_automation_statement_names_the_stop():
         "(95% confidence; 1.5 include(s) estimated unfound)"
     )
     assert stopping_statement({"recall": 0.9}) == "screening stopped at a recall target of 90%"
+
+
+def test_simulation_ranks_on_keywords_and_mesh_terms(tmp_path):
+    from slrflow.screening.simulate import load_dataset
+
+    path = tmp_path / "set.csv"
+    path.write_text(
+        "title,abstract,keywords,mesh,label_included\n"
+        "Mentoring,,youth; prevention,Adolescent,1\n"
+        "Wheat,Nitrogen,,,0\n",
+        encoding="utf-8",
+    )
+    data = load_dataset(path)
+    assert data.texts == ["Mentoring youth; prevention; Adolescent", "Wheat Nitrogen"]

@@ -224,8 +224,9 @@ def test_cli_writes_stopping_and_sample(tmp_path, capsys):
     assert (row["recall_target"], row["confidence"], row["p_value"]) == ("0.9", "0.9", "0.4")
     assert row["target_met"] == "no" and row["random_sample_size"] == "2"
     assert row["method"] == "buscar"
-    assert "Recall of 90% with 90% confidence (buscar hypergeometric test) is not shown yet" in (
-        row["advice"]
+    assert (
+        "Recall of 90% with 90% confidence (buscar hypergeometric test) is not shown yet"
+        in (row["advice"])
     )
     sample = read_csv(out / "stopping_sample.csv")
     assert list(sample.columns) == SAMPLE_COLUMNS

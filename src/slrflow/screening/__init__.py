@@ -15,8 +15,9 @@ Modules: :mod:`.criteria` (criteria.yaml), :mod:`.policy` (config), :mod:`.attac
 reference), :mod:`.decisions` (decision and resolution files), :mod:`.automation`,
 :mod:`.status`, :mod:`.counts`, :mod:`.sheets`, :mod:`.command` (``slrflow screen``),
 :mod:`.worklists` (``slrflow screening-sheets``); prioritisation: :mod:`.rank` (the ranker),
-:mod:`.stopping` (the stopping rules), :mod:`.counting` (the counting-process estimate), :mod:`.progress` (``slrflow stopping``), :mod:`.simulate`,
-:mod:`.metrics` and :mod:`.curves` (``slrflow simulate``, ``slrflow simulation-report``).
+:mod:`.stopping` (the stopping rules), :mod:`.counting` (the counting-process estimate),
+:mod:`.progress` (``slrflow stopping``), :mod:`.simulate`, :mod:`.metrics` and :mod:`.curves`
+(``slrflow simulate``, ``slrflow simulation-report``).
 """
 
 from __future__ import annotations

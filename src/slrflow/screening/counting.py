@@ -41,27 +41,69 @@ import numpy as np
 from scipy.special import logsumexp
 from scipy.stats import nbinom
 
-#: Steepest rate tried (``x ** k_min``): steeper rates promise that nothing is left sooner.
+#: Steepest power-law rate tried (``x ** k_min``): steeper rates promise that nothing is left
+#: sooner.
 K_MIN = -2.0
-#: Points on the grid of rates from ``k_min`` to 0.
+#: Points on each family's grid of rates.
 GRID = 41
+#: Exponential rates tried, ``exp(-b * x)``: decay lengths ``1 / b`` from 3 to 100,000 records.
+B_RANGE = (1e-5, 0.3)
+#: Prior share of the exponential rates (the power-law rates have the rest).
+EXPONENTIAL_SHARE = 0.5
 
 
-def _antiderivative(k: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """``F(u)`` with ``F' = u ** k`` for every (u, k): rows are ``u``, columns ``k``."""
-    k = k[None, :]
-    u = u[:, None]
-    log = np.abs(k + 1) < 1e-9
-    return np.where(log, np.log(u), u ** (k + 1) / np.where(log, 1.0, k + 1))
+@dataclass(frozen=True)
+class Rates:
+    """The grid of rate shapes the estimate mixes: power laws ``x ** k`` and exponentials
+    ``exp(-b x)``, each family with its prior share spread evenly over its points."""
+
+    k: np.ndarray
+    b: np.ndarray
+    log_prior: np.ndarray
 
 
-def rate_grid(k_min: float = K_MIN, points: int = GRID) -> np.ndarray:
-    """The exponents ``k`` tried, ``k_min`` to 0; -1 (a logarithm) is nudged off the grid."""
+def rate_grid(
+    k_min: float = K_MIN, points: int = GRID, exponential_share: float = EXPONENTIAL_SHARE
+) -> Rates:
+    """The rates tried: ``k`` from ``k_min`` to 0 (-1, a logarithm, nudged off the grid) and,
+    when ``exponential_share`` > 0, ``b`` spread evenly on a log scale over :data:`B_RANGE`."""
     if not k_min < 0:
         raise ValueError(f"k_min must be below 0, got {k_min}")
+    if not 0 <= exponential_share < 1:
+        raise ValueError(f"exponential share must be in [0, 1), got {exponential_share}")
     ks = np.linspace(k_min, 0.0, max(2, points))
     ks[np.abs(ks + 1) < 1e-6] = -1 + 1e-3
-    return ks
+    bs = np.geomspace(*B_RANGE, max(2, points)) if exponential_share > 0 else np.empty(0)
+    log_prior = np.concatenate(
+        [
+            np.full(ks.size, np.log((1 - exponential_share) / ks.size)),
+            np.full(bs.size, np.log(exponential_share / bs.size) if bs.size else 0.0),
+        ]
+    )
+    return Rates(k=ks, b=bs, log_prior=log_prior)
+
+
+def _sums(rates: Rates, ranks: np.ndarray, labels: np.ndarray, ranked_total: int):
+    """For every prefix (rows) and rate (columns): the log of the rate shape at the includes'
+    ranks summed, the rate summed over the screened ranks (S) and over the unscreened (C)."""
+    edge = ranks + 0.5
+    # power laws: integral of x**k is x**(k+1)/(k+1)
+    k = rates.k[None, :]
+    power = lambda u: u ** (k + 1) / (k + 1)  # noqa: E731
+    log_shape = [np.cumsum(labels * np.log(ranks))[:, None] * k]
+    screened = [power(edge[:, None]) - power(np.array([[0.5]]))]
+    unscreened = [power(np.array([[ranked_total + 0.5]])) - power(edge[:, None])]
+    if rates.b.size:
+        b = rates.b[None, :]
+        # exponentials: integral of exp(-b x) is -exp(-b x) / b
+        log_shape.append(-np.cumsum(labels * ranks)[:, None] * b)
+        screened.append((np.exp(-0.5 * b) - np.exp(-edge[:, None] * b)) / b)
+        unscreened.append((np.exp(-edge[:, None] * b) - np.exp(-(ranked_total + 0.5) * b)) / b)
+    return (
+        np.concatenate(log_shape, axis=1),
+        np.concatenate(screened, axis=1),
+        np.maximum(np.concatenate(unscreened, axis=1), 0.0),
+    )
 
 
 @dataclass(frozen=True)
@@ -85,6 +127,7 @@ def curve(
     recall_target: float = 0.95,
     k_min: float = K_MIN,
     grid: int = GRID,
+    exponential_share: float = EXPONENTIAL_SHARE,
 ) -> Curve:
     """The counting-process estimate after each ranked decision of ``labels``.
 
@@ -104,15 +147,10 @@ def curve(
         return Curve(empty, empty, empty.astype(int))
     ranked_total = n_records - n_priors
     ranks = np.arange(1, z.size + 1, dtype=float)
-    ks = rate_grid(k_min, grid)
+    rates = rate_grid(k_min, grid, exponential_share)
     m = np.cumsum(z)
-    log_ranks = np.cumsum(z * np.log(ranks))
-    start = _antiderivative(ks, np.array([0.5]))
-    here = _antiderivative(ks, ranks + 0.5)
-    end = _antiderivative(ks, np.array([ranked_total + 0.5]))
-    screened_rate = here - start  # S_k(n)
-    unscreened_rate = end - here  # C_k(n)
-    log_weight = ks[None, :] * log_ranks[:, None] - (m[:, None] + 1) * np.log(screened_rate)
+    log_shape, screened_rate, unscreened_rate = _sums(rates, ranks, z, ranked_total)
+    log_weight = rates.log_prior + log_shape - (m[:, None] + 1) * np.log(screened_rate)
     weight = np.exp(log_weight - logsumexp(log_weight, axis=1, keepdims=True))
     found = int(y[:n_priors].sum()) + m
     allowed = np.floor(found * (1 - recall_target) / recall_target + 1e-9)
@@ -130,11 +168,17 @@ def p_missed(
     n_priors: int = 0,
     recall_target: float = 0.95,
     k_min: float = K_MIN,
+    exponential_share: float = EXPONENTIAL_SHARE,
 ) -> float:
     """Chance that the recall target has been missed after all of ``labels`` (1.0 before any
     ranked decision)."""
     result = curve(
-        labels, n_records, n_priors=n_priors, recall_target=recall_target, k_min=k_min
+        labels,
+        n_records,
+        n_priors=n_priors,
+        recall_target=recall_target,
+        k_min=k_min,
+        exponential_share=exponential_share,
     )
     return float(result.p_missed[-1]) if result.p_missed.size else 1.0
 
@@ -147,6 +191,7 @@ def unfound(
     confidence: float = 0.95,
     k_min: float = K_MIN,
     grid: int = GRID,
+    exponential_share: float = EXPONENTIAL_SHARE,
 ) -> tuple[float, int]:
     """Includes still unfound after ``labels``: (expected number, upper bound at ``confidence``)."""
     y = np.asarray(labels, dtype=int)
@@ -155,13 +200,11 @@ def unfound(
     if z.size == 0 or remaining == 0:
         return (0.0, 0) if remaining == 0 else (float("nan"), remaining)
     ranks = np.arange(1, z.size + 1, dtype=float)
-    ks = rate_grid(k_min, grid)
+    rates = rate_grid(k_min, grid, exponential_share)
     m = int(z.sum())
-    start = _antiderivative(ks, np.array([0.5]))[0]
-    here = _antiderivative(ks, np.array([z.size + 0.5]))[0]
-    end = _antiderivative(ks, np.array([n_records - n_priors + 0.5]))[0]
-    screened_rate, unscreened_rate = here - start, end - here
-    log_weight = ks * float((z * np.log(ranks)).sum()) - (m + 1) * np.log(screened_rate)
+    log_shape, screened_all, unscreened_all = _sums(rates, ranks, z, n_records - n_priors)
+    log_shape, screened_rate, unscreened_rate = log_shape[-1], screened_all[-1], unscreened_all[-1]
+    log_weight = rates.log_prior + log_shape - (m + 1) * np.log(screened_rate)
     weight = np.exp(log_weight - logsumexp(log_weight))
     success = np.clip(screened_rate / (screened_rate + unscreened_rate), 1e-300, 1.0)
     mean = float((weight * (m + 1) * unscreened_rate / screened_rate).sum())

@@ -207,9 +207,7 @@ class Ranker:
                 # Terms no training row has carry no evidence; smoothing would give them a
                 # weight.
                 seen = np.bincount(matrix.indices, minlength=matrix.shape[1]) > 0
-                nb_weights = np.where(
-                    seen, nb.feature_log_prob_[1] - nb.feature_log_prob_[0], 0.0
-                )
+                nb_weights = np.where(seen, nb.feature_log_prob_[1] - nb.feature_log_prob_[0], 0.0)
                 nb_weights, nb_scores = _unit_spread(nb_weights, self.features @ nb_weights)
                 weights, scores = _unit_spread(
                     weights + s.nb_weight * nb_weights, scores + s.nb_weight * nb_scores

@@ -23,7 +23,8 @@ Protocol (the field's standard one, as ASReview's ``simulate``):
 
 Writes the screening order (one row per record) and prints recall@10%, WSS@95, ATD, ERF@10%
 and the stopping rule's result. Input: a CSV with ``title``, ``abstract`` (may be empty or
-missing: the title is used) and a 0/1 label column (``label_included``, ``included``, or
+missing: the title is used), optionally ``keywords`` and ``mesh``/``mesh_terms`` (subject
+terms, ranked on too), and a 0/1 label column (``label_included``, ``included``, or
 ``--label-column``).
 """
 
@@ -46,6 +47,8 @@ from slrflow.screening.rank import Ranker, Settings, load_criteria_text, record_
 from slrflow.tables import write_csv
 
 LABEL_COLUMNS = ("label_included", "included")
+#: Columns of subject terms added to a record's text when present.
+KEYWORD_COLUMNS = ("keywords", "mesh", "mesh_terms")
 
 
 class DatasetError(ValueError):
@@ -111,7 +114,13 @@ def load_dataset(path: str | Path, *, label_column: str | None = None) -> Datase
         )
     titles = frame[columns["title"]]
     abstracts = frame[columns["abstract"]] if "abstract" in columns else [""] * len(frame)
-    texts = [record_text(t, a) for t, a in zip(titles, abstracts, strict=True)]
+    # Keywords and MeSH-like subject terms, when the file has them, are ranked on too.
+    extra = [columns[c] for c in KEYWORD_COLUMNS if c in columns]
+    keywords = [
+        "; ".join(v.strip() for v in row if v.strip())
+        for row in (frame[extra].itertuples(index=False) if extra else [()] * len(frame))
+    ]
+    texts = [record_text(t, a, k) for t, a, k in zip(titles, abstracts, keywords, strict=True)]
     if "record_id" in columns:
         ids = frame[columns["record_id"]].tolist()
     else:

@@ -16,12 +16,21 @@ config ``screening.stopping.method``):
     the hypergeometric test below (Callaghan and Müller-Hansen 2020): conservative, and exact
     once records are drawn at random; it stops late when there are few includes.
 
+Not offered, and why. The target method (Cormack and Grossman 2016) and the quantile binomial
+coefficient bound (Lewis, Yang et al. 2021) hold their guarantee through a random sample of the
+whole review screened beside the ranking: stopping once all ``r`` sampled includes are found
+misses a recall of ``tau`` with chance up to ``tau ** r``, so 95% recall at 95% confidence
+needs ``r >= log(0.05) / log(0.95)``, 59 sampled includes. Most reviews hold fewer includes in
+all (a review of 2,000 records with 40 includes would need every record screened), so neither
+saves work at that target. SAFE (Boetje and van de Schoot 2024) is a heuristic (stop after a
+run of excludes, a share of the records and a switch of model) that states no confidence.
+
 buscar. Callaghan and Müller-Hansen (2020, "Statistical stopping criteria for automated
 screening in systematic reviews", Systematic Reviews 9:273) test the null hypothesis "the
 recall target has been missed". Suppose ``r_seen`` includes have been found so far. If the
 recall of what was screened were below the target ``tau``, the review would hold more than
-``r_seen / tau`` includes, so a set of ``N`` unscreened records (an "urn") drawn from after ``r_before``
-includes were known would hold at least
+``r_seen / tau`` includes, so a set of ``N`` unscreened records (an "urn") drawn from after
+``r_before`` includes were known would hold at least
 
     K = floor(r_seen / tau - r_before) + 1
 

@@ -14,8 +14,8 @@ Nothing is tuned on the set it is scored on (leave one set out):
 - ranking: ``--grid`` adds other ranker settings (:data:`GRID`), replayed in this process on
   every set and seed. For each set, the settings with the best mean of WSS@95 and recall@10%
   over the OTHER sets are chosen, and that set is scored with them.
-- stopping: each rule's free setting (the counting rule's steepest rate ``k_min``,
-  :data:`K_MIN_GRID`) is chosen per set on the other sets: the largest mean work saved among
+- stopping: each rule's free setting (the counting rule's share of includes assumed
+  scattered at random, :data:`SCATTERED_GRID`) is chosen per set on the other sets: the largest mean work saved among
   the settings that reached the recall target in at least 95% of the other sets' runs (the
   most cautious setting when none did). buscar has no free setting.
   Stopping points are found on the screening orders of the chosen ranker settings, testing
@@ -75,8 +75,8 @@ GRID = {
     "no-svm": Settings(svm_weight=0.0),
     "words-only": Settings(ngram_range=(1, 1)),
 }
-#: Steepest rates tried for the counting rule.
-K_MIN_GRID = (-1.0, -1.5, -2.0, -3.0)
+#: Shares of includes assumed scattered at random tried for the counting rule.
+SCATTERED_GRID = (0.01, 0.02, 0.03, 0.05)
 
 
 def datasets(folder: Path, names: list[str] | None) -> list[tuple[str, Path]]:
@@ -180,9 +180,9 @@ def stops(y: np.ndarray, priors_labels: np.ndarray) -> dict:
     n, n_priors = order.size, priors_labels.size
     found_total = y.sum()
     out = {}
-    settings = [("buscar", None)] + [("counting", k) for k in K_MIN_GRID]
-    for method, k_min in settings:
-        options = {"k_min": k_min} if k_min is not None else {}
+    settings = [("buscar", None)] + [("counting", share) for share in SCATTERED_GRID]
+    for method, share in settings:
+        options = {"scattered": share} if share is not None else {}
         stop = stopping.stop_point(
             order,
             n,
@@ -193,7 +193,7 @@ def stops(y: np.ndarray, priors_labels: np.ndarray) -> dict:
             **options,
         )
         at = stop[0] if stop else n
-        name = method if k_min is None else f"{method}{k_min:g}"
+        name = method if share is None else f"{method}{share:g}"
         out[name] = {
             "recall": float(y[: at - n_priors].sum() / found_total),
             "saved": 1 - at / n,

@@ -17,61 +17,60 @@ from slrflow.screening.automation import stopping_statement
 
 
 def test_counting_worked_by_hand():
-    # Screened [1, 0, 0, 0] of 8 records, no priors, recall target 50%.
-    # Rates summed as integrals over [0.5, n + 0.5]:
-    #   k = 0:  S = 4.5 - 0.5 = 4,             C = 8.5 - 4.5 = 4
-    #   k = -2: S = 1/0.5 - 1/4.5 = 1.777778,  C = 1/4.5 - 1/8.5 = 0.104575
-    # The include sits at rank 1, so sum(log x) = 0 and the weights are 1 / S^(m+1), m = 1:
-    #   1/16 = 0.0625 and 1/3.160494 = 0.316406 -> 0.164948 and 0.835052.
-    # Found 1, target 50%: the target is missed when more than floor(1 * 0.5 / 0.5) = 1
-    # include is unfound. U given k is negative binomial with 2 successes, p = S / (S + C):
-    #   k = 0: p = 0.5, P(U <= 1) = p^2 (1 + 2 (1 - p)) = 0.5, so P(U > 1) = 0.5
-    #   k = -2: p = 0.944445, P(U <= 1) = 0.891977 (1 + 0.111110) = 0.991084 -> 0.008916
-    #   mixed: 0.164948 * 0.5 + 0.835052 * 0.008916 = 0.089919
-    # Expected unfound: sum of weight * 2 * C / S = 0.164948 * 2 + 0.835052 * 0.117647 = 0.428138
-    result = counting.curve(
-        [1, 0, 0, 0], 8, recall_target=0.5, k_min=-2.0, grid=2, exponential_share=0
-    )
-    assert result.p_missed[-1] == pytest.approx(0.089919, abs=2e-6)
-    assert result.unfound_mean[-1] == pytest.approx(0.428138, abs=2e-6)
+    # Screened [1, 0, 0, 0] of 8 records, no priors, one decay b = ln 2 (the falling part halves
+    # with every rank), half the includes scattered (s = 0.5), recall target 50%.
+    # Ranks are integrated over [0.5, 8.5]. Falling part: Z = (2^-0.5 - 2^-8.5) / ln 2 =
+    # (0.707107 - 0.002762) / 0.693147 = 1.016155; its share over ranks 1-4 (up to 4.5):
+    # (2^-0.5 - 2^-4.5) / ln 2 / Z = 0.662913 / 0.693147 / 1.016155 = 0.941177.
+    # Flat part over ranks 1-4: 4 / 8 = 0.5. S = 0.5 * 0.941177 + 0.5 * 0.5 = 0.720588.
+    # One include found (m = 1): U is negative binomial with 2 successes, p = S. The target is
+    # missed when more than floor(1 * 0.5 / 0.5) = 1 include is unfound:
+    #   P(U <= 1) = S^2 (1 + 2 (1 - S)) = 0.519248 * 1.558823 = 0.809415 -> P(U > 1) = 0.190585
+    # Expected unfound: 2 (1 - S) / S = 2 * 0.279412 / 0.720588 = 0.775510.
+    result = counting.curve([1, 0, 0, 0], 8, recall_target=0.5, scattered=0.5, decays=[math.log(2)])
+    assert result.p_missed[-1] == pytest.approx(0.190585, abs=2e-6)
+    assert result.unfound_mean[-1] == pytest.approx(0.775510, abs=2e-6)
     assert result.found.tolist() == [1, 1, 1, 1]
     # Each exclude after the include lowers the chance of a missed target.
     assert np.all(np.diff(result.p_missed) < 0)
 
 
 def test_counting_needs_an_include_and_counts_priors_as_found():
-    # No include yet: the chance of a missed target is not below 1 - confidence anywhere, and
-    # the rule never stops on a review with no include.
+    # No include yet: the rule never stops on a review with no include.
     assert stopping.stop_point([0] * 50, 100, method="counting") is None
-    # Priors count as found but take no rank: with one prior include and a long run of
-    # excludes the rule stops, and never before the first ranked decision.
-    stop = stopping.stop_point([1, 0] + [0] * 400, 500, method="counting", n_priors=2)
-    assert stop is not None and stop[0] > 2
+    # Priors take no rank and are left out of the recall: a prior include alone, however
+    # many excludes follow, is no include found by screening; ranked includes are.
+    assert stopping.stop_point([1, 0] + [0] * 400, 500, method="counting", n_priors=2) is None
+    stop = stopping.stop_point([1, 0] + [1] * 5 + [0] * 400, 500, method="counting", n_priors=2)
+    assert stop is not None and stop[0] > 7
 
 
 def test_counting_stops_later_when_includes_keep_coming():
     # Includes every 10 records up to rank 200: the rate has not fallen, so no stop there;
     # after them a long run of excludes lets it stop, and only after the last include.
     early = ([1] + [0] * 9) * 20
-    labels = early + [0] * 600
-    stop = stopping.stop_point(labels, 1000, method="counting")
+    stop = stopping.stop_point(early + [0] * 600, 1000, method="counting")
     assert stop is not None and stop[0] > 200
     assert stopping.stop_point(early, 1000, method="counting") is None
+    # The more includes are assumed scattered at random, the later it stops.
+    later = stopping.stop_point(early + [0] * 600, 1000, method="counting", scattered=0.05)
+    assert later is not None and later[0] > stop[0]
 
 
 def test_stop_point_matches_testing_while_screening():
     # Testing every prefix one by one gives the same first stop as the one-pass curve.
     rng = np.random.default_rng(3)
-    labels = (rng.random(300) < np.linspace(0.4, 0.0, 300)).astype(int)
+    # includes thinning out along the ranking, as prioritised screening finds them
+    labels = (rng.random(600) < 0.5 * np.exp(-np.arange(600) / 60)).astype(int)
     labels[0] = 1
-    stop = stopping.stop_point(labels, 400, method="counting", n_priors=0)
+    stop = stopping.stop_point(labels, 1000, method="counting", n_priors=0)
     first = next(
-        (end for end in range(1, labels.size + 1) if counting.p_missed(labels[:end], 400) < 0.05),
+        (end for end in range(1, labels.size + 1) if counting.p_missed(labels[:end], 1000) < 0.05),
         None,
     )
     assert stop is not None and stop[0] == first
     # Testing every 7 decisions stops at the first multiple of 7 at or after it.
-    every = stopping.stop_point(labels, 400, method="counting", every=7)
+    every = stopping.stop_point(labels, 1000, method="counting", every=7)
     assert every[0] == 7 * math.ceil(first / 7)
 
 
@@ -102,14 +101,14 @@ def test_estimate_states_method_target_confidence_and_unfound():
 def test_counting_unfound_bounds():
     # Everything screened: nothing unfound.
     assert counting.unfound([1, 0, 1], 3) == (0.0, 0)
-    # After [1, 0, 0, 0] of 8 (as worked above) the expected unfound is 0.428138; the bound at
-    # 50% is the smallest u with P(U <= u) >= 0.5: P(U = 0) = 0.164948 * 0.25 +
-    # 0.835052 * 0.891977 = 0.786 >= 0.5, so 0.
-    mean, upper = counting.unfound(
-        [1, 0, 0, 0], 8, confidence=0.5, k_min=-2.0, grid=2, exponential_share=0
-    )
-    assert mean == pytest.approx(0.428138, abs=2e-6)
+    # After [1, 0, 0, 0] of 8 (as worked above) the expected unfound is 0.775510; the bound at
+    # 50% is the smallest u with P(U <= u) >= 0.5: P(U = 0) = S^2 = 0.519 >= 0.5, so 0; at
+    # 80%, P(U <= 1) = 0.809 is the first to reach it, so 1.
+    options = {"scattered": 0.5, "decays": [math.log(2)]}
+    mean, upper = counting.unfound([1, 0, 0, 0], 8, confidence=0.5, **options)
+    assert mean == pytest.approx(0.775510, abs=2e-6)
     assert upper == 0
+    assert counting.unfound([1, 0, 0, 0], 8, confidence=0.8, **options)[1] == 1
 
 
 def test_automation_statement_names_the_stop():

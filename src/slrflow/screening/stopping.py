@@ -7,11 +7,12 @@ config ``screening.stopping.method``):
 
 ``counting``
     the counting-process estimate (:mod:`slrflow.screening.counting`, after Stevenson and
-    Bin-Hezam 2023): the rate at which includes turn up along the prioritised order is fitted,
-    and screening may stop once the chance that more includes remain than the target allows is
-    below ``1 - confidence``. It uses how the ranking thins out, so it stops near where the
-    target is really reached; its guarantee rests on the rate model (measured in
-    ``benchmarks/screening.py``), not on random sampling.
+    Bin-Hezam 2023): includes turn up along the prioritised order at a rate that falls, plus a
+    small share scattered at random; the rate is fitted to the order so far, and screening may
+    stop once the chance that more includes remain than the target allows is below
+    ``1 - confidence``. It uses how the ranking thins out, so it stops near where the target is
+    really reached; its guarantee rests on that model (measured in ``benchmarks/screening.py``),
+    not on random sampling.
 ``buscar``
     the hypergeometric test below (Callaghan and Müller-Hansen 2020): conservative, and exact
     once records are drawn at random; it stops late when there are few includes.
@@ -264,7 +265,7 @@ def estimate(
     if method == "counting":
         p = counting.p_missed(y, n_records, n_priors=n_priors, recall_target=recall_target)
         mean, upper = counting.unfound(y, n_records, n_priors=n_priors, confidence=confidence)
-        met = p < 1 - confidence and r_seen > 0
+        met = p < 1 - confidence and r_seen > int(y[:n_priors].sum())
         return StoppingEstimate(
             n_records=n_records,
             n_screened=n,
@@ -331,13 +332,14 @@ def stop_point(
     confidence: float = 0.95,
     n_priors: int = 0,
     every: int = 1,
-    k_min: float = counting.K_MIN,
+    scattered: float = counting.SCATTERED,
 ) -> tuple[int, float] | None:
     """Where a rule first stops along a screening order, tested after every ``every``
     decisions: (decisions made then, priors included; the chance of a missed target), or None.
 
     The rule sees only the labels up to each point, so computing it afterwards on a whole
-    order gives the same point as testing while screening.
+    order gives the same point as testing while screening. ``scattered``: the counting rule's
+    share of includes assumed spread at random (:data:`slrflow.screening.counting.SCATTERED`).
     """
     _check(method, recall_target, confidence)
     if every < 1:
@@ -347,7 +349,7 @@ def stop_point(
     found_before = int(y[:n_priors].sum())
     if method == "counting":
         result = counting.curve(
-            y, n_records, n_priors=n_priors, recall_target=recall_target, k_min=k_min
+            y, n_records, n_priors=n_priors, recall_target=recall_target, scattered=scattered
         )
         tested = np.arange(result.p_missed.size)
         tested = tested[(tested + 1) % every == 0]

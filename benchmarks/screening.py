@@ -15,9 +15,9 @@ Nothing is tuned on the set it is scored on (leave one set out):
   every set and seed. For each set, the settings with the best mean of WSS@95 and recall@10%
   over the OTHER sets are chosen, and that set is scored with them.
 - stopping: each rule's free setting (the counting rule's share of includes assumed
-  scattered at random, :data:`SCATTERED_GRID`) is chosen per set on the other sets: the largest mean work saved among
-  the settings that reached the recall target in at least 95% of the other sets' runs (the
-  most cautious setting when none did). buscar has no free setting.
+  scattered at random, :data:`SCATTERED_GRID`) is chosen per set on the other sets: the
+  largest mean work saved among the settings that reached the recall target in at least 95%
+  of the other sets' runs (the most cautious setting when none did). buscar has none.
   Stopping points are found on the screening orders of the chosen ranker settings, testing
   after every decision (:func:`slrflow.screening.stopping.stop_point`).
 

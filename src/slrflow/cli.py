@@ -15,6 +15,8 @@ from slrflow import __version__
 
 #: subcommand -> (module, function, help). The module also has ``add_arguments_<function>``.
 SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
+    "init": ("slrflow.newreview", "init", "make a new review folder to fill in"),
+    "run": ("slrflow.run", "run", "run the workflow on a review folder (Snakemake options pass)"),
     "ingest": ("slrflow.ingest.command", "ingest", "read search exports into a record table"),
     "ingest-report": (
         "slrflow.ingest.command",
@@ -59,6 +61,11 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
         "slrflow.screening.simulate",
         "simulate",
         "replay a labelled dataset with the ranker and the stopping rule",
+    ),
+    "serve": (
+        "slrflow.serve.command",
+        "serve",
+        "the local screening page: one reference at a time, straight into a decision file",
     ),
     "simulation-report": (
         "slrflow.screening.curves",

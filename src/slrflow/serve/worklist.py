@@ -65,6 +65,8 @@ class Snapshot:
     ranker: ranking.Ranker | None = None
     seconds: float = 0.0
     decisions_seen: int = 0
+    #: reference -> this reviewer's decision in their other files at this stage (batches, xlsx)
+    elsewhere: dict[str, str] = field(default_factory=dict)
 
 
 class Worklist:
@@ -170,6 +172,15 @@ class Worklist:
             known = standing.known()
             sample = standing.sample
             decisions_seen = len(standing.decisions)
+            own = self.file.path.resolve()
+            files = {d.file for d in standing.decisions}
+            other_files = {f for f in files if Path(f).resolve() != own}
+            elsewhere = {
+                d.reference_id: d.decision
+                for d in standing.decisions
+                if d.source == "reviewer" and d.reviewer == self.reviewer
+                and d.stage == self.stage and d.file in other_files
+            }  # fmt: skip
         else:  # a decision file has problems: the last run's worklist, less my decisions
             last = self._last_run
             waiting = sorted(
@@ -181,7 +192,7 @@ class Worklist:
                 for r, s in zip(last["reference_id"], last["status"], strict=True)
                 if s in ("include", "exclude")
             }
-            sample, decisions_seen = [], 0
+            sample, decisions_seen, elsewhere = [], 0, {}
         mine = self.answers()
         waiting = [r for r in waiting if r not in mine]
         order, fitted, basis = self._ranked(waiting, known)
@@ -195,6 +206,7 @@ class Worklist:
             ranker=fitted,
             seconds=time.perf_counter() - started,
             decisions_seen=decisions_seen,
+            elsewhere=elsewhere,
         )
 
     def _refresh_loop(self) -> None:
@@ -235,16 +247,7 @@ class Worklist:
 
     def _other_answers(self) -> dict[str, str]:
         """reference -> decision of this reviewer in their other files (batches, xlsx)."""
-        standing = self.snapshot.standing
-        if standing is None:
-            return {}
-        own = str(self.file.path)
-        return {
-            d.reference_id: d.decision
-            for d in standing.decisions
-            if d.source == "reviewer" and d.reviewer == self.reviewer and d.stage == self.stage
-            and Path(d.file).resolve() != Path(own).resolve()
-        }  # fmt: skip
+        return self.snapshot.elsewhere
 
     def check_file(self) -> None:
         """Read the decision file again when a person changed it outside the page."""

@@ -138,7 +138,7 @@ def test_processes_writing_at_once_lose_nothing(tmp_path: Path):
 
 
 def test_key_terms_are_marked_per_criterion():
-    criteria = load_criteria(ROOT / "config" / "criteria.yaml")
+    criteria = load_criteria(ROOT / "resources" / "example" / "criteria.yaml")
     parts = segments(
         "Evaluation of an intervention, with interviews on mental health.", term_patterns(criteria)
     )

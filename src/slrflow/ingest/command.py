@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -30,6 +31,11 @@ def ingest(args: argparse.Namespace) -> int:
     """Read each file, normalise its records and write one table; warnings go to stderr."""
     rows, summaries = [], []
     for path in args.files:
+        if args.hits_reported == 0 and len(args.files) == 1 and not path.read_bytes().strip():
+            # A search that found nothing: its export is empty, as the search log says.
+            summaries.append(_no_records(path, name=args.name or str(path)))
+            print(f"{args.name or path}: 0 records (the search found none)", file=sys.stderr)
+            continue
         result = load(
             path,
             search_id=args.search_id,
@@ -75,6 +81,19 @@ def ingest(args: argparse.Namespace) -> int:
         body = summaries[0] if len(summaries) == 1 else summaries
         args.summary.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", "utf-8")
     return 0
+
+
+def _no_records(path: Path, *, name: str) -> dict:
+    """The summary of the empty export of a search that reported zero hits."""
+    return {
+        "file": name,
+        "format": "empty",
+        "encoding": "",
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "records": 0,
+        "hits_reported": 0,
+        "warnings": [],
+    }
 
 
 def add_arguments_ingest_report(parser: argparse.ArgumentParser) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from slrflow import tables
 from slrflow.records import parse_year
 from slrflow.screening.attach import ReferenceIndex
 
@@ -109,7 +110,7 @@ def apply(
     marked: dict[str, Marked] = {}
     if not rules:
         return marked, warnings
-    for reference in references.to_dict(orient="records"):
+    for reference in tables.rows(references):
         for rule in rules:
             why = match(rule, reference, index)
             if why:

@@ -27,7 +27,7 @@ if SNAPSHOT is not None:
         output:
             expand(
                 CHANGES / "{table}.csv",
-                table=["references", "studies", "toolkit", "counts"],
+                table=["version", "references", "studies", "toolkit", "counts"],
             ),
         log:
             RESULTS / "logs" / "changes" / "changes.log",

@@ -7,7 +7,8 @@ written to ``results/changes/``:
     one row per reference that is ``new`` (none of its records was in the frozen version),
     whose status ``changed`` (its box or its reasons differ: included then, excluded now after a
     correction), that was ``merged`` (its records were two references then) or ``removed`` (none
-    of its records is in the current searches). ``then`` and ``now`` say where it stood;
+    of its records is in the current searches; ``reference_id`` is empty and
+    ``then_reference_ids`` names it). ``then`` and ``now`` say where it stood;
     ``decisions`` lists every decision on it that the frozen version did not have (``file`` row
     ``row``: stage, reviewer, decision, criteria), and ``file``, ``row`` name the one that
     decided its current status (the latest stage's; a resolution before a reviewer's).
@@ -173,7 +174,8 @@ def reference_changes(
         if row["reference_id"] not in matched:
             out.append(
                 {
-                    "reference_id": row["reference_id"],
+                    # no current reference: its id then is in then_reference_ids
+                    "reference_id": "",
                     "change": "removed",
                     "title": row["title"],
                     "year": row["year"],

@@ -10,7 +10,8 @@ from slrflow.screening.datasets import find_datasets
 
 SIMULATION = config.get("simulation") or {}
 SIMULATION_DATASETS = find_datasets(
-    SIMULATION.get("datasets"), Path("../shared/data/screening")
+    SIMULATION.get("datasets"),
+    Path(workflow.basedir).parent / "shared" / "data" / "screening",
 )
 SIMULATION_SEEDS = [int(seed) for seed in SIMULATION.get("seeds", [0, 1, 2, 3, 4])]
 SIMULATION_DIR = RESULTS / "simulation"

@@ -21,7 +21,9 @@ pytestmark = pytest.mark.workflow
 
 SOLO = {
     "reviewers": ["solo"],
-    "stages": {s: {"reviewers_per_record": 1} for s in ("title_abstract", "retrieval", "full_text")},
+    "stages": {
+        s: {"reviewers_per_record": 1} for s in ("title_abstract", "retrieval", "full_text")
+    },
     "resolution": {"method": "consensus", "resolvers": ["solo"]},
 }
 
@@ -35,7 +37,8 @@ def _decisions(folder: Path, stage: str, rows: list[tuple[str, str, str, str]]) 
     """The reviewer's decision file: (record id, decision, criteria, date) rows, in order."""
     _write(
         folder / "screening" / stage / "solo.csv",
-        ["record_id,decision,criteria,note,date"] + [f"{r},{d},{c},,{day}" for r, d, c, day in rows],
+        ["record_id,decision,criteria,note,date"]
+        + [f"{r},{d},{c},,{day}" for r, d, c, day in rows],
     )
 
 
@@ -58,6 +61,15 @@ def _run(folder: Path) -> None:
     assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
 
 
+def _record_ids(folder: Path, export: str, search_id: str) -> dict[str, str]:
+    """Title -> record id of each entry of an export, as the workflow will name it."""
+    table = folder.parent / f"{search_id}.csv"
+    done = slrflow("ingest", str(folder / export), "--search-id", search_id, "-o", str(table))
+    assert done.returncode == 0, done.stderr
+    records = read_csv(table)
+    return dict(zip(records["title"], records["record_id"], strict=True))
+
+
 def _rows(path: Path, columns: list[str]) -> set[tuple[str, ...]]:
     table = read_csv(path)
     return {tuple(row[c] for c in columns) for row in table.to_dict(orient="records")}
@@ -71,9 +83,7 @@ def published(tmp_path_factory):
     (folder / "exports" / "scopus.ris").write_text(ris(WORKS[:5]), "utf-8")
     with (folder / "searches.csv").open("a", encoding="utf-8") as log:
         log.write(search_row("scopus", "exports/scopus.ris", 5))
-    _run(folder)
-    references = read_csv(folder / "results" / "dedup" / "references.csv")
-    ids = dict(zip(references["title"], references["reference_id"], strict=True))
+    ids = _record_ids(folder, "exports/scopus.ris", "scopus")
     w = [ids[work[0]] for work in WORKS[:5]]
     first = "2025-04-01"
     _decisions(
@@ -82,12 +92,17 @@ def published(tmp_path_factory):
         [(w[0], "include", "", first), (w[1], "include", "", first), (w[2], "exclude", "C1", first),
          (w[3], "exclude", "C2", first), (w[4], "exclude", "C1", first)],
     )  # fmt: skip
-    _decisions(folder, "retrieval", [(w[0], "retrieved", "", first), (w[1], "retrieved", "", first)])
+    _decisions(
+        folder, "retrieval", [(w[0], "retrieved", "", first), (w[1], "retrieved", "", first)]
+    )
     _decisions(folder, "full_text", [(w[0], "include", "", first), (w[1], "include", "", first)])
     _coding(
         folder,
         {"pm": w[0], "om": w[1]},
-        [("pm", "we_cognitive", "critical_thinking"), ("om", "we_psychosocial", "emotion_regulation")],
+        [
+            ("pm", "we_cognitive", "critical_thinking"),
+            ("om", "we_psychosocial", "emotion_regulation"),
+        ],
     )
     _run(folder)
     made = slrflow("freeze", str(folder), "--as", "2025-published", "--date", "2025-05-01")
@@ -95,16 +110,18 @@ def published(tmp_path_factory):
     frozen = base / "round_one"
     shutil.copytree(folder / "results", frozen, ignore=shutil.ignore_patterns("logs"))
     snapshot_bytes = {
-        p.relative_to(folder): p.read_bytes() for p in (folder / "versions").rglob("*") if p.is_file()
+        p.relative_to(folder): p.read_bytes()
+        for p in (folder / "versions").rglob("*")
+        if p.is_file()
     }
 
     # Round two: the update search finds work 0 again and two new works.
-    (folder / "exports" / "scopus_2026.ris").write_text(ris([WORKS[0], WORKS[5], WORKS[6]]), "utf-8")
+    (folder / "exports" / "scopus_2026.ris").write_text(
+        ris([WORKS[0], WORKS[5], WORKS[6]]), "utf-8"
+    )
     with (folder / "searches.csv").open("a", encoding="utf-8") as log:
         log.write(search_row("scopus_2026", "exports/scopus_2026.ris", 3, update=1))
-    _run(folder)
-    references = read_csv(folder / "results" / "dedup" / "references.csv")
-    ids = dict(zip(references["title"], references["reference_id"], strict=True))
+    ids = _record_ids(folder, "exports/scopus_2026.ris", "scopus_2026")
     n5, n6 = ids[WORKS[5][0]], ids[WORKS[6][0]]
     later = "2026-02-01"
     _decisions(
@@ -117,7 +134,11 @@ def published(tmp_path_factory):
     _decisions(
         folder,
         "retrieval",
-        [(w[0], "retrieved", "", first), (w[1], "retrieved", "", first), (n5, "retrieved", "", later)],
+        [
+            (w[0], "retrieved", "", first),
+            (w[1], "retrieved", "", first),
+            (n5, "retrieved", "", later),
+        ],
     )
     # the correction: work 1 is excluded at full text after all (row 3 of the file)
     _decisions(
@@ -148,8 +169,12 @@ def test_the_snapshot_holds_round_one_and_is_never_touched(published):
     assert sorted(included.loc[included["box"] == "reports_included", "reference_id"]) == sorted(
         ids["w"][:2]
     )
-    # two more runs later, not a byte of it changed
-    after = {p.relative_to(folder): p.read_bytes() for p in (folder / "versions").rglob("*") if p.is_file()}
+    # a run later, not a byte of it changed
+    after = {
+        p.relative_to(folder): p.read_bytes()
+        for p in (folder / "versions").rglob("*")
+        if p.is_file()
+    }
     assert after == snapshot_bytes
     again = slrflow("freeze", str(folder), "--as", "2025-published")
     assert again.returncode == 2 and "never rewritten" in again.stderr

@@ -19,7 +19,7 @@ from typing import Any
 import jsonschema
 import pandas as pd
 
-from slrflow.messages import problem_list
+from slrflow.errors import ProblemsError
 
 #: Suffixes of the files read as sheets.
 SHEET_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")
@@ -36,13 +36,11 @@ def is_sheet_file(path: Path) -> bool:
     return path.suffix.lower() in SHEET_SUFFIXES and not is_lock_file(path)
 
 
-class SheetError(ValueError):
+class SheetError(ProblemsError):
     """A sheet that does not validate; ``problems`` holds one message per bad cell."""
 
     def __init__(self, file: str, problems: list[str]):
-        self.file = file
-        self.problems = problems
-        super().__init__(problem_list(file, problems, limit=50))
+        super().__init__(file, problems, limit=50, file=file)
 
 
 @cache

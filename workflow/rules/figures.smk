@@ -1,5 +1,5 @@
 # figures stage: the PRISMA 2020 flow diagram and the toolkit charts
-from slrflow.figures.prisma import options_from_config
+from slrflow.figures.command import options_from_config
 
 FIGURES = RESULTS / "figures"
 CHARTS = [

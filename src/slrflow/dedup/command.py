@@ -21,6 +21,7 @@ from slrflow.dedup.load import Problem, load
 from slrflow.dedup.merge import references
 from slrflow.dedup.options import POLICIES, Options
 from slrflow.dedup.run import Result, deduplicate
+from slrflow.errors import ConfigError
 from slrflow.tables import write_csv
 
 
@@ -69,14 +70,9 @@ def _options(args: argparse.Namespace) -> Options:
 
 def dedup(args: argparse.Namespace) -> int:
     """Run the dedup stage on one record table; warnings go to stderr and the log."""
-    from slrflow.cli import UserError
-
     if not args.output and not args.outdir:
-        raise UserError("give -o CLUSTERS.csv, --outdir FOLDER or both")
-    try:
-        options = _options(args)
-    except ValueError as exc:
-        raise UserError(str(exc)) from exc
+        raise ConfigError("give -o CLUSTERS.csv, --outdir FOLDER or both")
+    options = _options(args)
     table, problems = load(args.records)
     decided = {}
     if args.decisions:

@@ -21,6 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from slrflow.errors import ConfigError
+
 POLICIES = ("merge", "link", "keep")
 
 
@@ -43,14 +45,14 @@ class Options:
     def __post_init__(self) -> None:
         for name in ("conference_abstract", "preprint", "cochrane_versions"):
             if getattr(self, name) not in POLICIES:
-                raise ValueError(
+                raise ConfigError(
                     f"dedup option {name}: {getattr(self, name)!r} is not one of "
                     f"{', '.join(POLICIES)}"
                 )
         for name in ("title_same", "title_review", "authors_same"):
             value = getattr(self, name)
             if not 0 <= value <= 1:
-                raise ValueError(f"dedup option {name}: {value} is not between 0 and 1")
+                raise ConfigError(f"dedup option {name}: {value} is not between 0 and 1")
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any] | None) -> Options:
@@ -59,7 +61,7 @@ class Options:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
-            raise ValueError(
+            raise ConfigError(
                 f"unknown dedup option(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
             )
         if "deduplicated_searches" in values:

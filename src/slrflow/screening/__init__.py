@@ -21,7 +21,7 @@ reference), :mod:`.decisions` (decision and resolution files), :mod:`.automation
 
 from __future__ import annotations
 
-from slrflow.messages import problem_list
+from slrflow.errors import ProblemsError
 
 #: The screening stages in the order a reference passes them.
 STAGES = ("title_abstract", "retrieval", "full_text")
@@ -37,9 +37,8 @@ DECISIONS = {
 NEEDS_REASON = ("exclude", "not_retrieved")
 
 
-class ScreeningError(ValueError):
+class ScreeningError(ProblemsError):
     """Bad screening input; the message names file, row and field and says what to do."""
 
     def __init__(self, problems: list[str], *, heading: str = "screening input"):
-        self.problems = problems
-        super().__init__(problem_list(heading, problems, limit=60))
+        super().__init__(heading, problems, limit=60)

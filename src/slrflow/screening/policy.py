@@ -7,7 +7,6 @@ screening), what ``maybe`` means, who settles conflicts, and the automation rule
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -18,7 +17,6 @@ import jsonschema
 import yaml
 
 from slrflow.screening import STAGES, ScreeningError
-from slrflow.screening.criteria import Criteria, load_criteria
 from slrflow.sheets import load_schema
 
 
@@ -129,16 +127,3 @@ def load_policy(*, config: str | Path | None = None, policy_json: str | None = N
         raise ScreeningError(["give --config (config.yaml) or --policy (JSON)"])
     data = yaml.safe_load(Path(config).read_text("utf-8")) or {}
     return parse_policy(data.get("screening"), file=str(config))
-
-
-def add_policy_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of a screening command that say where its policy and criteria are."""
-    parser.add_argument("--config", type=Path, help="config.yaml holding a screening: section")
-    parser.add_argument("--policy", help="the screening section as JSON (instead of --config)")
-    parser.add_argument("--criteria", type=Path, help="criteria.yaml (default: from the policy)")
-
-
-def policy_from_arguments(args: argparse.Namespace) -> tuple[Policy, Criteria]:
-    """The policy and criteria named by the options of :func:`add_policy_arguments`."""
-    policy = load_policy(config=args.config, policy_json=args.policy)
-    return policy, load_criteria(args.criteria or policy.criteria)

@@ -2,6 +2,12 @@
 # The logic lives in the `slrflow` package; every rule calls it through the `slrflow` command.
 
 
+from snakemake.utils import min_version
+
+# The workflow needs Snakemake 9 (as pyproject.toml says): stop early with a clear message.
+min_version("9.0")
+
+
 configfile: "config/config.yaml"
 
 
@@ -23,4 +29,5 @@ include: "workflow/rules/report.smk"
 rule all:
     default_target: True
     input:
-        ALL_OUTPUTS,
+        stage_outputs,
+        REPORT_OUTPUTS,

@@ -1,12 +1,19 @@
+import json
 import os
 import sys
 from pathlib import Path
 
-from snakemake.utils import validate
-
+from slrflow import settings
 from slrflow.searchlog import read_search_log
 
-validate(config, "../schemas/config.schema.json")
+# The closed config schema (workflow/schemas/config.schema.json): an unknown key stops the run
+# naming it and the nearest known one; every option the config leaves out gets its default here,
+# so no rule repeats a default.
+config.update(
+    settings.check(
+        config, file=" + ".join(str(f) for f in workflow.configfiles) or "config"
+    )
+)
 
 # Rules call the `slrflow` command of the Python that runs Snakemake, even when that
 # environment is not activated (e.g. `.venv/bin/snakemake`).
@@ -15,11 +22,11 @@ os.environ["PATH"] = os.pathsep.join(
 )
 
 REVIEW = Path(config["review"])
-RESULTS = Path(config.get("results", "results"))
-SEARCH_LOG = REVIEW / config.get("search_log", "searches.csv")
+RESULTS = Path(config["results"])
+SEARCH_LOG = REVIEW / config["search_log"]
 SEARCHES = {s.search_id: s for s in read_search_log(SEARCH_LOG, review=REVIEW)}
 #: The codebook the coding stage, the toolkits and the charts share.
-CODEBOOK = config.get("coding", {}).get("codebook", "config/codebook.yaml")
+CODEBOOK = config["coding"]["codebook"]
 
 
 wildcard_constraints:
@@ -44,5 +51,19 @@ def search_params(wildcards):
     return " ".join(options)
 
 
-#: Everything `snakemake` builds by default; each stage's .smk file adds its final outputs.
-ALL_OUTPUTS = []
+def section_json(name):
+    """A config section, validated and with its defaults, as JSON for a command's --settings:
+    every option reaches the command without a rule naming it (a change reruns the rule).
+    """
+    return json.dumps(config.get(name) or {}, sort_keys=True)
+
+
+#: Everything the stages build by default; each stage's .smk file adds its final outputs. The
+#: audit report reads them all (report.smk), the default target adds the report's own.
+STAGE_OUTPUTS = []
+
+
+def stage_outputs(wildcards):
+    """Every stage's final outputs, as an input function: read when the jobs are planned, after
+    every .smk file has added its outputs, whatever the order of the includes."""
+    return STAGE_OUTPUTS

@@ -2,15 +2,6 @@
 DEDUP = RESULTS / "dedup"
 # A person's verdicts on pairs (same / different); optional, never written by the workflow.
 DEDUP_DECISIONS = REVIEW / "dedup_decisions.csv"
-# The `dedup:` settings of config.yaml as command-line options (a change reruns the stage).
-DEDUP_OPTIONS = " ".join(
-    (
-        " ".join(f"--deduplicated-search {s!r}" for s in value)
-        if name == "deduplicated_searches"
-        else f"--{name.replace('_', '-')} {value}"
-    )
-    for name, value in sorted(config.get("dedup", {}).items())
-)
 
 
 rule dedup:
@@ -40,14 +31,15 @@ rule dedup:
     conda:
         "../envs/slrflow.yaml"
     params:
-        options=DEDUP_OPTIONS,
+        # the config's dedup section, validated, as JSON (a change reruns the stage)
+        settings=section_json("dedup"),
         decisions=lambda wildcards, input: (
             f"--decisions {str(input.decisions[0])!r}" if input.decisions else ""
         ),
         outdir=DEDUP,
     shell:
-        "slrflow dedup {input.records:q} --outdir {params.outdir:q} {params.options} "
+        "slrflow dedup {input.records:q} --outdir {params.outdir:q} --settings {params.settings:q} "
         "{params.decisions} 2> {log:q}"
 
 
-ALL_OUTPUTS.extend(rules.dedup.output)
+STAGE_OUTPUTS.extend(rules.dedup.output)

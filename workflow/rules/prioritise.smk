@@ -8,11 +8,11 @@
 #     n_prior_excluded: 1
 from slrflow.screening.datasets import find_datasets
 
-SIMULATION = config.get("simulation") or {}
+SIMULATION = config["simulation"]
 SIMULATION_DATASETS = find_datasets(
     SIMULATION.get("datasets"), Path("../shared/data/screening")
 )
-SIMULATION_SEEDS = [int(seed) for seed in SIMULATION.get("seeds", [0, 1, 2, 3, 4])]
+SIMULATION_SEEDS = SIMULATION["seeds"]
 SIMULATION_DIR = RESULTS / "simulation"
 
 
@@ -35,8 +35,8 @@ rule simulate:
         mem_mb=2000,
         runtime=30,
     params:
-        included=SIMULATION.get("n_prior_included", 1),
-        excluded=SIMULATION.get("n_prior_excluded", 1),
+        included=SIMULATION["n_prior_included"],
+        excluded=SIMULATION["n_prior_excluded"],
     shell:
         "slrflow simulate {input:q} --seed {wildcards.seed} "
         "--n-prior-included {params.included} --n-prior-excluded {params.excluded} "

@@ -21,9 +21,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from slrflow import settings
 from slrflow.errors import ConfigError
 
 POLICIES = ("merge", "link", "keep")
+#: The defaults are the config schema's (``dedup:``), where each setting is described.
+_DEFAULT = settings.defaults("dedup")
 
 
 @dataclass(frozen=True)
@@ -31,14 +34,14 @@ class Options:
     """Dedup settings; see the module docstring for the policies."""
 
     #: title similarity (0-1) at which two records may be the same work without a shared DOI
-    title_same: float = 0.93
+    title_same: float = _DEFAULT["title_same"]
     #: title similarity from which a pair that no rule decides goes to the review queue
-    title_review: float = 0.85
+    title_review: float = _DEFAULT["title_review"]
     #: author similarity (0-1) needed besides the title
-    authors_same: float = 0.75
-    conference_abstract: str = "keep"
-    preprint: str = "keep"
-    cochrane_versions: str = "merge"
+    authors_same: float = _DEFAULT["authors_same"]
+    conference_abstract: str = _DEFAULT["conference_abstract"]
+    preprint: str = _DEFAULT["preprint"]
+    cochrane_versions: str = _DEFAULT["cochrane_versions"]
     #: searches whose records were already deduplicated among themselves (never merged together)
     deduplicated_searches: tuple[str, ...] = field(default_factory=tuple)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from slrflow import tables
+from slrflow import settings, tables
 from slrflow.coding import codebook
 from slrflow.figures import charts
 from slrflow.figures.prisma_diagram import render
@@ -26,18 +26,6 @@ from slrflow.prisma import (
 )
 from slrflow.toolkit import coded
 from slrflow.toolkit.command import add_coded_arguments, add_wide_argument
-
-
-def options_from_config(settings: dict | None) -> str:
-    """Command-line options from the config's ``prisma:`` section: the previous version's
-    studies and reports, typed in for a review whose previous version was made outside this
-    workflow (they override what the search log's update rounds give)."""
-    settings = settings or {}
-    options = []
-    for key in ("previous_studies", "previous_reports"):
-        if key in settings:
-            options.append(f"--{key.replace('_', '-')} {int(settings[key])}")
-    return " ".join(options)
 
 
 def add_arguments_prisma(parser: argparse.ArgumentParser) -> None:
@@ -61,15 +49,8 @@ def add_arguments_prisma(parser: argparse.ArgumentParser) -> None:
         help="coded interventions (results/coding/coded_long.csv): "
         "their number is the number of included studies",
     )
-    parser.add_argument(
-        "--previous-studies",
-        type=int,
-        help="studies included in the previous version (updated review; overrides the "
-        "search log's earlier rounds)",
-    )
-    parser.add_argument(
-        "--previous-reports", type=int, help="reports of the studies of the previous version"
-    )
+    # --settings (the config's prisma section), --config, --previous-studies, --previous-reports
+    settings.add_flags(parser, "prisma")
     parser.add_argument("--title", help="a title above the diagram")
     add_wide_argument(parser)
 
@@ -87,14 +68,17 @@ def prisma(args: argparse.Namespace) -> int:
         problems += cross_check(counts, boxes, file=str(args.boxes))
     if problems:
         raise CountsError("the PRISMA numbers do not add up: " + "; ".join(problems))
-    if args.previous_studies is not None or args.previous_reports is not None:
+    previous = settings.section_from_arguments("prisma", args)
+    if previous:
         if counts.derived_previous:
             print(
                 "prisma: the previous version's numbers given (config prisma:) replace those "
                 "of the search log's earlier rounds",
                 file=sys.stderr,
             )
-        counts = with_previous(counts, args.previous_studies or 0, args.previous_reports or 0)
+        counts = with_previous(
+            counts, previous.get("previous_studies", 0), previous.get("previous_reports", 0)
+        )
     if args.coded:
         studies = [item.reports for item in coded.read(args.coded, wide=args.wide)]
         earlier: list[str] = []

@@ -38,6 +38,7 @@ from typing import Any
 
 import pandas as pd
 
+from slrflow import settings
 from slrflow.records import LIST_SEPARATOR
 from slrflow.screening import STAGES, progress, worklists
 from slrflow.screening import automation as automation_rules
@@ -326,15 +327,11 @@ def add_arguments_stopping(parser: argparse.ArgumentParser) -> None:
 
 def _settings(args: argparse.Namespace) -> tuple[float, float, dict[str, Any] | None]:
     if args.policy is None and args.config is None:
-        return progress.DEFAULT_RECALL, progress.DEFAULT_CONFIDENCE, None
-    policy = load_policy(config=args.config, policy_json=args.policy)
-    given = policy.raw.get("stopping") or {}
-    rule = next((r for r in policy.automation if "unscreened" in r), None)
-    return (
-        float(given.get("recall", progress.DEFAULT_RECALL)),
-        float(given.get("confidence", progress.DEFAULT_CONFIDENCE)),
-        rule,
-    )
+        section = settings.defaults("screening")
+    else:
+        section = load_policy(config=args.config, policy_json=args.policy).raw
+    rule = next((r for r in section["automation"] if "unscreened" in r), None)
+    return float(section["stopping"]["recall"]), float(section["stopping"]["confidence"]), rule
 
 
 def stopping(args: argparse.Namespace) -> int:

@@ -13,32 +13,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
+from slrflow import settings
 from slrflow.screening import STAGES, ScreeningError
-from slrflow.sheets import load_schema
 
 
 @dataclass(frozen=True)
 class StagePolicy:
     """How many reviewers a stage needs: ``reviewers_per_record`` plus a ``double_share``."""
 
-    reviewers_per_record: int = 1
-    double_share: float = 0.0
+    reviewers_per_record: int
+    double_share: float
 
 
 @dataclass(frozen=True)
 class Policy:
-    """The screening section of the config, with defaults filled in."""
+    """The screening section of the config, with defaults filled in (the defaults are the
+    config schema's: :func:`parse_policy` builds a policy)."""
 
     reviewers: tuple[str, ...]
     stages: dict[str, StagePolicy]
-    maybe: str = "include"
-    resolution_method: str = "consensus"
-    resolvers: tuple[str, ...] = ()
-    automation: tuple[dict[str, Any], ...] = ()
-    criteria: str = "config/criteria.yaml"
+    maybe: str
+    resolution_method: str
+    resolvers: tuple[str, ...]
+    automation: tuple[dict[str, Any], ...]
+    criteria: str
     raw: dict[str, Any] = field(default_factory=dict)
 
     def maybe_passes(self, stage: str) -> bool:
@@ -81,36 +81,30 @@ def _draw(key: str) -> float:
 
 
 def parse_policy(section: dict[str, Any] | None, *, file: str = "config") -> Policy:
-    """Validate the ``screening`` section against the config schema and build a :class:`Policy`."""
-    section = section or {}
-    schema = load_schema("config")
-    sub = dict(schema["properties"]["screening"])
-    sub["$defs"] = schema.get("$defs", {})
-    validator = jsonschema.Draft202012Validator(sub)
-    problems = [
-        f"{file}, screening/{'/'.join(str(p) for p in e.path)}: {e.message}"
-        for e in sorted(validator.iter_errors(section), key=lambda e: list(e.path))
-    ]
-    if not section.get("reviewers"):
+    """Validate the ``screening`` section against the config schema and build a :class:`Policy`
+    (the schema's defaults for what the section leaves out)."""
+    problems = [f"{file}, {p}" for p in settings.section_problems("screening", section)]
+    if not (section or {}).get("reviewers"):
         problems.append(f"{file}: screening.reviewers is missing; list the reviewers' names")
     if problems:
         raise ScreeningError(problems, heading="screening config")
-    stages = {}
-    for stage in STAGES:
-        given = (section.get("stages") or {}).get(stage) or {}
-        stages[stage] = StagePolicy(
-            reviewers_per_record=int(given.get("reviewers_per_record", 1)),
-            double_share=float(given.get("double_share", 0.0)),
+    section = settings.with_defaults("screening", section)
+    stages = {
+        stage: StagePolicy(
+            reviewers_per_record=int(section["stages"][stage]["reviewers_per_record"]),
+            double_share=float(section["stages"][stage]["double_share"]),
         )
-    resolution = section.get("resolution") or {}
+        for stage in STAGES
+    }
+    resolution = section["resolution"]
     return Policy(
         reviewers=tuple(section["reviewers"]),
         stages=stages,
-        maybe=section.get("maybe", "include"),
-        resolution_method=resolution.get("method", "consensus"),
+        maybe=section["maybe"],
+        resolution_method=resolution["method"],
         resolvers=tuple(resolution.get("resolvers") or ()),
-        automation=tuple(section.get("automation") or ()),
-        criteria=section.get("criteria", "config/criteria.yaml"),
+        automation=tuple(section["automation"]),
+        criteria=section["criteria"],
         raw=section,
     )
 

@@ -41,6 +41,7 @@ from typing import Any
 
 import pandas as pd
 
+from slrflow import settings
 from slrflow.screening import STAGES, ScreeningError
 from slrflow.screening.stopping import estimate
 from slrflow.tables import read_csv, write_csv
@@ -54,8 +55,8 @@ COLUMNS = [
 #: Columns of stopping_sample.csv: draw position, the reference and what identifies it.
 SAMPLE_COLUMNS = ["position", "reference_id", "title", "authors", "year", "journal", "doi"]
 #: Defaults of config ``screening.stopping``.
-DEFAULT_RECALL = 0.95
-DEFAULT_CONFIDENCE = 0.95
+DEFAULT_RECALL = settings.defaults("screening")["stopping"]["recall"]
+DEFAULT_CONFIDENCE = settings.defaults("screening")["stopping"]["confidence"]
 
 _INCLUDED = {"include", "maybe", "conflict"}
 _SCREENED = _INCLUDED | {"exclude"}

@@ -6,13 +6,10 @@ Parses the arguments, reads the files they name and calls :mod:`.slo` and :mod:`
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-import yaml
-
-from slrflow import prisma, tables
+from slrflow import prisma, settings, tables
 from slrflow.coding import codebook as codebook_module
 from slrflow.sheets import read_sheet
 from slrflow.toolkit import coded, database, slo
@@ -65,28 +62,11 @@ def toolkit_slo(args: argparse.Namespace) -> int:
     return 0
 
 
-def load_settings(path: str | Path) -> dict:
-    """The ``toolkit:`` section of a config file (rating scale, match threshold)."""
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise RatingError(f"{path}: cannot read the config: {exc}") from exc
-    settings = data.get("toolkit")
-    if not isinstance(settings, dict) or "rating_scale" not in settings:
-        raise RatingError(f"{path}: no 'toolkit: rating_scale:' section")
-    return settings
-
-
 def add_arguments_toolkit_database(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("inventory", help="the review folder's inventory.xlsx (or .csv)")
     parser.add_argument("--codebook", required=True, help="config/codebook.yaml")
-    parser.add_argument(
-        "--config", help="config file with 'toolkit: rating_scale:' (config/config.yaml)"
-    )
-    parser.add_argument(
-        "--settings", help="the config's toolkit section as JSON (instead of --config)"
-    )
+    # --settings (the config's toolkit section), --config, --match-threshold
+    settings.add_flags(parser, "toolkit")
     parser.add_argument(
         "--slo",
         help="the coded interventions of the systematic review "
@@ -98,16 +78,14 @@ def add_arguments_toolkit_database(parser: argparse.ArgumentParser) -> None:
 
 def toolkit_database(args: argparse.Namespace) -> int:
     """``slrflow toolkit-database``: write the Toolkit Database Interventies workbook."""
-    if args.settings:
-        settings = json.loads(args.settings)
-        if not isinstance(settings, dict) or "rating_scale" not in settings:
-            raise RatingError("--settings: the toolkit section has no 'rating_scale'")
-    elif args.config:
-        settings = load_settings(args.config)
-    else:
+    if args.settings is None and args.config is None:
         raise RatingError("give --config (a config file) or --settings (its toolkit section)")
-    scale = from_config(settings["rating_scale"], name=f"{args.config}: toolkit.rating_scale")
-    threshold = float(settings.get("match_threshold", database.MATCH_THRESHOLD))
+    section = settings.section_from_arguments("toolkit", args)
+    if "rating_scale" not in section:
+        where = "--settings" if args.settings is not None else str(args.config)
+        raise RatingError(f"{where}: no 'toolkit: rating_scale:' section")
+    scale = from_config(section["rating_scale"], name=f"{args.config}: toolkit.rating_scale")
+    threshold = float(section["match_threshold"])
     book = codebook_module.load(args.codebook)
     inventory = database.read_inventory(args.inventory)
     names = [i.name for i in coded.read(args.slo, wide=args.wide)] if args.slo else []

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 from rapidfuzz import fuzz
 
-from slrflow import __version__
+from slrflow import __version__, settings
 from slrflow.coding.codebook import Codebook
 from slrflow.coding.suggest import matchers
 from slrflow.records import LIST_SEPARATOR
@@ -44,7 +44,7 @@ CODED_COLUMNS: list[tuple[str, str]] = [
     ("Phase", "phase"),
 ]
 #: Two names at or above this rapidfuzz score (0-100) are taken as the same intervention.
-MATCH_THRESHOLD = 90.0
+MATCH_THRESHOLD = float(settings.defaults("toolkit")["match_threshold"])
 
 COUNTRIES = {
     "NL": "Netherlands",

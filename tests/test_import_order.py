@@ -16,7 +16,10 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "slrflow"
 
 #: The stages in order. Ground modules are the helpers every stage shares.
-ORDER = ("ground", "ingest", "dedup", "screening", "coding", "toolkit", "figures", "report", "cli")
+ORDER = (
+    "ground", "ingest", "dedup", "screening", "coding", "toolkit", "figures", "changes", "report",
+    "cli",
+)  # fmt: skip
 
 #: module or package (below ``slrflow``) -> stage. What each does:
 STAGE_OF = {
@@ -37,6 +40,8 @@ STAGE_OF = {
     "coding": "coding",  # codebook, coding sheets, agreement, coded tables
     "toolkit": "toolkit",  # the two toolkit workbooks from the coded studies and the inventory
     "figures": "figures",  # the PRISMA diagram and the toolkit charts
+    "versions": "changes",  # frozen (published) versions of a review: store, manifest, diff
+    "changes": "changes",  # what changed since a frozen version
     "report": "report",  # the static audit report over every stage's outputs
     "cli": "cli",  # the `slrflow` command: one subcommand per stage
 }

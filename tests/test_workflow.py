@@ -118,8 +118,13 @@ def test_bad_search_log_is_reported_by_row_and_field(tmp_path: Path):
 def test_audit_report_and_notebook_are_built(built: Path):
     page = (built / "results" / "report" / "index.html").read_text("utf-8")
     references = read_csv(built / "results" / "dedup" / "references.csv")
+    assert f'data-references="{len(references)}"' in page
+    # every reference is in the report's index chunks
+    index = ""
+    for chunk in sorted((built / "results" / "report" / "assets" / "data").glob("index-*.js")):
+        index += chunk.read_text("utf-8")
     for reference in references["reference_id"]:
-        assert f'id="ref-{reference}"' in page
+        assert f'["{reference}",' in index
     assert (built / "results" / "report" / "assets" / "prisma.svg").is_file()
     notebook = (built / "results" / "notebooks" / "explore.html").read_text("utf-8")
     assert "Screening progress" in notebook

@@ -33,6 +33,10 @@ if SNAPSHOT is not None:
             RESULTS / "logs" / "changes" / "changes.log",
         conda:
             "../envs/slrflow.yaml"
+        threads: 1
+        resources:
+            mem_mb=grows_with_input(1000, 4),
+            runtime=grows_with_input(10, 0.02),
         params:
             review=REVIEW,
             results=RESULTS,

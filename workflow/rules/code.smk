@@ -23,6 +23,10 @@ rule code_suggest:
         RESULTS / "logs" / "coding" / "suggest.log",
     conda:
         "../envs/slrflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=grows_with_input(1000, 4),
+        runtime=grows_with_input(10, 0.02),
     params:
         review=REVIEW,
     shell:
@@ -45,6 +49,10 @@ rule code_sheet:
         RESULTS / "logs" / "coding" / "sheet_{coder}.log",
     conda:
         "../envs/slrflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=grows_with_input(1000, 4),
+        runtime=grows_with_input(10, 0.02),
     params:
         review=REVIEW,
     shell:
@@ -70,14 +78,18 @@ rule code:
         RESULTS / "logs" / "coding" / "code.log",
     conda:
         "../envs/slrflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=grows_with_input(1000, 4),
+        runtime=grows_with_input(10, 0.02),
     params:
         review=REVIEW,
-        coders=",".join(CODING["coders"]),
+        coders=(["--coders", ",".join(CODING["coders"])] if CODING["coders"] else []),
         out=CODING_OUT,
     shell:
         "slrflow code --references {input.references:q} --status {input.status:q} "
         "--codebook {input.codebook:q} --review {params.review:q} "
-        "--coders {params.coders:q} --out-dir {params.out:q} 2> {log:q}"
+        "{params.coders:q} --out-dir {params.out:q} 2> {log:q}"
 
 
 STAGE_OUTPUTS.extend(rules.code.output)

@@ -1,4 +1,5 @@
 import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -39,16 +40,18 @@ def search_export(wildcards):
 
 
 def search_params(wildcards):
-    """The search-log row's settings for reading its export (a change reruns that search)."""
+    """The search-log row's settings for reading its export (a change reruns that search), one
+    list item per argument: `{params.options:q}` quotes each, so each reaches the command whole.
+    """
     search = SEARCHES[wildcards.search]
-    options = [f"--search-id {search.search_id}", f"--name {search.file!r}"]
+    options = ["--search-id", search.search_id, "--name", search.file]
     if search.format:
-        options.append(f"--format {search.format}")
+        options += ["--format", search.format]
     if search.mapping:
-        options.append(f"--mapping {search.mapping!r}")
+        options += ["--mapping", search.mapping]
     if search.hits_reported is not None:
-        options.append(f"--hits-reported {search.hits_reported}")
-    return " ".join(options)
+        options += ["--hits-reported", str(search.hits_reported)]
+    return options
 
 
 def section_json(name):
@@ -67,3 +70,15 @@ def stage_outputs(wildcards):
     """Every stage's final outputs, as an input function: read when the jobs are planned, after
     every .smk file has added its outputs, whatever the order of the includes."""
     return STAGE_OUTPUTS
+
+
+def grows_with_input(base, per_input_mb):
+    """A resource that grows with what the job reads: ``base`` plus ``per_input_mb`` for every MB
+    of input, doubled on each retry. Used for ``mem_mb`` (MB) and ``runtime`` (minutes), so a job
+    on a cluster asks for what this review's size needs (README: "Running on a cluster").
+    """
+
+    def resource(wildcards, input, attempt):
+        return math.ceil((base + per_input_mb * input.size_mb) * attempt)
+
+    return resource

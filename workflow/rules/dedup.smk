@@ -30,16 +30,20 @@ rule dedup:
         RESULTS / "logs" / "dedup.log",
     conda:
         "../envs/slrflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=grows_with_input(1000, 8),
+        runtime=grows_with_input(10, 0.05),
     params:
         # the config's dedup section, validated, as JSON (a change reruns the stage)
         settings=section_json("dedup"),
         decisions=lambda wildcards, input: (
-            f"--decisions {str(input.decisions[0])!r}" if input.decisions else ""
+            ["--decisions", input.decisions[0]] if input.decisions else []
         ),
         outdir=DEDUP,
     shell:
         "slrflow dedup {input.records:q} --outdir {params.outdir:q} --settings {params.settings:q} "
-        "{params.decisions} 2> {log:q}"
+        "{params.decisions:q} 2> {log:q}"
 
 
 STAGE_OUTPUTS.extend(rules.dedup.output)

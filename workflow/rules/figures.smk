@@ -29,6 +29,10 @@ rule prisma:
         RESULTS / "logs" / "figures" / "prisma.log",
     conda:
         "../envs/slrflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=grows_with_input(1000, 1),
+        runtime=grows_with_input(5, 0.01),
     params:
         # An updated review's previous version comes from the search log's update rounds;
         # config `prisma:` overrides it for a previous version made outside this workflow.
@@ -67,15 +71,19 @@ rule figures:
         RESULTS / "logs" / "figures" / "charts.log",
     conda:
         "../envs/slrflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=grows_with_input(1000, 2),
+        runtime=grows_with_input(5, 0.01),
     params:
         database=lambda wildcards, input: (
-            f"--database {input.database[0]!r}" if input.database else ""
+            ["--database", input.database[0]] if input.database else []
         ),
         out=FIGURES,
     shell:
         "slrflow figures {input.coded:q} --wide {input.wide:q} "
         "--codebook {input.codebook:q} --references {input.references:q} "
-        "{params.database} -o {params.out:q} 2> {log:q}"
+        "{params.database:q} -o {params.out:q} 2> {log:q}"
 
 
 STAGE_OUTPUTS.extend(rules.figures.output)

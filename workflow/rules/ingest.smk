@@ -8,11 +8,15 @@ rule ingest_search:
         RESULTS / "logs" / "ingest" / "{search}.log",
     conda:
         "../envs/slrflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=grows_with_input(500, 12),
+        runtime=grows_with_input(5, 0.02),
     params:
         options=search_params,
     shell:
         "slrflow ingest {input:q} -o {output.table:q} --summary {output.summary:q} "
-        "{params.options} 2> {log:q}"
+        "{params.options:q} 2> {log:q}"
 
 
 rule ingest_report:
@@ -30,6 +34,10 @@ rule ingest_report:
         RESULTS / "logs" / "ingest" / "report.log",
     conda:
         "../envs/slrflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=grows_with_input(500, 6),
+        runtime=grows_with_input(5, 0.01),
     params:
         review=REVIEW,
     shell:

@@ -38,8 +38,8 @@ rule simulate:
         included=SIMULATION["n_prior_included"],
         excluded=SIMULATION["n_prior_excluded"],
     shell:
-        "slrflow simulate {input:q} --seed {wildcards.seed} "
-        "--n-prior-included {params.included} --n-prior-excluded {params.excluded} "
+        "slrflow simulate {input:q} --seed {wildcards.seed:q} "
+        "--n-prior-included {params.included:q} --n-prior-excluded {params.excluded:q} "
         "-o {output.order:q} --metrics {output.metrics:q} > {log:q} 2>&1"
 
 
@@ -63,6 +63,10 @@ rule simulation_report:
         RESULTS / "logs" / "simulation" / "report.log",
     conda:
         "../envs/slrflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=grows_with_input(1000, 2),
+        runtime=grows_with_input(10, 0.01),
     shell:
         "slrflow simulation-report --orders {input.orders:q} --metrics {input.metrics:q} "
         "--svg {output.svg:q} --png {output.png:q} --summary {output.summary:q} 2> {log:q}"

@@ -1,14 +1,13 @@
 # slrflow: a systematic review from search exports to toolkits, PRISMA and an audit report.
 # The logic lives in the `slrflow` package; every rule calls it through the `slrflow` command.
+# The review's settings are its own config.yaml, read in workflow/rules/common.smk: run
+# `slrflow run DIR`, `snakemake -d DIR`, or (from here) `snakemake` for the bundled example.
 
 
 from snakemake.utils import min_version
 
 # The workflow needs Snakemake 9 (as pyproject.toml says): stop early with a clear message.
 min_version("9.0")
-
-
-configfile: "config/config.yaml"
 
 
 envvars:

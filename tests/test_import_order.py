@@ -34,6 +34,7 @@ STAGE_OF = {
     "prisma": "ground",  # the PRISMA 2020 accounting: nodes, equations, checks, counts table
     "searchlog": "ground",  # the PRISMA-S search log (searches.csv)
     "settings": "ground",  # the config: closed schema, defaults, nearest-key messages
+    "reviewfolder": "ground",  # where a review's settings, inputs and results are
     "ingest": "ingest",  # search exports (RIS, BibTeX, CSV, ...) -> the record table
     "dedup": "dedup",  # records -> references, with the evidence and the review queue
     "screening": "screening",  # decisions, conflicts, automation, PRISMA counts, ranking, stopping
@@ -44,6 +45,8 @@ STAGE_OF = {
     "changes": "changes",  # what changed since a frozen version
     "report": "report",  # the static audit report over every stage's outputs
     "cli": "cli",  # the `slrflow` command: one subcommand per stage
+    "newreview": "cli",  # `slrflow init DIR`: a new review folder to fill in
+    "run": "cli",  # `slrflow run DIR`: the workflow on a review folder
 }
 
 
@@ -108,6 +111,7 @@ def violations(sources: dict[str, str], packages: frozenset[str] = frozenset()) 
                 problems.append(
                     f"{module}, line {line}: {own} imports {name} of the later stage {target}"
                 )
+        # the command line's own modules (cli, init, run) stand on top and parse arguments
         if own != "cli" and not module.endswith(".command"):
             problems += [
                 f"{module}, line {line}: parses arguments outside a command module"

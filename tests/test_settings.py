@@ -18,9 +18,14 @@ from slrflow.errors import ConfigError
 ROOT = Path(__file__).resolve().parents[1]
 
 
+EXAMPLE = ROOT / "resources" / "example" / "config.yaml"
+
+
 @pytest.fixture()
 def example() -> dict:
-    return yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
+    """The bundled example's settings, with the review folder given as a run gives it."""
+    config = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    return config | {"review": "resources/example"}
 
 
 def test_the_example_config_passes_and_keeps_its_values(example):
@@ -30,9 +35,8 @@ def test_the_example_config_passes_and_keeps_its_values(example):
     assert checked["screening"]["stages"]["full_text"]["reviewers_per_record"] == 2
     # filled from the schema: a double share the example does not give
     assert checked["screening"]["stages"]["full_text"]["double_share"] == 0
-    assert "screenig" not in checked and example == yaml.safe_load(
-        (ROOT / "config" / "config.yaml").read_text(encoding="utf-8")
-    )  # the given config is not changed
+    given = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8")) | {"review": "resources/example"}
+    assert example == given  # the config given is not changed
 
 
 @pytest.mark.parametrize(
@@ -82,8 +86,8 @@ def test_defaults_come_from_the_schema_only():
     # the options' own defaults are the schema's (no second copy in the code)
     assert Options().title_same == schema["dedup"]["properties"]["title_same"]["default"]
     assert Options().cochrane_versions == "merge"
-    assert settings.defaults("screening")["criteria"] == "config/criteria.yaml"
-    assert settings.check({"review": "r"})["coding"]["codebook"] == "config/codebook.yaml"
+    assert settings.defaults("screening")["criteria"] == "criteria.yaml"
+    assert settings.check({"review": "r"})["coding"]["codebook"] == "codebook.yaml"
 
 
 def test_the_workflow_files_repeat_no_default():
@@ -93,7 +97,7 @@ def test_the_workflow_files_repeat_no_default():
         for line in path.read_text(encoding="utf-8").splitlines()
         if not line.lstrip().startswith("#")  # what the comments say is not a default
     )
-    for default in ("config/criteria.yaml", "config/codebook.yaml", "0.93", '"searches.csv"'):
+    for default in ('"criteria.yaml"', '"codebook.yaml"', "0.93", '"searches.csv"'):
         assert default not in rules
 
 
@@ -126,3 +130,9 @@ def test_a_bad_section_on_the_command_line_names_the_setting(tmp_path):
     args = parser.parse_args(["--config", str(config)])
     with pytest.raises(ConfigError, match=r"(?s)config.yaml: .*previous_studies: -1 is less"):
         settings.section_from_arguments("prisma", args)
+
+
+def test_the_settings_a_new_review_starts_with_pass():
+    template = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
+    checked = settings.check(template | {"review": "my-review"})
+    assert checked["screening"]["criteria"] == "criteria.yaml"

@@ -4,15 +4,45 @@ import os
 import sys
 from pathlib import Path
 
-from slrflow import settings
+from slrflow import reviewfolder, settings
+from slrflow.errors import SlrflowError
 from slrflow.searchlog import read_search_log
 
+
+def person_input(read, *args, **kwargs):
+    """``read(*args, **kwargs)``; a fault in the person's files (an slrflow error, which names
+    file, row and field) stops the run with that message alone, without a traceback."""
+    try:
+        return read(*args, **kwargs)
+    except SlrflowError as error:
+        sys.exit(f"slrflow: error: {error}")
+
+
+# Which review this run works on: --config review=DIR, the folder Snakemake runs in when it holds
+# a config.yaml (`slrflow run DIR`, `snakemake -d DIR`), or the bundled example from the project
+# folder. Its config.yaml is read here; values given with --config still win.
+LOCATION = person_input(
+    reviewfolder.locate,
+    config.get("review"),
+    config.get("results"),
+    here=Path.cwd(),
+    project=Path(workflow.basedir),
+)
+
+
+configfile: LOCATION.review / reviewfolder.CONFIG
+
+
+config["review"] = str(LOCATION.review)
+config["results"] = str(LOCATION.results)
 # The closed config schema (workflow/schemas/config.schema.json): an unknown key stops the run
 # naming it and the nearest known one; every option the config leaves out gets its default here,
 # so no rule repeats a default.
 config.update(
-    settings.check(
-        config, file=" + ".join(str(f) for f in workflow.configfiles) or "config"
+    person_input(
+        settings.check,
+        config,
+        file=" + ".join(str(f) for f in workflow.configfiles) or "config",
     )
 )
 
@@ -25,9 +55,16 @@ os.environ["PATH"] = os.pathsep.join(
 REVIEW = Path(config["review"])
 RESULTS = Path(config["results"])
 SEARCH_LOG = REVIEW / config["search_log"]
-SEARCHES = {s.search_id: s for s in read_search_log(SEARCH_LOG, review=REVIEW)}
-#: The codebook the coding stage, the toolkits and the charts share.
-CODEBOOK = config["coding"]["codebook"]
+SEARCHES = {
+    s.search_id: s for s in person_input(read_search_log, SEARCH_LOG, review=REVIEW)
+}
+if not SEARCHES:
+    sys.exit(
+        f"slrflow: error: {SEARCH_LOG} lists no search yet: put each export in "
+        f"{REVIEW / 'exports'} and describe its search on a row of the search log"
+    )
+#: The codebook the coding stage, the toolkits and the charts share (relative to the review).
+CODEBOOK = REVIEW / config["coding"]["codebook"]
 
 
 wildcard_constraints:

@@ -10,7 +10,8 @@ from slrflow.screening.datasets import find_datasets
 
 SIMULATION = config["simulation"]
 SIMULATION_DATASETS = find_datasets(
-    SIMULATION.get("datasets"), Path("../shared/data/screening")
+    SIMULATION.get("datasets"),
+    Path(workflow.basedir).parent / "shared" / "data" / "screening",
 )
 SIMULATION_SEEDS = SIMULATION["seeds"]
 SIMULATION_DIR = RESULTS / "simulation"

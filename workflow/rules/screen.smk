@@ -8,7 +8,7 @@ SCREENING_DIR = REVIEW / "screening"
 SCREENING_STAGES = ["title_abstract", "retrieval", "full_text"]
 # The policy as JSON: a change of policy reruns the stage.
 SCREENING_POLICY = section_json("screening")
-SCREENING_CRITERIA = SCREENING["criteria"]
+SCREENING_CRITERIA = REVIEW / SCREENING["criteria"]
 
 
 rule screen:

@@ -30,6 +30,7 @@ import jsonschema
 import yaml
 
 from slrflow.errors import ConfigError
+from slrflow.messages import problem_list
 from slrflow.sheets import load_schema
 
 _TYPES = {"number": float, "integer": int, "string": str}
@@ -112,6 +113,14 @@ def _fill(value: Any, node: dict[str, Any], root: dict[str, Any]) -> Any:
     return out
 
 
+def _stop(found: list[str], file: str) -> None:
+    """Raise :class:`ConfigError` listing every problem found in ``file``, if any."""
+    if found:
+        error = ConfigError(problem_list(file, found, limit=50), problems=found)
+        error.file = file
+        raise error
+
+
 def check(config: Mapping[str, Any], *, file: str = "config.yaml") -> dict[str, Any]:
     """The whole config, validated against the closed schema and with its defaults filled in.
 
@@ -119,13 +128,7 @@ def check(config: Mapping[str, Any], *, file: str = "config.yaml") -> dict[str, 
     wrong types, values out of range), naming ``file``."""
     full = schema()
     given = dict(config)
-    found = problems(given, full)
-    if found:
-        raise ConfigError(
-            f"{len(found)} problem(s) in the settings:\n" + "\n".join(f"  - {p}" for p in found),
-            file=file,
-            problems=found,
-        )
+    _stop(problems(given, full), file)
     return _fill(given, full, full)
 
 
@@ -143,13 +146,7 @@ def with_defaults(name: str, given: Mapping[str, Any] | None) -> dict[str, Any]:
 def section(name: str, given: Mapping[str, Any] | None, *, file: str = "config.yaml") -> dict:
     """One section of the config (``dedup``, ``screening`` ...), validated and with its
     defaults; ``None`` is the empty section (all defaults)."""
-    found = section_problems(name, given)
-    if found:
-        raise ConfigError(
-            f"{len(found)} problem(s) in the settings:\n" + "\n".join(f"  - {p}" for p in found),
-            file=file,
-            problems=found,
-        )
+    _stop(section_problems(name, given), file)
     return with_defaults(name, given)
 
 

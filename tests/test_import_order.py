@@ -35,9 +35,12 @@ STAGE_OF = {
     "searchlog": "ground",  # the PRISMA-S search log (searches.csv)
     "settings": "ground",  # the config: closed schema, defaults, nearest-key messages
     "reviewfolder": "ground",  # where a review's settings, inputs and results are
+    "limits": "ground",  # how much a file may make the workflow read or allocate
+    "workbooks": "ground",  # reading a person's xlsx whole, within the limits
     "ingest": "ingest",  # search exports (RIS, BibTeX, CSV, ...) -> the record table
     "dedup": "dedup",  # records -> references, with the evidence and the review queue
     "screening": "screening",  # decisions, conflicts, automation, PRISMA counts, ranking, stopping
+    "serve": "screening",  # `slrflow serve`: the local screening page
     "coding": "coding",  # codebook, coding sheets, agreement, coded tables
     "toolkit": "toolkit",  # the two toolkit workbooks from the coded studies and the inventory
     "figures": "figures",  # the PRISMA diagram and the toolkit charts

@@ -24,6 +24,7 @@ def test_init_makes_a_review_to_fill_in(tmp_path: Path, capsys):
     assert cli.main(["init", str(folder), "--title", 'Peer support: "a" review']) == 0
     names = sorted(p.name for p in folder.iterdir())
     assert names == [
+        ".gitignore",
         "README.md",
         "codebook.yaml",
         "config.yaml",
@@ -64,6 +65,7 @@ def test_init_makes_a_review_to_fill_in(tmp_path: Path, capsys):
     assert f"slrflow run {folder}" in readme
     assert "never over an earlier one" in readme
     assert "slrflow run" in capsys.readouterr().err
+    assert (folder / ".gitignore").read_text("utf-8").split() == ["results/", ".snakemake/"]
 
 
 def test_init_never_overwrites_a_review(tmp_path: Path, capsys):

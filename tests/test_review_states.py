@@ -223,6 +223,14 @@ def review_b(tmp_path_factory) -> Walk:
         log.write(search_row("cinahl", "exports/cinahl.ris", 0))
     decide(folder, "title_abstract", "solo", [(ids[w[0]], "exclude", "C4") for w in WORKS[6:11]])
     walk.run("all_excluded")
+    # a later batch with a date the reviewer typed by hand
+    path = folder / "screening" / "title_abstract" / "solo-2.csv"
+    path.write_text(
+        f"record_id,decision,criteria,note,date\n{ids[WORKS[6][0]]},exclude,C4,,1 April\n",
+        "utf-8",
+    )
+    walk.run("broken_decision_file")
+    path.unlink()
     return walk
 
 
@@ -384,3 +392,13 @@ def test_a_second_review_holds_nothing_of_the_first(review_a: Walk, review_b: Wa
     assert not (review_b.folder / "results" / "toolkit" / "database_interventions.csv").exists()
     page = (review_b.folder / "results" / "report" / "index.html").read_text("utf-8")
     assert "anouk" not in page and "no database scan" in page
+
+
+def test_a_failed_step_shows_its_message_on_the_console(review_b: Walk):
+    done = review_b.runs["broken_decision_file"]
+    assert done.returncode != 0
+    console = done.stdout + done.stderr
+    # the step's own message, naming the file, its row and the field, at the end of the run
+    tail = console[console.index("slrflow run: the run stopped on these errors:") :]
+    assert "solo-2.csv" in tail and "row 2" in tail and "date" in tail
+    assert "Traceback" not in console

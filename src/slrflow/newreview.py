@@ -105,7 +105,13 @@ def init_review(folder: Path, *, title: str | None = None) -> list[Path]:
     (folder / "README.md").write_text(
         README.format(title=shown_title, folder=folder), encoding="utf-8"
     )
-    return [folder / name for name in WRITES] + [folder / "exports"]
+    written = [folder / name for name in WRITES] + [folder / "exports"]
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        # what the workflow rebuilds and Snakemake's bookkeeping stay out of version control
+        ignore.write_text("results/\n.snakemake/\n", encoding="utf-8")
+        written.append(ignore)
+    return written
 
 
 def add_arguments_init(parser: argparse.ArgumentParser) -> None:

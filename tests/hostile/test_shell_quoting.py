@@ -115,7 +115,7 @@ def _hostile_review(base: Path) -> tuple[Path, Path]:
     (review / "coding" / f"{CODER}.csv").write_text(
         "intervention_id,dimension,code,answer,quote,page,report,note\n", "utf-8"
     )
-    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text("utf-8"))
+    config = yaml.safe_load((ROOT / "resources" / "example" / "config.yaml").read_text("utf-8"))
     config["title"] = NASTY
     config["review"] = str(review)
     config["results"] = str(base / "results")
@@ -123,6 +123,8 @@ def _hostile_review(base: Path) -> tuple[Path, Path]:
     config["coding"] = {"codebook": str(ROOT / "config" / "codebook.yaml")}
     config_file = base / "config.yaml"
     config_file.write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
+    # a review folder holds its own settings
+    (review / "config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
     return review, config_file
 
 

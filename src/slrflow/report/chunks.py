@@ -20,13 +20,13 @@ with DOM text nodes, so nothing from an export is ever parsed as markup.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 from slrflow.report.collect import Trail
 
 #: References per index chunk (about 250 bytes each) and per trail chunk (about 2-10 kB each).
-INDEX_CHUNK = 10_000
+INDEX_CHUNK = 5_000
 TRAIL_CHUNK = 250
 #: The columns of a trail's record table, and the fields of a record row they show.
 RECORD_COLUMNS = ("record", "search", "file:line", "format", "linked by", "score")
@@ -46,8 +46,9 @@ def _text(value) -> str:
     return str(value)
 
 
-def index_row(trail: Trail, filters: dict[str, list[str]]) -> list:
-    """One reference in the index: what the list shows and what search and filters match."""
+def index_row(trail: Trail, filters: dict[str, list[str]], status: str) -> list:
+    """One reference in the index: what the list shows and what search and filters match
+    (``filters``: each filter's values for it; ``status``: where it stands)."""
     return [
         trail.reference_id,
         trail.title,
@@ -55,7 +56,7 @@ def index_row(trail: Trail, filters: dict[str, list[str]]) -> list:
         trail.year,
         trail.journal,
         trail.doi,
-        trail.final_status,
+        status,
         " ".join(r["record_id"] for r in trail.records),
         {key: "|".join(values) for key, values in filters.items() if values},
     ]
@@ -89,14 +90,11 @@ def _script(callback: str, number: int, data) -> str:
     return f"{callback}({number},{body});\n"
 
 
-def write_chunks(
-    trails: Iterable[Trail],
-    folder: Path,
-    filters: Callable[[Trail], dict[str, list[str]]],
-) -> int:
-    """Write the index and trail chunks of ``trails`` into ``folder``; returns how many.
+def write_chunks(entries: Iterable[tuple[Trail, dict[str, list[str]], str]], folder: Path) -> int:
+    """Write the index and trail chunks into ``folder``; returns how many references.
 
-    ``trails`` may be a generator: only one trail chunk and one index chunk are held at a time.
+    ``entries``: each reference's trail, filter values and status (see :func:`index_row`); it
+    may be a generator: only one trail chunk and one index chunk are held at a time.
     Chunks left from an earlier, larger run are removed so the folder holds this run only.
     """
     folder.mkdir(parents=True, exist_ok=True)
@@ -120,8 +118,8 @@ def write_chunks(
         )
         index.clear()
 
-    for trail in trails:
-        index.append(index_row(trail, filters(trail)))
+    for trail, filters, status in entries:
+        index.append(index_row(trail, filters, status))
         chunk.append(trail_data(trail))
         count += 1
         if len(chunk) == TRAIL_CHUNK:

@@ -20,7 +20,7 @@ bib-dedupe==0.11.0`` under ``~/.cache/slrflow-bench`` (offline afterwards); its 
 are counted, not merged, like slrflow's review queue. Seconds are wall-clock time of each
 process, and CPU seconds (user + system, the process and its children; fairer on a shared
 machine). For ``bibdedupe_testdata`` slrflow is told that ``old_search`` was deduplicated
-before (``--deduplicated-search old_search``), as that set's truth assumes.
+before (``--deduplicated-searches old_search``), as that set's truth assumes.
 
 Scale. Records of the three large sets are turned into N distinct works (10k, 50k, 100k,
 250k) by recombining real title words, author names, journals, years, volumes and pages; a
@@ -68,7 +68,7 @@ SETS = [
     "bibdedupe_special_cases",
     "bibdedupe_testdata",
 ]
-SLRFLOW_OPTIONS = {"bibdedupe_testdata": ["--deduplicated-search", "old_search"]}
+SLRFLOW_OPTIONS = {"bibdedupe_testdata": ["--deduplicated-searches", "old_search"]}
 
 BIB_RUNNER = r"""
 import json, sys, time

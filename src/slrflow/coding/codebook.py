@@ -19,6 +19,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from slrflow.errors import InputError
 from slrflow.messages import problem_list
 from slrflow.sheets import load_schema
 
@@ -27,7 +28,7 @@ CODED = ("single", "multi")
 _PROBLEMS = "problem(s) in the codebook"
 
 
-class CodebookError(ValueError):
+class CodebookError(InputError):
     """A codebook that cannot be used; the message names the file, line and what to fix."""
 
 

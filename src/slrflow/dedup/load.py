@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from slrflow import records as rec
+from slrflow.errors import InputError
 from slrflow.messages import some_of
 from slrflow.tables import read_csv
 
@@ -33,7 +34,7 @@ FIELDS = [c for c in rec.COLUMNS if c not in CARRIED]
 MAX_LENGTH = {"title": 1000, "authors": 20000, "journal": 500, "abstract": 30000, "pages": 50}
 
 
-class DedupInputError(ValueError):
+class DedupInputError(InputError):
     """A record table the dedup stage cannot use; the message names the rows and what to do."""
 
 

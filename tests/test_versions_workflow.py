@@ -13,9 +13,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_review_states import WORKS, init, ris, search_row, slrflow
 
 from slrflow.tables import read_csv
+from test_review_states import WORKS, init, ris, search_row, slrflow
 
 pytestmark = pytest.mark.workflow
 
@@ -149,7 +149,8 @@ def published(tmp_path_factory):
     _coding(
         folder,
         {"pm": w[0], "nm": n5},
-        [("pm", "we_cognitive", "critical_thinking"), ("pm", "we_psychosocial", "emotion_regulation"),
+        [("pm", "we_cognitive", "critical_thinking"),
+         ("pm", "we_psychosocial", "emotion_regulation"),
          ("nm", "we_cognitive", "critical_thinking")],
     )  # fmt: skip
     _run(folder)
@@ -188,7 +189,8 @@ def test_references_new_and_corrected_with_their_decision_file_and_row(published
         ["reference_id", "change", "then", "now", "file", "row"],
     )
     assert got == {
-        (w[1], "changed", "included", "excluded at full text (C3)", "screening/full_text/solo.csv", "3"),
+        (w[1], "changed", "included", "excluded at full text (C3)",
+         "screening/full_text/solo.csv", "3"),
         (ids["n5"], "new", "", "included", "screening/full_text/solo.csv", "4"),
         (ids["n6"], "new", "", "excluded at title/abstract (C4)",
          "screening/title_abstract/solo.csv", "8"),
@@ -226,11 +228,18 @@ def test_prisma_numbers_then_and_now(published):
     folder, _, _, _ = published
     table = read_csv(folder / "results" / "changes" / "counts.csv")
     n = {(r["node"], r["detail"]): (r["then"], r["now"]) for r in table.to_dict(orient="records")}
-    # round one: 5 records, 2 included; round two is drawn as an update of that version
+    # round one: 5 records, 2 studies of 2 reports included. Round two is drawn as an update of
+    # that version: its 2 studies and reports as frozen, one of each withdrawn by the
+    # correction, one new study of one new report: 2 in all.
     assert n[("database_results", "")] == ("5", "3")
     assert n[("new_studies", "")] == ("2", "1")
     assert n[("previous_studies", "")] == ("", "2")
-    assert n[("total_studies", "")] == ("", "3")
+    assert n[("previous_reports", "")] == ("", "2")
+    assert n[("previous_withdrawn_studies", "")] == ("", "1")
+    assert n[("previous_withdrawn_reports", "")] == ("", "1")
+    assert ("previous_added_reports", "") not in n
+    assert n[("total_studies", "")] == ("", "2")
+    assert n[("total_reports", "")] == ("", "2")
 
 
 def test_a_second_run_does_no_work(published):

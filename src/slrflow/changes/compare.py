@@ -27,6 +27,7 @@ from __future__ import annotations
 import pandas as pd
 
 from slrflow.records import LIST_SEPARATOR
+from slrflow.toolkit import database, slo
 from slrflow.versions import OUTCOMES, diff_table
 
 REFERENCE_COLUMNS = [
@@ -220,11 +221,8 @@ def study_changes(then: pd.DataFrame | None, now: pd.DataFrame | None) -> pd.Dat
 
 #: workbook -> (its interventions sheet's CSV twin, the columns that identify a row)
 TOOLKIT_TABLES: dict[str, tuple[str, list[str]]] = {
-    "Toolkit SLO Interventies": ("slo_interventions.csv", ["Intervention id"]),
-    "Toolkit Database Interventies": (
-        "database_interventions.csv",
-        ["Intervention", "Country", "Database"],
-    ),
+    "Toolkit SLO Interventies": ("slo_interventions.csv", slo.ROW_KEY),
+    "Toolkit Database Interventies": ("database_interventions.csv", database.ROW_KEY),
 }
 
 

@@ -139,3 +139,30 @@ def test_the_latest_version_is_compared_unless_one_is_named(tmp_path):
     with pytest.raises(versions.VersionError, match="versions: a-earlier, b-later"):
         versions.chosen(tmp_path, "c")
     assert versions.chosen(tmp_path / "elsewhere") is None
+
+
+def test_a_toolkit_gets_a_changes_sheet_against_the_frozen_version(tmp_path):
+    from slrflow.toolkit.command import changes_sheet
+    from slrflow.toolkit.workbook import Sheet
+
+    _results(tmp_path / "results")
+    (tmp_path / "results" / "toolkit" / "slo_interventions.csv").write_text(
+        "Intervention,Intervention id,Country\nA,a,NL\nB,b,BE\n"
+    )
+    snapshot = versions.freeze(tmp_path, "v1", date="2025-01-01")
+    now = pd.DataFrame(
+        {"Intervention": ["A", "C"], "Intervention id": ["a", "c"], "Country": ["DE", "NL"]}
+    )
+    sheets = [Sheet("interventions", now)]
+    assert changes_sheet(sheets, None, twin="x", key=["Intervention id"], csv="x.csv") == sheets
+    got = changes_sheet(
+        sheets, str(snapshot.path), twin="slo_interventions.csv", key=["Intervention id"],
+        csv="slo_changes.csv",
+    )  # fmt: skip
+    assert [s.name for s in got] == ["interventions", "changes"]
+    assert got[1].csv == "slo_changes.csv"
+    assert got[1].frame.values.tolist() == [
+        ["v1", "a", "changed", "Country", "NL", "DE"],
+        ["v1", "c", "added", "", "", ""],
+        ["v1", "b", "removed", "", "", ""],
+    ]

@@ -71,6 +71,8 @@ SNAPSHOT_FILES = (
     if SNAPSHOT is not None
     else []
 )
+#: The option that names it to a command (a list: `{params.previous:q}` quotes each item).
+PREVIOUS_VERSION = ["--previous-version", SNAPSHOT.path] if SNAPSHOT is not None else []
 #: The codebook the coding stage, the toolkits and the charts share (relative to the review).
 CODEBOOK = REVIEW / config["coding"]["codebook"]
 

@@ -37,6 +37,7 @@ STAGE_OF = {
     "reviewfolder": "ground",  # where a review's settings, inputs and results are
     "limits": "ground",  # how much a file may make the workflow read or allocate
     "workbooks": "ground",  # reading a person's xlsx whole, within the limits
+    "yamlfiles": "ground",  # YAML read within the limits (no alias bombs)
     "ingest": "ingest",  # search exports (RIS, BibTeX, CSV, ...) -> the record table
     "dedup": "dedup",  # records -> references, with the evidence and the review queue
     "screening": "screening",  # decisions, conflicts, automation, PRISMA counts, ranking, stopping

@@ -356,3 +356,33 @@ def test_the_page_sees_a_hand_edit(review: Path):
         assert [r["note"] for r in rows(path) if r["record_id"] == "s1-14"] == ["typed by hand"]
     finally:
         w.close()
+
+
+def test_the_random_sample_of_the_stopping_estimate_comes_first_when_asked(review: Path):
+    # both reviewers agree on six references, two of them includes: the estimate cannot show
+    # 95% recall yet and asks for random references from the ten unscreened
+    decided = ["s1-00", "s1-01", "s1-02", "s1-05", "s1-07", "s1-10"]
+    for name in ("anouk", "bram"):
+        path = review / "screening" / "title_abstract" / f"{name}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lines = [
+            f"{ref},{'include' if ref in ('s1-00', 's1-01') else 'exclude'},"
+            f"{'' if ref in ('s1-00', 's1-01') else 'C2'},,2026-01-0{i + 1}"
+            for i, ref in enumerate(decided)
+        ]
+        path.write_text("record_id,decision,criteria,note,date\n" + "\n".join(lines) + "\n")
+    assert run_screen(review) == 0
+    w = Worklist(open_review(review), reviewer="anouk", stage="title_abstract")
+    try:
+        sample = w.snapshot.sample
+        stopping = w.progress()["stopping"]
+        assert stopping["target_met"] == "no" and stopping["random_sample_size"] == len(sample)
+        assert sample and set(sample) <= set(reference_ids()) - set(decided)
+        assert w.progress()["sample_left"] == len(sample)
+        first = w.next("t", sample_first=True)
+        assert first == sample[0] and w.show(first)["random_sample"] is True
+        # in priority order the page goes on by rank; a sampled reference is still marked
+        ranked = w.next("t")
+        assert w.show(ranked)["random_sample"] == (ranked in sample)
+    finally:
+        w.close()

@@ -23,6 +23,7 @@ TABLES = {
     "references": "dedup/references.csv",
     "clusters": "dedup/clusters.csv",
     "evidence": "dedup/evidence.csv",
+    "field_weights": "dedup/field_weights.csv",
     "pairs_to_review": "dedup/pairs_to_review.csv",
     "related": "dedup/related.csv",
     "dedup_counts": "dedup/counts.csv",

@@ -13,9 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from slrflow import settings
+from slrflow import settings, yamlfiles
 from slrflow.screening import STAGES, ScreeningError
 
 
@@ -119,5 +117,5 @@ def load_policy(*, config: str | Path | None = None, policy_json: str | None = N
         return parse_policy(section, file="--policy")
     if config is None:
         raise ScreeningError(["give --config (config.yaml) or --policy (JSON)"])
-    data = yaml.safe_load(Path(config).read_text("utf-8")) or {}
+    data = yamlfiles.load(config) or {}
     return parse_policy(data.get("screening"), file=str(config))

@@ -398,7 +398,6 @@ def criteria_text_from(data: Any) -> str:
 
 def load_criteria_text(path: str | Path) -> str:
     """The criteria text of a ``criteria.yaml`` file (see :func:`criteria_text_from`)."""
-    import yaml
+    from slrflow import yamlfiles
 
-    with open(path, encoding="utf-8") as handle:
-        return criteria_text_from(yaml.safe_load(handle))
+    return criteria_text_from(yamlfiles.load(path))

@@ -78,7 +78,8 @@
       check.value = c.id;
       check.dataset.key = String(i + 1);
       // only criteria have key terms, so only they get the colour their terms are marked in
-      const mark = el("mark", "", c.kind === "criterion" ? "swatch c" + (i % 8) : "swatch");
+      const mark = c.kind === "criterion" ? el("mark", "", "swatch c" + (i % 8))
+        : el("span", "", "swatch");
       label.append(check, " ", mark, el("kbd", i < 9 ? String(i + 1) : ""), " ",
         el("b", c.id), " " + c.label);
       if (c.text) label.append(el("span", c.text, "text"));
@@ -133,7 +134,8 @@
     $("error").textContent = "";
     $("reference").hidden = !ref;
     $("done").hidden = !!ref;
-    $("side").hidden = !ref && mode !== "resolve";
+    // with nothing left the form goes, but undo stays: the last answer can still be taken back
+    $("form").classList.toggle("finished", !ref);
     for (const check of document.querySelectorAll("#criteria input")) check.checked = false;
     $("note").value = "";
     if (!ref) return;

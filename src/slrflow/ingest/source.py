@@ -104,7 +104,11 @@ class Source:
         """
         data = self.data
         if not data.strip():
-            raise IngestError(self.name, None, "file is empty")
+            raise IngestError(
+                self.name,
+                None,
+                "file is empty (a search that found nothing: put 0 in its hits_reported)",
+            )
         if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
             self.encoding = "utf-16"
             text = self._decode_utf16(data)

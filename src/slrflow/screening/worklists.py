@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from slrflow import tables
 from slrflow.records import LIST_SEPARATOR
 from slrflow.screening import STAGES, ScreeningError
 from slrflow.screening.criteria import Criteria
@@ -36,7 +37,7 @@ def write_sheets(
     ranker's cold start reads ``criteria_file``)."""
     status = read_csv(status)
     references = read_csv(references)
-    by_id = {r["reference_id"]: r for r in references.to_dict(orient="records")}
+    by_id = {r["reference_id"]: r for r in tables.rows(references)}
     for stage in STAGES:
         waiting = status[(status["stage"] == stage) & (status["awaiting"] != "")]
         order, terms = priority_order(

@@ -37,6 +37,8 @@ class Policy:
     resolvers: tuple[str, ...]
     automation: tuple[dict[str, Any], ...]
     criteria: str
+    #: the most references one screening sheet lists (the highest-priority first)
+    sheet_size: int
     raw: dict[str, Any] = field(default_factory=dict)
 
     def maybe_passes(self, stage: str) -> bool:
@@ -103,6 +105,7 @@ def parse_policy(section: dict[str, Any] | None, *, file: str = "config") -> Pol
         resolvers=tuple(resolution.get("resolvers") or ()),
         automation=tuple(section["automation"]),
         criteria=section["criteria"],
+        sheet_size=int(section["sheet_size"]),
         raw=section,
     )
 

@@ -40,6 +40,7 @@ STAGE_OF = {
     # frozen (published) versions of a review: store, manifest, table diff; read by the toolkits'
     # Changes sheet and the PRISMA previous-version box as well as by the changes stage
     "versions": "ground",
+    "yamlfiles": "ground",  # YAML read within the limits (no alias bombs)
     "ingest": "ingest",  # search exports (RIS, BibTeX, CSV, ...) -> the record table
     "dedup": "dedup",  # records -> references, with the evidence and the review queue
     "screening": "screening",  # decisions, conflicts, automation, PRISMA counts, ranking, stopping

@@ -29,6 +29,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from slrflow import yamlfiles
 from slrflow.errors import ConfigError
 from slrflow.messages import problem_list
 from slrflow.sheets import load_schema
@@ -171,7 +172,7 @@ def read_section(
     if config is not None:
         path = Path(config)
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = yamlfiles.load(path) or {}
         except yaml.YAMLError as exc:
             raise ConfigError(f"not valid YAML: {exc}", file=str(path)) from exc
         if not isinstance(data, dict):

@@ -4,7 +4,7 @@ import os
 import sys
 from pathlib import Path
 
-from slrflow import reviewfolder, settings, versions
+from slrflow import reviewfolder, settings, versions, yamlfiles
 from slrflow.errors import SlrflowError
 from slrflow.searchlog import read_search_log
 
@@ -33,6 +33,9 @@ LOCATION = person_input(
 configfile: LOCATION.review / reviewfolder.CONFIG
 
 
+# Anchors and aliases could make a short config expand to billions of values once validated.
+for path in workflow.configfiles:
+    person_input(yamlfiles.load, path)
 config["review"] = str(LOCATION.review)
 config["results"] = str(LOCATION.results)
 # The closed config schema (workflow/schemas/config.schema.json): an unknown key stops the run

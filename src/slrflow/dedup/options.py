@@ -39,6 +39,9 @@ class Options:
     title_review: float = _DEFAULT["title_review"]
     #: author similarity (0-1) needed besides the title
     authors_same: float = _DEFAULT["authors_same"]
+    #: match weight (bits, the sum of the fields' weights learned in this review) from which
+    #: a matching pair stays the same work although a field not proved reliable disagrees
+    match_weight: float = _DEFAULT["match_weight"]
     conference_abstract: str = _DEFAULT["conference_abstract"]
     preprint: str = _DEFAULT["preprint"]
     cochrane_versions: str = _DEFAULT["cochrane_versions"]

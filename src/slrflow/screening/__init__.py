@@ -14,11 +14,12 @@ run (results/dedup/clusters.csv), so new searches or a better deduplication neve
 Modules: :mod:`.criteria` (criteria.yaml), :mod:`.policy` (config), :mod:`.attach` (record ->
 reference), :mod:`.decisions` (decision and resolution files), :mod:`.automation`,
 :mod:`.status`, :mod:`.counts`, :mod:`.sheets`, :mod:`.worklists` (each reviewer's sheet of
-references still owed); prioritisation: :mod:`.rank` (the ranker), :mod:`.stopping` (buscar's
-test), :mod:`.progress` (the stopping estimate after every run), :mod:`.simulate`, :mod:`.metrics`
-and :mod:`.curves` (replaying labelled sets). :mod:`.command` parses the arguments of every
-screening command (``slrflow screen``, ``screening-sheets``, ``stopping``, ``simulate``,
-``simulation-report``) and calls these.
+references still owed); prioritisation: :mod:`.rank` (the ranker), :mod:`.stopping` (the
+stopping rules), :mod:`.counting` (the counting-process estimate), :mod:`.progress` (the
+stopping estimate after every run), :mod:`.simulate`, :mod:`.metrics` and :mod:`.curves`
+(replaying labelled sets). :mod:`.command` parses the arguments of every screening command
+(``slrflow screen``, ``screening-sheets``, ``stopping``, ``simulate``, ``simulation-report``)
+and calls these.
 """
 
 from __future__ import annotations
@@ -33,6 +34,13 @@ DECISIONS = {
     "title_abstract": ("include", "exclude", "maybe"),
     "retrieval": ("retrieved", "not_retrieved"),
     "full_text": ("include", "exclude", "maybe"),
+}
+
+#: The stopping rules (config ``screening.stopping.method``) and how reports name them; the
+#: rules themselves are in :mod:`.stopping`.
+STOPPING_METHODS = {
+    "counting": "counting-process estimate",
+    "buscar": "buscar hypergeometric test",
 }
 
 #: Decisions that must name a criterion or reason.

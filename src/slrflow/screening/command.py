@@ -42,6 +42,7 @@ from slrflow import settings
 from slrflow.records import LIST_SEPARATOR
 from slrflow.screening import STAGES, progress, worklists
 from slrflow.screening import automation as automation_rules
+from slrflow.screening import stopping as stopping_rules
 from slrflow.screening.agreement import COLUMNS as AGREEMENT_COLUMNS
 from slrflow.screening.agreement import agreement_table
 from slrflow.screening.attach import ReferenceIndex
@@ -154,9 +155,16 @@ def screen(args: argparse.Namespace) -> int:
         pd.DataFrame(flow_counts(boxes, criteria, source_types=source_types, rules=rules)),
         out / "flow.csv",
     )
+    # PRISMA's automation box names a stopping rule's method, target, confidence and the
+    # includes it estimated unfound.
+    rule_labels = {
+        r["name"]: f"{r['name']} {automation_rules.stopping_statement(r['unscreened'])}"
+        for r in policy.automation
+        if "unscreened" in r
+    }
     counts, placed = prisma_counts(
         boxes, criteria, source_types=source_types, databases=databases, rules=rules,
-        rounds=rounds,
+        rounds=rounds, rule_labels=rule_labels,
     )  # fmt: skip
     write_csv(counts.to_frame(), out / "counts.csv")
     write_csv(
@@ -332,23 +340,25 @@ def add_arguments_stopping(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--out-dir", type=Path, required=True, help="results/screening")
 
 
-def _settings(args: argparse.Namespace) -> tuple[float, float, dict[str, Any] | None]:
+def _settings(args: argparse.Namespace) -> tuple[str, float, float, dict[str, Any] | None]:
     if args.policy is None and args.config is None:
         section = settings.defaults("screening")
     else:
         section = load_policy(config=args.config, policy_json=args.policy).raw
     rule = next((r for r in section["automation"] if "unscreened" in r), None)
-    return float(section["stopping"]["recall"]), float(section["stopping"]["confidence"]), rule
+    stopping = section["stopping"]
+    return str(stopping["method"]), float(stopping["recall"]), float(stopping["confidence"]), rule
 
 
 def stopping(args: argparse.Namespace) -> int:
     """``slrflow stopping``: the stopping estimate for title/abstract screening."""
-    recall, confidence, rule = _settings(args)
+    method, recall, confidence, rule = _settings(args)
     advice = progress.write_stopping(
         status=args.status,
         log=args.log,
         references=args.references,
         out_dir=args.out_dir,
+        method=method,
         recall=recall,
         confidence=confidence,
         rule=rule,
@@ -372,6 +382,12 @@ def add_arguments_simulate(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--label-column", help="label column (default: label_included/included)")
     parser.add_argument("--criteria", type=Path, help="criteria.yaml for the cold start")
+    parser.add_argument(
+        "--stopping-method",
+        choices=stopping_rules.METHODS,
+        default=stopping_rules.DEFAULT_METHOD,
+        help=f"stopping rule (default {stopping_rules.DEFAULT_METHOD})",
+    )
     parser.add_argument("--recall-target", type=float, default=0.95)
     parser.add_argument("--confidence", type=float, default=0.95)
     parser.add_argument("--metrics", type=Path, help="also write the figures as a one-row CSV")
@@ -390,6 +406,7 @@ def simulate(args: argparse.Namespace) -> int:
         prior_rows=args.prior_rows,
         label_column=args.label_column,
         criteria=args.criteria,
+        stopping_method=args.stopping_method,
         recall_target=args.recall_target,
         confidence=args.confidence,
         metrics=args.metrics,

@@ -13,9 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from slrflow import settings
+from slrflow import settings, yamlfiles
 from slrflow.screening import STAGES, ScreeningError
 
 
@@ -39,6 +37,8 @@ class Policy:
     resolvers: tuple[str, ...]
     automation: tuple[dict[str, Any], ...]
     criteria: str
+    #: the most references one screening sheet lists (the highest-priority first)
+    sheet_size: int
     raw: dict[str, Any] = field(default_factory=dict)
 
     def maybe_passes(self, stage: str) -> bool:
@@ -105,6 +105,7 @@ def parse_policy(section: dict[str, Any] | None, *, file: str = "config") -> Pol
         resolvers=tuple(resolution.get("resolvers") or ()),
         automation=tuple(section["automation"]),
         criteria=section["criteria"],
+        sheet_size=int(section["sheet_size"]),
         raw=section,
     )
 
@@ -119,5 +120,5 @@ def load_policy(*, config: str | Path | None = None, policy_json: str | None = N
         return parse_policy(section, file="--policy")
     if config is None:
         raise ScreeningError(["give --config (config.yaml) or --policy (JSON)"])
-    data = yaml.safe_load(Path(config).read_text("utf-8")) or {}
+    data = yamlfiles.load(config) or {}
     return parse_policy(data.get("screening"), file=str(config))

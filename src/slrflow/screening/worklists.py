@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from slrflow import tables
 from slrflow.records import LIST_SEPARATOR
 from slrflow.screening import STAGES, ScreeningError
 from slrflow.screening.criteria import Criteria
@@ -36,7 +37,7 @@ def write_sheets(
     ranker's cold start reads ``criteria_file``)."""
     status = read_csv(status)
     references = read_csv(references)
-    by_id = {r["reference_id"]: r for r in references.to_dict(orient="records")}
+    by_id = {r["reference_id"]: r for r in tables.rows(references)}
     for stage in STAGES:
         waiting = status[(status["stage"] == stage) & (status["awaiting"] != "")]
         order, terms = priority_order(
@@ -57,11 +58,13 @@ def write_sheets(
             mine.sort(key=lambda ref: (position.get(ref, len(position)), ref))
             rows = [
                 dict(by_id[ref], priority=i, rank_terms=terms.get(ref, ""))
-                for i, ref in enumerate(mine, start=1)
+                for i, ref in enumerate(mine[: policy.sheet_size], start=1)
             ]
+            later = len(mine) - len(rows)
             path = out_dir / stage / f"{reviewer}.xlsx"
-            write_sheet(path, rows, stage=stage, reviewer=reviewer, criteria=criteria)
-            print(f"{path}: {len(rows)} reference(s) to judge", file=sys.stderr)
+            write_sheet(path, rows, stage=stage, reviewer=reviewer, criteria=criteria, later=later)
+            more = f" ({later} more in later sheets)" if later else ""
+            print(f"{path}: {len(rows)} reference(s) to judge{more}", file=sys.stderr)
 
 
 def priority_order(

@@ -45,14 +45,21 @@ def snakemake_command(folder: Path, extra: list[str]) -> list[str]:
 
 
 def errors_since(logs: Path, start: float) -> list[str]:
-    """The ``slrflow ...: error:`` lines of the job logs written since ``start``."""
+    """The ``slrflow ...: error:`` messages of the job logs written since ``start``, each with
+    its indented lines (the list of problems that follows a count)."""
     found = []
     for log in sorted(logs.rglob("*.log")) if logs.is_dir() else []:
         if log.stat().st_mtime < start:
             continue
+        in_error = False
         for line in log.read_text("utf-8", errors="replace").splitlines():
             if line.startswith("slrflow ") and ": error:" in line:
                 found.append(f"{log.relative_to(logs)}: {line}")
+                in_error = True
+            elif in_error and line.startswith((" ", "\t")):
+                found.append(line)
+            else:
+                in_error = False
     return found
 
 

@@ -15,6 +15,9 @@ from slrflow.records import COLUMNS
 from slrflow.searchlog import parse_mapping, read_search_log
 from slrflow.tables import read_csv_chunks, write_csv
 
+#: Records per part when a record table is written.
+_PART = 20_000
+
 
 def add_arguments_ingest(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", type=Path, help="export files (any supported format)")
@@ -72,10 +75,15 @@ def ingest(args: argparse.Namespace) -> int:
                 "warnings": [vars(w) for w in warnings],
             }
         )
-    table = pd.DataFrame(rows, columns=COLUMNS)
-    # A year missing from some records must not turn the others into floats ("2015.0").
-    table["year"] = table["year"].astype("Int64")
-    write_csv(table, args.output)
+    # Written a part at a time, each part let go once written: a second, tabular copy of a
+    # large export never exists whole.
+    write_csv(pd.DataFrame(columns=COLUMNS), args.output)
+    while rows:
+        table = pd.DataFrame(rows[:_PART], columns=COLUMNS)
+        del rows[:_PART]
+        # A year missing from some records must not turn the others into floats ("2015.0").
+        table["year"] = table["year"].astype("Int64")
+        write_csv(table, args.output, append=True)
     if args.summary:
         args.summary.parent.mkdir(parents=True, exist_ok=True)
         body = summaries[0] if len(summaries) == 1 else summaries

@@ -41,6 +41,8 @@ class Policy:
     resolvers: tuple[str, ...] = ()
     automation: tuple[dict[str, Any], ...] = ()
     criteria: str = "criteria.yaml"
+    #: the most references one screening sheet lists (the highest-priority first)
+    sheet_size: int = 5000
     raw: dict[str, Any] = field(default_factory=dict)
 
     def maybe_passes(self, stage: str) -> bool:
@@ -113,6 +115,7 @@ def parse_policy(section: dict[str, Any] | None, *, file: str = "config") -> Pol
         resolvers=tuple(resolution.get("resolvers") or ()),
         automation=tuple(section.get("automation") or ()),
         criteria=section.get("criteria", "criteria.yaml"),
+        sheet_size=int(section.get("sheet_size", 5000)),
         raw=section,
     )
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from slrflow import tables
 from slrflow.records import LIST_SEPARATOR
 from slrflow.screening import STAGES, ScreeningError
 from slrflow.screening.policy import add_policy_arguments, policy_from_arguments
@@ -41,7 +42,7 @@ def screening_sheets(args: argparse.Namespace) -> int:
     policy, criteria = policy_from_arguments(args)
     status = read_csv(args.status)
     references = read_csv(args.references)
-    by_id = {r["reference_id"]: r for r in references.to_dict(orient="records")}
+    by_id = {r["reference_id"]: r for r in tables.rows(references)}
     for stage in STAGES:
         waiting = status[(status["stage"] == stage) & (status["awaiting"] != "")]
         order, terms = priority_order(
@@ -62,11 +63,13 @@ def screening_sheets(args: argparse.Namespace) -> int:
             mine.sort(key=lambda ref: (position.get(ref, len(position)), ref))
             rows = [
                 dict(by_id[ref], priority=i, rank_terms=terms.get(ref, ""))
-                for i, ref in enumerate(mine, start=1)
+                for i, ref in enumerate(mine[: policy.sheet_size], start=1)
             ]
+            later = len(mine) - len(rows)
             path = args.out_dir / stage / f"{reviewer}.xlsx"
-            write_sheet(path, rows, stage=stage, reviewer=reviewer, criteria=criteria)
-            print(f"{path}: {len(rows)} reference(s) to judge", file=sys.stderr)
+            write_sheet(path, rows, stage=stage, reviewer=reviewer, criteria=criteria, later=later)
+            more = f" ({later} more in later sheets)" if later else ""
+            print(f"{path}: {len(rows)} reference(s) to judge{more}", file=sys.stderr)
     return 0
 
 

@@ -49,6 +49,9 @@ class Options:
     deduplicated_searches: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
+        # a number the config writes without a decimal point (30) is the same setting as 30.0
+        for name in ("title_same", "title_review", "authors_same", "match_weight"):
+            object.__setattr__(self, name, float(getattr(self, name)))
         for name in ("conference_abstract", "preprint", "cochrane_versions"):
             if getattr(self, name) not in POLICIES:
                 raise ConfigError(

@@ -47,7 +47,7 @@ The benchmark prints four tables:
    size) of that process, with sensitivity and precision against the generated truth.
 
 For ``bibdedupe_testdata`` slrflow is told that ``old_search`` was deduplicated before
-(``--deduplicated-search old_search``), as that set's truth assumes.
+(``--deduplicated-searches old_search``), as that set's truth assumes.
 
 Usage::
 
@@ -84,7 +84,7 @@ SETS = [
     "bibdedupe_special_cases",
     "bibdedupe_testdata",
 ]
-SLRFLOW_OPTIONS = {"bibdedupe_testdata": ["--deduplicated-search", "old_search"]}
+SLRFLOW_OPTIONS = {"bibdedupe_testdata": ["--deduplicated-searches", "old_search"]}
 SEARCHES_DONE = {"bibdedupe_testdata": ("old_search",)}
 #: the values of ``match_weight`` the leave-one-set-out evaluation chooses from
 GRID = [20.0, 25.0, 30.0, 35.0, 40.0, 1000.0]

@@ -12,6 +12,7 @@ import yaml
 
 from slrflow import cli, reviewfolder, run
 from slrflow.coding import codebook
+from slrflow.errors import ConfigError
 from slrflow.screening.criteria import load_criteria
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -177,7 +178,7 @@ def test_locate_the_review(tmp_path: Path):
     assert reviewfolder.locate("../review", "out", here=project, project=project).results == (
         Path("out")
     )
-    with pytest.raises(cli.UserError, match="no config.yaml"):
+    with pytest.raises(ConfigError, match="no config.yaml"):
         reviewfolder.locate(None, None, here=tmp_path, project=project)
-    with pytest.raises(cli.UserError, match="slrflow init ../project"):
+    with pytest.raises(ConfigError, match="slrflow init ../project"):
         reviewfolder.locate("../project", None, here=review, project=project)

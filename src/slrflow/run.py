@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from slrflow import reviewfolder
-from slrflow.cli import UserError
+from slrflow.errors import ConfigError
 
 #: Options that already say how many jobs or cores to use; without one, all cores are used.
 JOB_OPTIONS = ("--cores", "-c", "--jobs", "-j", "--profile", "--workflow-profile")
@@ -66,7 +66,7 @@ def errors_since(logs: Path, start: float) -> list[str]:
 def run_review(folder: Path, extra: list[str]) -> int:
     """Run the workflow on the review ``folder``; returns Snakemake's exit status."""
     if not (folder / reviewfolder.CONFIG).is_file():
-        raise UserError(
+        raise ConfigError(
             f"{folder} is not a review folder (no {reviewfolder.CONFIG}); make one with "
             f"`slrflow init {folder}`"
         )

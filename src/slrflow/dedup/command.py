@@ -37,10 +37,10 @@ def add_arguments_dedup(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--title-review", type=float, help="title similarity for review (0-1)")
     parser.add_argument("--authors-same", type=float, help="author similarity for a match (0-1)")
     parser.add_argument(
-        "--match-weight",
+        "--match-odds",
         type=float,
-        help="match weight (bits) that keeps a match although a field not proved reliable "
-        "in this review disagrees",
+        help="log2 odds (bits, from the field weights learned in this review) from which a "
+        "pair is the same work although a field not proved reliable disagrees (10: 1,000 to 1)",
     )
     for name in ("conference-abstract", "preprint", "cochrane-versions"):
         what = name.replace("-", " ")
@@ -61,7 +61,7 @@ def _options(args: argparse.Namespace) -> Options:
         "title_same",
         "title_review",
         "authors_same",
-        "match_weight",
+        "match_odds",
         "conference_abstract",
         "preprint",
         "cochrane_versions",
@@ -158,6 +158,7 @@ def _log_table(problems: list[Problem], result: Result, options: Options) -> pd.
             f"references: {len(set(result.label))}",
             f"pairs compared in detail: {result.pairs_compared}",
             f"pairs to review: {len(result.queue)}",
+            f"prior odds of a duplicate pair (bits): {result.weights.prior_bits}",
         )
     ]
     return pd.DataFrame(rows, columns=["kind", "file", "row", "field", "message"])

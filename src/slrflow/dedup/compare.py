@@ -26,9 +26,11 @@ What a corroborating field (authors, year, journal, volume, issue, pages) may do
 role in this review, learned from the review's own records (:mod:`weights`): a field
 ``ignored`` here is treated as missing; only a ``veto`` field contradicts a match on its own
 ("nothing contradicting" below). A match that a ``weighed`` or ``unproven`` field disagrees with
-becomes ``<rule>_doubted`` (review) unless its match weight reaches ``match_weight`` or, for one
+becomes ``<rule>_doubted`` (review) unless its match odds reach ``match_odds`` or, for one
 ``unproven`` field, the pair is certain on its other fields (near-identical title and three
-other fields agreeing). The special cases (notices, Cochrane versions, identifiers, preprints,
+other fields agreeing). An undecided pair (``title_no_authors``, ``title_authors``,
+``similar_title``) whose match odds reach ``match_odds`` is the same work
+(``<rule>_weighed``). The special cases (notices, Cochrane versions, identifiers, preprints,
 conference abstracts) are decided as before. The rules, in order:
 
 1. ``notice``: an erratum, retraction, reply or comment is never the article it is about; two
@@ -417,11 +419,19 @@ _ANCHORED = (
 )
 
 
+#: undecided pairs that the learned weights may decide: a close title with something missing
+#: (authors, a year) or a title just below ``title_same``; not a changed word or a far year
+_WEIGHABLE = ("title_no_authors", "title_authors", "similar_title")
+
+
 def _decide(keys: Keys, i: int, j: int, sims: dict, o: Options, w: FieldWeights) -> tuple[str, str]:
     # A field that is no more telling among duplicates than among strangers in this review is
     # treated as missing; a field that disagrees without having proved reliable only doubts.
     s = {k: (None if k in CORROBORATING and w.ignored(k) else v) for k, v in sims.items()}
     verdict, rule = _rules(keys, i, j, s, o, w)
+    if verdict == "maybe" and rule in _WEIGHABLE and w.match_odds(sims) >= o.match_odds:
+        # the fields this review has shown to be telling outweigh what is missing
+        return "same", rule + "_weighed"
     if verdict != "same" or rule.startswith(_ANCHORED):
         return verdict, rule
     doubting = [name for name in _disagreeing(keys, i, j, s) if not w.vetoes(name)]
@@ -429,7 +439,7 @@ def _decide(keys: Keys, i: int, j: int, sims: dict, o: Options, w: FieldWeights)
     if (
         doubting
         and not (unproven and _certain_without(keys, i, j, s, doubting))
-        and w.match_weight(sims) < o.match_weight
+        and w.match_odds(sims) < o.match_odds
     ):
         return "maybe", rule + "_doubted"
     return verdict, rule

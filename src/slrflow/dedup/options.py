@@ -34,9 +34,10 @@ class Options:
     title_review: float = 0.85
     #: author similarity (0-1) needed besides the title
     authors_same: float = 0.75
-    #: match weight (bits, the sum of the fields' weights learned in this review) from which
-    #: a matching pair stays the same work although a field not proved reliable disagrees
-    match_weight: float = 30.0
+    #: log2 odds (bits: the fields' weights learned in this review on top of the review's
+    #: share of duplicates) from which a pair is the same work although a field not proved
+    #: reliable disagrees or something is missing; 10 bits are odds of 1,000 to 1
+    match_odds: float = 10.0
     conference_abstract: str = "keep"
     preprint: str = "keep"
     cochrane_versions: str = "merge"

@@ -86,7 +86,9 @@ def learn_weights(keys: Keys, compared: list[tuple[int, int, dict]]) -> FieldWei
         or min(len(titles[i].split()), len(titles[j].split())) < 4
         for i, j, _ in compared
     ]
-    return estimate([s for _, _, s in compared], identifier, weak_title, random_sims)
+    return estimate(
+        [s for _, _, s in compared], identifier, weak_title, random_sims, records=len(keys)
+    )
 
 
 def deduplicate(

@@ -429,7 +429,12 @@ def _decide(keys: Keys, i: int, j: int, sims: dict, o: Options, w: FieldWeights)
     # treated as missing; a field that disagrees without having proved reliable only doubts.
     s = {k: (None if k in CORROBORATING and w.ignored(k) else v) for k, v in sims.items()}
     verdict, rule = _rules(keys, i, j, s, o, w)
-    if verdict == "maybe" and rule in _WEIGHABLE and w.match_odds(sims) >= o.match_odds:
+    if (
+        verdict == "maybe"
+        and rule in _WEIGHABLE
+        and w.match_odds(sims) >= o.match_odds
+        and not title_word_conflict(keys.title[i], keys.title[j])
+    ):
         # the fields this review has shown to be telling outweigh what is missing
         return "same", rule + "_weighed"
     if verdict != "same" or rule.startswith(_ANCHORED):
@@ -649,6 +654,8 @@ def _rules(keys: Keys, i: int, j: int, s: dict, o: Options, w: FieldWeights) -> 
     if close_title and a is None and not contradiction and not generic:
         if y == 1.0 and journal_ok and (vol_eq or page_eq):
             return "same", "title_source"
+        if y == 1.0 and journal_ok and t >= 0.97 and len(keys.title[i].split()) >= 6:
+            return "same", "long_title_source"  # a long title in the same year and journal
         return "maybe", "title_no_authors"
     # 8. a less close title with the same authors, year and source
     if (

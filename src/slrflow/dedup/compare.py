@@ -142,7 +142,9 @@ def author_similarity(keys: Keys, i: int, j: int) -> float | None:
     if sa and sb:
         best = max(best, len(sa & sb) / min(len(sa), len(sb)))
     if best < 1:
-        best = max(best, fuzz.token_set_ratio(keys.authors_text[i], keys.authors_text[j]) / 100)
+        # below 0.5 the exact value decides nothing: let rapidfuzz stop early
+        ratio = fuzz.token_set_ratio(keys.authors_text[i], keys.authors_text[j], score_cutoff=50)
+        best = max(best, ratio / 100)
     return best
 
 

@@ -69,7 +69,7 @@ SUPPORT_BITS = 1.0
 #: it more than half as often as strangers
 IGNORE_BITS = -1.0
 #: random pairs drawn for ``u``
-RANDOM_PAIRS = 4000
+RANDOM_PAIRS = 2500
 
 
 def level(name: str, sim: float | None) -> str | None:

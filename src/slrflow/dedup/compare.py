@@ -406,7 +406,9 @@ def classify(
         sims = similarities(keys, i, j, title)
     weights = weights or prior_weights()
     verdict, rule = _decide(keys, i, j, sims, options, weights)
-    return Comparison(i, j, verdict, rule, score_of(sims), sims, weight=weights.match_weight(sims))
+    # the weight is shown with links and pairs to review; a pair kept apart needs none
+    weight = weights.match_weight(sims) if verdict != "different" else 0.0
+    return Comparison(i, j, verdict, rule, score_of(sims), sims, weight=weight)
 
 
 #: rules that rest on a shared identifier or a special case, not on corroborating fields

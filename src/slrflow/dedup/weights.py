@@ -197,6 +197,7 @@ def estimate(
     random_sims: list[dict[str, float | None]],
     *,
     records: int = 0,
+    every: int = 1,
     min_pairs: int = MIN_PAIRS,
     veto_bits: float = VETO_BITS,
 ) -> FieldWeights:
@@ -205,7 +206,8 @@ def estimate(
     ``pair_sims`` are the similarities of the pairs compared (:func:`compare.similarities`),
     ``identifier[k]`` says pair ``k`` shares a DOI or PMID, ``generic[k]`` that one of its
     titles is generic or short; ``random_sims`` are the similarities of random pairs;
-    ``records`` the number of records (for the prior odds)."""
+    ``records`` the number of records (for the prior odds); ``every``: the pairs given are
+    every k-th of those compared (a large review), so that pair counts scale by k."""
     outcome = {name: [level(name, s.get(name)) for s in pair_sims] for name in FIELDS}
     title = [s.get("title") for s in pair_sims]
     agreeing = np.zeros(len(pair_sims), dtype=np.int64)
@@ -221,7 +223,7 @@ def estimate(
     )
     out = FieldWeights()
     certain_pair = by_identifier | (near_identical & (agreeing >= 2))
-    certain_any = int(certain_pair.sum())
+    certain_any = int(certain_pair.sum()) * every
     all_pairs = records * (records - 1) / 2
     if all_pairs > 0:
         out.prior_bits = round(math.log2(max(certain_any, 1) / all_pairs), 2)
@@ -251,7 +253,7 @@ def estimate(
             close = [outcome["title"][k] for k in np.flatnonzero(~certain_pair)]
             close_counts, _ = _counts(close)
             for k in ("agree", "partial"):
-                u[k] = (close_counts[k] + 0.5) / all_pairs
+                u[k] = (close_counts[k] * every + 0.5) / all_pairs
             u["disagree"] = 1 - u["agree"] - u["partial"]
         # a level never seen among duplicates and strangers alike carries no information
         weight = {

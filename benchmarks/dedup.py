@@ -48,7 +48,7 @@ The benchmark prints four tables:
    size) of that process, with sensitivity and precision against the generated truth.
 
 For ``bibdedupe_testdata`` slrflow is told that ``old_search`` was deduplicated before
-(``--deduplicated-search old_search``), as that set's truth assumes.
+(``--deduplicated-searches old_search``), as that set's truth assumes.
 
 Usage::
 
@@ -85,7 +85,7 @@ SETS = [
     "bibdedupe_special_cases",
     "bibdedupe_testdata",
 ]
-SLRFLOW_OPTIONS = {"bibdedupe_testdata": ["--deduplicated-search", "old_search"]}
+SLRFLOW_OPTIONS = {"bibdedupe_testdata": ["--deduplicated-searches", "old_search"]}
 SEARCHES_DONE = {"bibdedupe_testdata": ("old_search",)}
 #: the values of ``match_odds`` the leave-one-set-out evaluation chooses from
 GRID = [5.0, 7.5, 10.0, 12.5, 15.0, 1000.0]

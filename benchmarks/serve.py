@@ -9,8 +9,8 @@ Then serves that reviewer's page on 127.0.0.1 and, over HTTP as the browser does
 - the time to start the page (reading the results, the ranker's features, the first ranking);
 - per decision, the time from sending it to having the next reference on screen (the answer to
   ``POST /api/decide`` carries the next reference): median, 95th percentile and maximum;
-- the background refresh after a decision (every decision file read again, status, ranker
-  retrained, stopping estimate): median and maximum;
+- the planner's work after a decision, in its own process (every decision file read again,
+  status, ranker retrained, stopping estimate): median and maximum;
 - how many includes the decisions found (the ranking at work).
 
     nice .venv/bin/python benchmarks/serve.py --decisions 60 --decided-before 2000
@@ -188,7 +188,7 @@ def run(n_decisions: int, decided_before: int) -> None:
             f"{percentile(latencies, 0.95) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms"
         )
         print(
-            f"background refresh (all decision files, status, ranker, stopping estimate): "
+            f"planner, in its own process (all decision files, status, ranker, stopping estimate): "
             f"median {statistics.median(refreshes):.2f} s, max {max(refreshes):.2f} s, "
             f"last {last_refresh:.2f} s"
         )

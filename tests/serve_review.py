@@ -19,7 +19,7 @@ from slrflow.cli import main
 from slrflow.tables import write_csv
 
 ROOT = Path(__file__).resolve().parents[1]
-CRITERIA = ROOT / "config" / "criteria.yaml"
+CRITERIA = ROOT / "resources" / "example" / "criteria.yaml"
 
 TOPICS = [
     ("Evaluation of an exit programme for violent extremists",

@@ -327,8 +327,12 @@ def test_full_texts_but_no_coding(review_a: Walk):
     # the included report waits for coding: a coding sheet per coder names it
     for coder in ("reviewer_a", "reviewer_b"):
         assert (results / "coding" / "sheets" / f"{coder}.xlsx").is_file()
+    # the included report is a study still to code
     wide = read_csv(results / "coding" / "coded_wide.csv")
-    assert len(wide) == 0 and "intervention_id" in wide.columns
+    assert wide["status"].tolist() == ["not coded"]
+    assert wide["reports"].tolist() == [review_a.ids[WORKS[0][0]]]
+    page = (results / "report" / "index.html").read_text("utf-8")
+    assert "1 included study waits for coding" in page
 
 
 def test_coding_without_consensus(review_a: Walk):

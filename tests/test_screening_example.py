@@ -62,7 +62,7 @@ def example(tmp_path_factory):
                  "--clusters", str(out / "dedup" / "clusters.csv"),
                  "--references", str(out / "dedup" / "references.csv"),
                  "--review", str(EXAMPLE), "--policy", json.dumps(config["screening"]),
-                 "--criteria", str(ROOT / "config" / "criteria.yaml"),
+                 "--criteria", str(ROOT / "resources" / "example" / "criteria.yaml"),
                  "-o", str(screening)]) == 0  # fmt: skip
     assert _digest(EXAMPLE) == before  # the review folder is never written
     names = ("log", "status", "conflicts", "agreement", "counts", "flow", "boxes")
@@ -150,14 +150,14 @@ def test_example_prisma_is_the_updated_review_template(example):
     assert (c["dbr_sought_reports"], c["new_reports"]) == (0, 0)
     assert c["total_reports"] == 22
     assert "website_results" not in c  # no other-methods search in the update round
-    from slrflow.figures.prisma import check, from_frame
+    from slrflow.prisma import check, from_frame
 
     assert check(from_frame(example["counts"])) == []
 
 
 def test_example_prisma_as_one_new_review(example):
     """All rounds as one new review: the numbers the example's README states."""
-    from slrflow.figures.prisma import check
+    from slrflow.prisma import check
     from slrflow.screening.counts import Box, prisma_counts
     from slrflow.screening.criteria import load_criteria
 
@@ -169,7 +169,7 @@ def test_example_prisma_as_one_new_review(example):
     searches = read_search_log(EXAMPLE / "searches.csv")
     counts, placed = prisma_counts(
         boxes,
-        load_criteria(ROOT / "config" / "criteria.yaml"),
+        load_criteria(ROOT / "resources" / "example" / "criteria.yaml"),
         source_types={s.search_id: s.source_type for s in searches},
         databases={s.search_id: s.database for s in searches},
     )
@@ -208,7 +208,7 @@ def test_example_boxes_name_each_record_s_prisma_box(example):
 
 def test_example_studies_of_the_previous_version(example):
     """README: 22 reports describing 21 interventions, all from the 2024 searches."""
-    from slrflow.figures.prisma import check, from_frame, with_studies
+    from slrflow.prisma import check, from_frame, with_studies
 
     boxes = example["boxes"]
     reference_of = dict(zip(boxes["record_id"], boxes["reference_id"], strict=True))

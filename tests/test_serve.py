@@ -138,7 +138,7 @@ def test_processes_writing_at_once_lose_nothing(tmp_path: Path):
 
 
 def test_key_terms_are_marked_per_criterion():
-    criteria = load_criteria(ROOT / "config" / "criteria.yaml")
+    criteria = load_criteria(ROOT / "resources" / "example" / "criteria.yaml")
     parts = segments(
         "Evaluation of an intervention, with interviews on mental health.", term_patterns(criteria)
     )
@@ -386,3 +386,22 @@ def test_the_random_sample_of_the_stopping_estimate_comes_first_when_asked(revie
         assert w.show(ranked)["random_sample"] == (ranked in sample)
     finally:
         w.close()
+
+
+def test_decisions_in_the_reviewers_other_files_count(review: Path):
+    batch = review / "screening" / "title_abstract" / "anouk-batch1.csv"
+    batch.parent.mkdir(parents=True, exist_ok=True)
+    batch.write_text("record_id,decision,criteria,note,date\ns1-00,exclude,C2,,2026-01-02\n")
+    w = Worklist(open_review(review), reviewer="anouk", stage="title_abstract")
+    try:
+        assert w.progress()["screened"] == 1 and w.progress()["left"] == 15
+        seen = set()
+        while (ref := w.next("t")) is not None:
+            seen.add(ref)
+            w.decide(ref, "include", [], "")
+        assert "s1-00" not in seen and len(seen) == 15
+        with pytest.raises(DecisionRefused, match="change it there"):
+            w.decide("s1-00", "include", [], "")
+    finally:
+        w.close()
+    assert batch.read_text().count("\n") == 2  # the page never writes another person's file

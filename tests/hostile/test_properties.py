@@ -139,7 +139,18 @@ def endnote_xml(recs: list[dict]) -> bytes:
     return ("".join(out) + "</records></xml>\n").encode()
 
 
+def proquest(recs: list[dict]) -> bytes:
+    rule = "_" * 60
+    out = [rule, "", "Report Information from ProQuest", "December 01 2026 10:00", rule, ""]
+    for i, r in enumerate(recs, 1):
+        out += [rule, "", f"Document {i} of {len(recs)}", "", r["title"], ""]
+        out += [f"Author: {'; '.join(r['authors'])}", "", f"Abstract: {r['abstract']}", ""]
+        out += [f"DOI: {r['doi']}", "", f"Publication year: {r['year']}", "", rule, ""]
+    return "\n".join(out).encode()
+
+
 WRITERS = {
+    "proquest": proquest,
     "ris": ris,
     "medline": medline,
     "wos": wos,

@@ -75,3 +75,21 @@ def test_the_workflow_refuses_a_yaml_bomb_in_the_config(tmp_path):
     assert "config.yaml: through anchors and aliases (&name, *name) the document expands" in (
         result.stderr
     )
+
+
+def test_a_reviewer_name_that_would_run_a_command_is_refused(tmp_path):
+    review = _review(tmp_path, "scopus,Scopus,2024-11-12,radicali*,exports/scopus.ris\n")
+    config = review / "config.yaml"
+    config.write_text(
+        config.read_text("utf-8").replace(
+            "reviewers: [anouk, bram]", "reviewers: [anouk, 'b$(touch PWNED)']"
+        ),
+        "utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "slrflow.cli", "run", str(review), "--cores", "1"],
+        capture_output=True, text=True, timeout=600, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "b$(touch PWNED)" in result.stderr and "reviewers" in result.stderr
+    assert not list(tmp_path.rglob("PWNED"))

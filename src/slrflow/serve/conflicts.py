@@ -2,8 +2,8 @@
 ``screening/resolutions.csv``.
 
 A conflict is open when the reviewers' decisions on a reference disagree (or a maybe needs a
-resolution) and no row of the resolution files settles it; the list is read again from every
-decision file on each request, so a conflict settled in another tab or by hand disappears.
+resolution) and no row of the resolution files settles it; the planner works the list out again
+from every decision file after each settlement, so a conflict settled elsewhere disappears.
 Only people the config lets resolve (``screening.resolution.resolvers``, else the reviewers)
 may use this mode; a settlement is written as ``slrflow screen`` reads it, with the resolver's
 name in ``resolved_by`` and the date.
@@ -18,7 +18,6 @@ from slrflow.screening import ScreeningError
 from slrflow.screening.decisions import RESOLUTION_COLUMNS
 from slrflow.serve.answer import DecisionRefused, check_answer, tidy_note
 from slrflow.serve.sheetfile import SheetFile
-from slrflow.serve.standing import Standing, read_standing
 from slrflow.serve.worklist import Worklist
 
 #: What a resolution may settle on: a conflict ends in an include or an exclude.
@@ -47,25 +46,13 @@ class Conflicts:
         ref = self.worklist._key(row)
         return (ref, (row.get("stage") or "").strip()) if ref else None
 
-    def _standing(self) -> Standing:
-        w = self.worklist
-        return read_standing(w.review, references=w.references, index=w.index, marked=w.marked)
-
     def open(self) -> list[dict[str, Any]]:
-        """Every open conflict at this stage, by reference id, with each reviewer's answers."""
-        standing = self._standing()
-        out = []
-        for (ref, stage), status in sorted(standing.status.items()):
-            if stage != self.stage or status.status != "conflict":
-                continue
-            votes = [
-                {"reviewer": d.reviewer, "decision": d.decision, "criteria": list(d.criteria),
-                 "note": d.note, "date": d.date}
-                for d in status.decisions
-                if d.source == "reviewer"
-            ]  # fmt: skip
-            out.append({"reference_id": ref, "conflict": status.conflict, "votes": votes})
-        return out
+        """Every open conflict at this stage, by reference id, with each reviewer's answers:
+        those of the last plan, less those settled on this page since."""
+        self.file.refresh()
+        settled = set(self.file.answers())
+        return [c for c in self.worklist.snapshot.conflicts
+                if (c["reference_id"], self.stage) not in settled]  # fmt: skip
 
     def settle(self, reference_id: str, decision: str, criteria: list[str], note: str) -> None:
         """Write the settlement of the conflict on ``reference_id`` to the resolution file."""
@@ -85,6 +72,7 @@ class Conflicts:
             "note": tidy_note(note),
         }
         self.file.answer((reference_id, self.stage), row)
+        self.worklist.refresh_now()
 
     def undo(self) -> str | None:
         """Take back the last settlement made on this page; returns its reference (or None)."""
@@ -92,4 +80,5 @@ class Conflicts:
             key = self.file.take_back()
         except ValueError as exc:
             raise DecisionRefused(str(exc)) from exc
+        self.worklist.refresh_now()
         return key[0] if key else None

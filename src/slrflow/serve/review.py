@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from slrflow import reviewfolder
+from slrflow import reviewfolder, yamlfiles
 from slrflow.screening import ScreeningError
 from slrflow.screening.criteria import Criteria, load_criteria
 from slrflow.screening.policy import Policy, parse_policy
@@ -65,7 +65,7 @@ class Review:
 
 def _load_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text("utf-8")) or {}
+        data = yamlfiles.load(path) or {}
     except yaml.YAMLError as exc:
         raise ScreeningError([f"{path}: not valid YAML: {exc}"], heading="review settings") from exc
     if not isinstance(data, dict):

@@ -18,7 +18,8 @@ rule audit_report:
         runtime=grows_with_input(10, 0.02),
     params:
         results=RESULTS,
-        review=REVIEW,
+        # the folder's own name when the run is in it (slrflow run DIR), not "."
+        review=REVIEW.resolve().name if REVIEW == Path(".") else REVIEW,
         title=config["title"],
     shell:
         "slrflow report --results {params.results:q} -o {output.page:q} "

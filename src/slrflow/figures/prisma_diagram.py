@@ -1,4 +1,4 @@
-"""Drawing the PRISMA 2020 flow diagram of a counts table (:class:`slrflow.figures.prisma.Counts`).
+"""Drawing the PRISMA 2020 flow diagram of a counts table (:class:`slrflow.prisma.Counts`).
 
 :func:`draw` lays the boxes out as the PRISMA 2020 templates do: the new-review template, or the
 updated-review one (a column for the studies of the previous version) when the table has
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # matplotlib is imported only to draw
     from matplotlib.figure import Figure
 
-    from slrflow.figures.prisma import Counts
+    from slrflow.prisma import Counts
 
 _FONT = 8.5  # points
 _LINE = _FONT * 1.32 / 72  # inches per text line
@@ -224,6 +224,15 @@ def draw(counts: Counts, *, title: str | None = None) -> Figure:
             (0, "Reports of studies included in previous version of review "
                 f"{_n(c['previous_reports'])}"),
         ]  # fmt: skip
+        # a frozen previous version corrected since, or completed by decisions made after it
+        for node, what in (
+            ("previous_withdrawn_studies", "Studies no longer included (corrections)"),
+            ("previous_withdrawn_reports", "Reports no longer included (corrections)"),
+            ("previous_added_studies", "Studies of previous searches included since"),
+            ("previous_added_reports", "Reports of previous searches included since"),
+        ):
+            if c[node]:
+                rows[0]["prev"] += [(0, ""), (0, f"{what} {_n(c[node])}")]
         if c["previous_awaiting"]:
             rows[0]["prev"] += [
                 (0, ""),

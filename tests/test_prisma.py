@@ -108,11 +108,16 @@ def test_diagram_shows_the_numbers(counts):
         "Reports not retrieved (n = 1)",
         "C1 Primary data (n = 2)",
         "Websites (n = 4)",
-        "New studies included in review (n = 19)",
-        "Identification of new studies via other methods",
+        # a new review: the new-review template's wording, without "new"
+        "Studies included in review (n = 19)",
+        "Reports of included studies",
+        "Identification of studies via databases and registers",
+        "Identification of studies via other methods",
+        "counted once, under the first of them in the order of the review's criteria",
     ):
         assert expected in text, expected
     assert "Previous studies" not in text
+    assert "new studies" not in text.lower() and "New studies" not in text
 
 
 def test_updated_review_template(counts):
@@ -123,6 +128,9 @@ def test_updated_review_template(counts):
     text = _text(fig)
     assert "Studies included in previous version of review (n = 12)" in text
     assert "Total studies included in review (n = 30)" in text
+    # the updated-review template keeps "new"
+    assert "New studies included in review (n = 18)" in text
+    assert "Identification of new studies via databases and registers" in text
 
 
 def test_two_renders_are_byte_identical(counts, tmp_path):

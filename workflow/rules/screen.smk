@@ -41,6 +41,9 @@ rule screen:
         counts=RESULTS / "screening" / "counts.csv",
         flow=RESULTS / "screening" / "flow.csv",
         boxes=RESULTS / "screening" / "boxes.csv",
+        progress=RESULTS / "screening" / "progress.csv",
+        included_ris=RESULTS / "screening" / "included.ris",
+        included_bib=RESULTS / "screening" / "included.bib",
     log:
         RESULTS / "logs" / "screening" / "screen.log",
     conda:
@@ -49,11 +52,14 @@ rule screen:
         policy=SCREENING_POLICY,
         review=REVIEW,
         out=RESULTS / "screening",
+        # What the previous run read from the decision files: a decision gone since stops the
+        # run. Not an output, so that Snakemake keeps it between runs.
+        ledger=RESULTS / "screening" / "decisions_read.csv",
     shell:
         "slrflow screen --records {input.records:q} --report {input.report:q} "
         "--clusters {input.clusters:q} --references {input.references:q} "
         "--review {params.review:q} --criteria {input.criteria:q} "
-        "--policy {params.policy:q} -o {params.out:q} 2> {log:q}"
+        "--policy {params.policy:q} --ledger {params.ledger:q} -o {params.out:q} 2> {log:q}"
 
 
 rule screening_sheets:
@@ -66,6 +72,11 @@ rule screening_sheets:
             RESULTS / "screening" / "sheets" / "{stage}" / "{reviewer}.xlsx",
             stage=SCREENING_STAGES,
             reviewer=SCREENING.get("reviewers", []),
+        ),
+        # the open conflicts of each stage, ready to settle
+        expand(
+            RESULTS / "screening" / "sheets" / "{stage}" / "resolutions.xlsx",
+            stage=SCREENING_STAGES,
         ),
     log:
         RESULTS / "logs" / "screening" / "sheets.log",

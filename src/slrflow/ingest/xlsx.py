@@ -50,6 +50,6 @@ def read(source: Source, *, mapping: dict[str, str] | None = None) -> Iterator[E
             (number, [cell_text(v) for v in values])
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
         )
-        yield from entries_from_rows(source, rows, mapping=mapping, warn_short_rows=False)
+        yield from entries_from_rows(source, rows, mapping=mapping, delimited=False)
     finally:
         workbook.close()

@@ -30,6 +30,7 @@ TABLES = {
     "status": "screening/status.csv",
     "conflicts": "screening/conflicts.csv",
     "agreement": "screening/agreement.csv",
+    "progress": "screening/progress.csv",
     # The numbers the PRISMA diagram draws (studies from the coding, update rounds split).
     "prisma_counts": "figures/prisma_counts.csv",
     "stopping": "screening/stopping.csv",
@@ -83,9 +84,11 @@ class Trail:
 
     @property
     def search_text(self) -> str:
-        """Lower-case text the page's search box matches: ids, title, authors, DOI."""
+        """Lower-case text the page's search box matches: ids, title, authors, journal, DOI
+        and abstract. The page shows a reference when every word typed is in it, anywhere."""
         ids = " ".join(r["record_id"] for r in self.records)
-        return " ".join([self.reference_id, ids, self.title, self.authors, self.doi]).lower()
+        parts = [self.reference_id, ids, self.title, self.authors, self.journal, self.doi]
+        return " ".join([*parts, self.abstract]).lower()
 
     @property
     def final_status(self) -> str:

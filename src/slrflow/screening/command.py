@@ -20,7 +20,16 @@ and writes under ``--out-dir``:
     every box of the accounting, awaiting boxes included, with reasons per criterion;
 ``boxes.csv``
     the box each record of each export ended in (the accounting invariant, checked), and its
-    PRISMA box (``prisma``: the node it is counted in last; ``prisma_detail``: the part).
+    PRISMA box (``prisma``: the node it is counted in last; ``prisma_detail``: the part);
+``progress.csv``
+    each reviewer's progress per stage: done, to do, open conflicts (:mod:`.workload`), also
+    printed on the console;
+``included.ris``, ``included.bib``
+    the references still in the review at the furthest stage they reached (:mod:`.included`).
+
+Files are named relative to the review folder (``--review``). All problems of the decision
+files and the resolution files are reported together. With ``--ledger`` (what the previous
+run read), decisions that are gone from the decision files stop the run (:mod:`.ledger`).
 
 ``slrflow screening-sheets`` (each reviewer's sheet of references still owed) is in
 :mod:`.worklists`.
@@ -36,7 +45,7 @@ from pathlib import Path
 import pandas as pd
 
 from slrflow.records import LIST_SEPARATOR
-from slrflow.screening import STAGES
+from slrflow.screening import STAGES, ScreeningError, ledger
 from slrflow.screening import automation as automation_rules
 from slrflow.screening.agreement import COLUMNS as AGREEMENT_COLUMNS
 from slrflow.screening.agreement import agreement_table
@@ -48,8 +57,10 @@ from slrflow.screening.decisions import (
     read_decisions,
     read_resolutions,
 )
+from slrflow.screening.included import write_included
 from slrflow.screening.policy import add_policy_arguments, policy_from_arguments
 from slrflow.screening.status import StageStatus, build_status, explain
+from slrflow.screening.workload import format_table, progress_table
 from slrflow.tables import read_csv, write_csv
 
 LOG_COLUMNS = [
@@ -79,6 +90,11 @@ def add_arguments_screen(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--review", type=Path, help="review folder: read <review>/screening/")
     parser.add_argument("--decisions", type=Path, nargs="*", default=None, help="decision files")
     parser.add_argument("--resolutions", type=Path, nargs="*", default=None, help="resolutions")
+    parser.add_argument(
+        "--ledger", type=Path,
+        help="what the previous run read from the decision files (results/screening/"
+        "decisions_read.csv): checked that no decision was lost, then rewritten",
+    )  # fmt: skip
     add_policy_arguments(parser)
     parser.add_argument("-o", "--out-dir", type=Path, required=True, help="results/screening")
 
@@ -102,8 +118,12 @@ def screen(args: argparse.Namespace) -> int:
         f"file(s) and {len(resolution_files)} resolution file(s)",
         file=sys.stderr,
     )
-    decisions, blank = read_decisions(decision_files, policy=policy, criteria=criteria, index=index)
-    resolutions = read_resolutions(resolution_files, policy=policy, criteria=criteria, index=index)
+    decisions, blank, resolutions = _read_inputs(
+        decision_files, resolution_files, policy=policy, criteria=criteria, index=index,
+        review=args.review,
+    )  # fmt: skip
+    if args.ledger is not None:
+        ledger.check(args.ledger, decisions, out_dir=args.out_dir)
     for file, n in blank.items():
         if n:
             print(f"{file}: {n} row(s) without a decision (not yet judged)", file=sys.stderr)
@@ -156,6 +176,19 @@ def screen(args: argparse.Namespace) -> int:
         ),
         out / "boxes.csv",
     )  # fmt: skip
+    progress = progress_table(status, decisions, policy.reviewers)
+    write_csv(progress, out / "progress.csv")
+    n_included = write_included(
+        references, status, policy, ris=out / "included.ris", bib=out / "included.bib"
+    )
+    if args.ledger is not None:
+        ledger.write(args.ledger, decisions)
+    print("screening progress per reviewer:\n" + format_table(progress), file=sys.stderr)
+    print(
+        f"screening: {n_included} reference(s) still in the review "
+        f"({out / 'included.ris'}, {out / 'included.bib'})",
+        file=sys.stderr,
+    )
     tally = Counter(s.status for (_, stage), s in status.items() if stage == STAGES[0])
     print(
         f"screening: {len(decisions)} decision(s), {len(resolutions)} resolution(s), "
@@ -164,6 +197,28 @@ def screen(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _read_inputs(decision_files, resolution_files, *, policy, criteria, index, review):
+    """Decisions, rows not yet judged and resolutions; the problems of every file in one
+    :class:`ScreeningError`."""
+    problems: list[str] = []
+    decisions, blank, resolutions = [], {}, []
+    try:
+        decisions, blank = read_decisions(
+            decision_files, policy=policy, criteria=criteria, index=index, review=review
+        )
+    except ScreeningError as exc:
+        problems.extend(exc.problems)
+    try:
+        resolutions = read_resolutions(
+            resolution_files, policy=policy, criteria=criteria, index=index, review=review
+        )
+    except ScreeningError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise ScreeningError(problems, heading="decision and resolution files")
+    return decisions, blank, resolutions
 
 
 def _searches(report: Path | None) -> tuple[dict[str, str], dict[str, str], dict[str, int]]:

@@ -3,7 +3,8 @@
 A reviewer's worklist holds the references awaiting their decision at a stage
 (``results/screening/status.csv``, column ``awaiting``), in priority order: at title/abstract
 the ranker's (or a given ranking's), elsewhere by reference id. Each list is written as
-``<out-dir>/<stage>/<reviewer>.xlsx`` (:mod:`.sheets`).
+``<out-dir>/<stage>/<reviewer>.xlsx`` (:mod:`.sheets`); the open conflicts of each stage as
+``<out-dir>/<stage>/resolutions.xlsx`` (:mod:`.resolution_sheet`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pandas as pd
 from slrflow.records import LIST_SEPARATOR
 from slrflow.screening import STAGES, ScreeningError
 from slrflow.screening.policy import add_policy_arguments, policy_from_arguments
+from slrflow.screening.resolution_sheet import write_resolution_sheet
 from slrflow.screening.sheets import write_sheet
 from slrflow.tables import read_csv
 
@@ -67,6 +69,19 @@ def screening_sheets(args: argparse.Namespace) -> int:
             path = args.out_dir / stage / f"{reviewer}.xlsx"
             write_sheet(path, rows, stage=stage, reviewer=reviewer, criteria=criteria)
             print(f"{path}: {len(rows)} reference(s) to judge", file=sys.stderr)
+        open_conflicts = status[(status["stage"] == stage) & (status["status"] == "conflict")]
+        rows = [
+            dict(by_id[ref], votes=votes, conflict=why)
+            for ref, votes, why in sorted(
+                zip(
+                    open_conflicts["reference_id"], open_conflicts["votes"],
+                    open_conflicts["conflict"], strict=True,
+                )
+            )
+        ]  # fmt: skip
+        path = args.out_dir / stage / "resolutions.xlsx"
+        write_resolution_sheet(path, rows, stage=stage, policy=policy, criteria=criteria)
+        print(f"{path}: {len(rows)} open conflict(s) to settle", file=sys.stderr)
     return 0
 
 

@@ -68,12 +68,17 @@ def _braces(value: str) -> str:
 def standing(
     status: dict[tuple[str, str], StageStatus], reference_id: str, policy: Policy
 ) -> str | None:
-    """The furthest stage at which the reference is still in the review, or None."""
+    """The furthest stage the reference passed, or None when it passed none or was removed
+    (excluded, not retrieved, automation) at a later one."""
     reached = None
     for stage in STAGES:
         s = status.get((reference_id, stage))
-        if s is None or not s.passes(policy):
+        if s is None:
             break
+        if s.status in ("exclude", "not_retrieved", "automation"):
+            return None
+        if not s.passes(policy):
+            break  # waiting (pending, conflict, a maybe to settle) or not reached
         reached = stage
     return reached
 

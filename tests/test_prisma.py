@@ -226,3 +226,21 @@ def test_records_awaiting_a_decision_have_their_box(counts):
     assert prisma.check(counts) == [
         "records screened - excluded - awaiting screening vs reports sought for retrieval: 23 != 22"
     ]
+
+
+def test_phase_labels_fit_their_bars(counts):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = prisma_diagram.draw(prisma.with_studies(counts, 2))
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    ax = fig.axes[0]
+    labels = [t for t in ax.texts if t.get_text() in ("Identification", "Screening", "Included")]
+    assert len(labels) == 3
+    for label in labels:
+        text = label.get_window_extent(renderer)
+        middle = ((text.x0 + text.x1) / 2, (text.y0 + text.y1) / 2)
+        extents = [p.get_window_extent(renderer) for p in ax.patches]
+        bars = [b for b in extents if b.contains(*middle)]
+        assert bars, label.get_text()
+        bar = min(bars, key=lambda b: b.height)
+        assert bar.y0 <= text.y0 and text.y1 <= bar.y1, label.get_text()

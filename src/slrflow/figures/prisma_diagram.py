@@ -119,6 +119,11 @@ def _optional(counts: Counts, node: str, label: str, level: int = 0) -> list[tup
     )
 
 
+def _label_length(label: str) -> float:
+    """Inches a phase label takes along its bar (bold, a little wider than plain text)."""
+    return len(label) * (_FONT + 0.5) * 0.68 / 72
+
+
 #: Nodes whose parts are exclusion reasons, counted under the first criterion named.
 _BY_CRITERION = (
     "records_excluded", "dbr_excluded", "other_records_excluded", "other_excluded",
@@ -262,9 +267,13 @@ def draw(counts: Counts, *, title: str | None = None) -> Figure:
     note = _note(c, int((width - 0.3) * 72 / (_FONT * 0.5)))
     y = -0.15 - title_h - header_h - 0.22
     boxes: list[dict[str, _Box]] = []
-    for row in rows:
+    # A phase bar as tall as its one row must still hold its rotated label.
+    single = {0: "Identification", 4: "Included"}
+    for number, row in enumerate(rows):
         cells = {col: text(col, items) for col, items in row.items() if col in xs}
         h = max(len(lines) for lines in cells.values()) * _LINE + 2 * _PAD
+        if number in single:
+            h = max(h, _label_length(single[number]) + 2 * _PAD)
         boxes.append({col: _Box(xs[col], y, widths[col], lines, h=h)
                       for col, lines in cells.items()})  # fmt: skip
         y -= h + _GAP_Y

@@ -360,3 +360,45 @@ def test_rules_by_hand():
     assert automation.unexpected(langs, {"language": "English; 2-s2.0-1"}) is None  # kept
     assert automation.unexpected(langs, {"language": "Spanish"}) is None
     assert automation.unexpected(langs, {"language": "Scopus"}) == "language 'Scopus'"
+
+
+# -- every file a person wrote, checked at once ------------------------------------------------
+
+
+def test_check_inputs_reports_every_file_in_one_run(tmp_path, capsys):
+    import json
+
+    review = tmp_path / "review"
+    review.mkdir()
+    (review / "dedup_decisions.csv").write_text(
+        "record_id_a,record_id_b,verdict,reviewer\na1,b1,maybe,anouk\n", "utf-8"
+    )
+    write_decisions(review, TA, "anouk.csv", HEADER + "s1-exit,exclude,C9,,\n")
+    write_decisions(review, "full_text", "bram.csv", HEADER + "s1-exit,perhaps,,,\n")
+    (review / "screening" / "resolutions.csv").write_text(
+        "record_id,stage,decision,criteria,resolved_by,date,note\n"
+        "s1-exit,title_abstract,include,,carla,2026-13-01,\n",
+        "utf-8",
+    )
+    args = ["check-inputs", "--review", str(review), "--policy", json.dumps(POLICY),
+            "--criteria", str(CRITERIA), "--out", str(tmp_path / "inputs.csv")]  # fmt: skip
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "dedup_decisions.csv, row 2, field verdict: 'maybe' is not one of" in err
+    assert "anouk.csv, row 2, field criteria: 'C9'" in err
+    assert "bram.csv, row 2, field decision: 'perhaps'" in err
+    assert "resolutions.csv, row 2, field resolved_by: 'carla'" in err
+    assert "resolutions.csv, row 2, field date" in err
+    assert not (tmp_path / "inputs.csv").exists()
+    # fixed, the files are listed as checked; record ids are left to the stages
+    (review / "dedup_decisions.csv").write_text(
+        "record_id_a,record_id_b,verdict,reviewer\na1,b1,same,anouk\n", "utf-8"
+    )
+    write_decisions(review, TA, "anouk.csv", HEADER + "s1-exit,exclude,c4,,\n")
+    write_decisions(review, "full_text", "bram.csv", HEADER + "no-such-record,include,,,\n")
+    (review / "screening" / "resolutions.csv").unlink()
+    assert main(args) == 0
+    checked = read_csv(tmp_path / "inputs.csv")
+    assert checked["file"].tolist() == [
+        "dedup_decisions.csv", "screening/full_text/bram.csv", "screening/title_abstract/anouk.csv"
+    ]  # fmt: skip

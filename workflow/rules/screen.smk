@@ -20,6 +20,7 @@ rule screen:
         clusters=RESULTS / "dedup" / "clusters.csv",
         references=RESULTS / "dedup" / "references.csv",
         criteria=SCREENING_CRITERIA,
+        checked=INPUTS_CHECKED,
         # <review>/screening/<stage>/<reviewer>.csv|xlsx, and any spreadsheet misplaced
         # in screening/ so that the command reports it ([] when the folder is absent)
         decisions=lambda wildcards: collect_files(SCREENING_DIR)[0],

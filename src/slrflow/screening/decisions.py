@@ -175,18 +175,23 @@ def _check(
     label: str,
     number: int,
     criteria: Criteria,
-    index: ReferenceIndex,
+    index: ReferenceIndex | None,
     problems: list[str],
 ) -> Decision | None:
     """The decision of a decision or resolution row (``number`` counts the header as row 1),
     or None after appending its problems. Messages name ``file``; the decision keeps
-    ``label``, the file's path relative to the review folder."""
+    ``label``, the file's path relative to the review folder. Without an ``index`` the row is
+    checked on its own (the record id is not looked up)."""
     where = f"{file}, row {number}"
     before = len(problems)
     record_id = row.get("record_id", "")
     doi = row.get("doi", "")
     reference_id = None
-    if record_id:
+    if index is None:  # checking the files alone, before there are records to attach to
+        reference_id = record_id = record_id or doi
+        if not record_id:
+            problems.append(f"{where}, field record_id: empty; give the record_id (or a doi)")
+    elif record_id:
         reference_id = index.lookup(record_id)
         if reference_id is None:
             problems.append(
@@ -299,7 +304,7 @@ def read_decision_file(
     stage: str,
     reviewer: str,
     criteria: Criteria,
-    index: ReferenceIndex,
+    index: ReferenceIndex | None,
     problems: list[str],
     review: str | Path | None = None,
 ) -> tuple[list[Decision], int]:
@@ -343,7 +348,7 @@ def read_decisions(
     *,
     policy: Policy,
     criteria: Criteria,
-    index: ReferenceIndex,
+    index: ReferenceIndex | None,
     review: str | Path | None = None,
 ) -> tuple[list[Decision], dict[str, int]]:
     """Every decision of every file, checked; returns decisions and rows not yet judged per file.
@@ -417,7 +422,7 @@ def read_resolutions(
     *,
     policy: Policy,
     criteria: Criteria,
-    index: ReferenceIndex,
+    index: ReferenceIndex | None,
     review: str | Path | None = None,
 ) -> list[Decision]:
     """The settlements of conflicts; one answer per reference and stage.

@@ -183,7 +183,10 @@ def screen(args: argparse.Namespace) -> int:
     )
     if args.ledger is not None:
         ledger.write(args.ledger, decisions)
-    print("screening progress per reviewer:\n" + format_table(progress), file=sys.stderr)
+    # On stdout, which the workflow's rule leaves on the console, and in the log.
+    table = "screening progress per reviewer:\n" + format_table(progress)
+    print(table, flush=True)
+    print(table, file=sys.stderr)
     print(
         f"screening: {n_included} reference(s) still in the review "
         f"({out / 'included.ris'}, {out / 'included.bib'})",

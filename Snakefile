@@ -18,6 +18,7 @@ include: "workflow/rules/prioritise.smk"
 include: "workflow/rules/code.smk"
 include: "workflow/rules/toolkit.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/changes.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -6,6 +6,7 @@ The browser tests open the page from the file system in Debian's Chromium throug
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -140,21 +141,67 @@ def report_page(tmp_path: Path) -> Path:
     return page
 
 
+def read_chunks(page: Path, kind: str) -> list:
+    """The rows of every ``assets/data/<kind>-NNNN.js`` chunk, in order."""
+    rows = []
+    for path in sorted((page.parent / "assets" / "data").glob(f"{kind}-*.js")):
+        text = path.read_text("utf-8")
+        call = "slrflowIndex(" if kind == "index" else "slrflowTrails("
+        assert text.startswith(call) and text.endswith(");\n")
+        number, _, body = text[len(call) : -3].partition(",")
+        assert int(number) == int(path.stem.split("-")[1])
+        rows.extend(json.loads(body))
+    return rows
+
+
 def test_every_reference_has_its_trail(report_page: Path):
-    html = report_page.read_text("utf-8")
-    for reference in ("psyc-aaaa", "scop-cccc", "wos-dddd"):
-        assert f'id="ref-{reference}"' in html
+    index = read_chunks(report_page, "index")
+    trails = read_chunks(report_page, "trail")
+    assert [row[0] for row in index] == ["psyc-aaaa", "scop-cccc", "wos-dddd"]
+    assert len(trails) == 3
     # the merged reference lists both export lines with the rule that linked them
-    assert 'id="rec-scop-bbbb"' in html
-    assert "exports/scopus.csv:2" in html
-    assert "exports/psycinfo.ris:1" in html
+    merged = trails[0]["records"]["rows"]
+    assert [r[0] for r in merged] == ["psyc-aaaa", "scop-bbbb"]
+    assert merged[1][2:5] == ["exports/scopus.csv:2", "csv", "doi"]
+    assert merged[0][2] == "exports/psycinfo.ris:1"
+    assert index[0][7] == "psyc-aaaa scop-bbbb"  # both record ids find it
+    # the second reference's decisions: both reviewers, with their criteria
+    decisions = trails[1]["decisions"]
+    assert "reference_id" not in decisions["columns"]
+    assert [row[decisions["columns"].index("criteria")] for row in decisions["rows"]] == [
+        "C2",
+        "C2; C4",
+    ]
+    assert index[1][8]["criterion"] == "C2|C4"
 
 
 def test_export_text_is_escaped(report_page: Path):
     html = report_page.read_text("utf-8")
     assert "<script>alert" not in html
-    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
     assert "<b>mentoring</b>" not in html
+    # in the chunks the title is JSON data the page shows as text, never markup
+    assert read_chunks(report_page, "index")[1][1] == HOSTILE_TITLE
+
+
+def test_chunks_hold_a_fixed_number_of_references(tmp_path: Path, monkeypatch):
+    from slrflow.report import chunks
+
+    monkeypatch.setattr(chunks, "TRAIL_CHUNK", 2)
+    results = tmp_path / "results"
+    write_results(results)
+    page = results / "report" / "index.html"
+    render(collect(results), page)
+    data = page.parent / "assets" / "data"
+    assert sorted(p.name for p in data.iterdir()) == [
+        "index-0000.js",
+        "trail-0000.js",
+        "trail-0001.js",
+    ]
+    assert len(read_chunks(page, "trail")) == 3
+    # a second, smaller run leaves no chunk of the first behind
+    monkeypatch.setattr(chunks, "TRAIL_CHUNK", 250)
+    render(collect(results), page)
+    assert sorted(p.name for p in data.iterdir()) == ["index-0000.js", "trail-0000.js"]
 
 
 def test_page_loads_nothing_from_the_network(report_page: Path):
@@ -205,6 +252,7 @@ def page(browser, report_page: Path):
     requests = []
     page.on("request", lambda r: requests.append(r.url))
     page.goto(report_page.as_uri())
+    page.wait_for_selector("#reference-list[data-ready]", state="attached")
     yield page
     page.close()
     assert all(url.startswith("file://") for url in requests), requests
@@ -252,6 +300,7 @@ def test_filter_exclusions_by_criterion(page):
 
 def test_following_a_record_link_opens_its_trail(page, report_page: Path):
     page.goto(report_page.as_uri() + "#rec-scop-bbbb")
+    page.wait_for_selector("#rec-scop-bbbb")
     trail = page.locator("#ref-psyc-aaaa details")
     assert trail.get_attribute("open") is not None
     text = trail.inner_text()

@@ -42,6 +42,16 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "code-sheets": ("slrflow.coding.command", "code_sheets", "write a coder's coding workbook"),
     "code-suggest": ("slrflow.coding.command", "code_suggest", "suggest codes from key terms"),
     "report": ("slrflow.report.command", "report", "build the static audit report"),
+    "freeze": (
+        "slrflow.changes.command",
+        "freeze",
+        "store the published version of a review (versions/NAME)",
+    ),
+    "changes": (
+        "slrflow.changes.command",
+        "changes",
+        "list what changed since a frozen version",
+    ),
     "toolkit-slo": ("slrflow.toolkit.slo", "toolkit_slo", "write the Toolkit SLO Interventies"),
     "toolkit-database": (
         "slrflow.toolkit.database",

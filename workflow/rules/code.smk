@@ -23,6 +23,10 @@ rule code_suggest:
         RESULTS / "logs" / "coding" / "suggest.log",
     conda:
         "../envs/slrflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=grows_with_input(1000, 4),
+        runtime=grows_with_input(10, 0.02),
     params:
         review=REVIEW,
     shell:
@@ -45,6 +49,10 @@ rule code_sheet:
         RESULTS / "logs" / "coding" / "sheet_{coder}.log",
     conda:
         "../envs/slrflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=grows_with_input(1000, 4),
+        runtime=grows_with_input(10, 0.02),
     params:
         review=REVIEW,
     shell:
@@ -70,6 +78,10 @@ rule code:
         RESULTS / "logs" / "coding" / "code.log",
     conda:
         "../envs/slrflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=grows_with_input(1000, 4),
+        runtime=grows_with_input(10, 0.02),
     params:
         review=REVIEW,
         coders=",".join(CODING.get("coders", [])),

@@ -1,3 +1,4 @@
+import math
 import os
 import sys
 from pathlib import Path
@@ -46,3 +47,15 @@ def search_params(wildcards):
 
 #: Everything `snakemake` builds by default; each stage's .smk file adds its final outputs.
 ALL_OUTPUTS = []
+
+
+def grows_with_input(base, per_input_mb):
+    """A resource that grows with what the job reads: ``base`` plus ``per_input_mb`` for every MB
+    of input, doubled on each retry. Used for ``mem_mb`` (MB) and ``runtime`` (minutes), so a job
+    on a cluster asks for what this review's size needs (README: "Running on a cluster").
+    """
+
+    def resource(wildcards, input, attempt):
+        return math.ceil((base + per_input_mb * input.size_mb) * attempt)
+
+    return resource

@@ -41,6 +41,10 @@ rule dedup:
         RESULTS / "logs" / "dedup.log",
     conda:
         "../envs/slrflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=grows_with_input(1000, 8),
+        runtime=grows_with_input(10, 0.05),
     params:
         options=DEDUP_OPTIONS,
         decisions=lambda wildcards, input: (

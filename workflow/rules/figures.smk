@@ -34,6 +34,10 @@ rule prisma:
         RESULTS / "logs" / "figures" / "prisma.log",
     conda:
         "../envs/slrflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=grows_with_input(1000, 1),
+        runtime=grows_with_input(5, 0.01),
     params:
         options=PRISMA_OPTIONS,
     shell:
@@ -70,6 +74,10 @@ rule figures:
         RESULTS / "logs" / "figures" / "charts.log",
     conda:
         "../envs/slrflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=grows_with_input(1000, 2),
+        runtime=grows_with_input(5, 0.01),
     params:
         database=lambda wildcards, input: (
             f"--database {input.database[0]!r}" if input.database else ""

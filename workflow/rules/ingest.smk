@@ -8,6 +8,10 @@ rule ingest_search:
         RESULTS / "logs" / "ingest" / "{search}.log",
     conda:
         "../envs/slrflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=grows_with_input(500, 12),
+        runtime=grows_with_input(5, 0.02),
     params:
         options=search_params,
     shell:
@@ -30,6 +34,10 @@ rule ingest_report:
         RESULTS / "logs" / "ingest" / "report.log",
     conda:
         "../envs/slrflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=grows_with_input(500, 6),
+        runtime=grows_with_input(5, 0.01),
     params:
         review=REVIEW,
     shell:

@@ -63,6 +63,10 @@ rule simulation_report:
         RESULTS / "logs" / "simulation" / "report.log",
     conda:
         "../envs/slrflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=grows_with_input(1000, 2),
+        runtime=grows_with_input(10, 0.01),
     shell:
         "slrflow simulation-report --orders {input.orders:q} --metrics {input.metrics:q} "
         "--svg {output.svg:q} --png {output.png:q} --summary {output.summary:q} 2> {log:q}"

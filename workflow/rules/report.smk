@@ -13,6 +13,10 @@ rule audit_report:
         RESULTS / "logs" / "report" / "audit_report.log",
     conda:
         "../envs/slrflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=grows_with_input(1000, 4),
+        runtime=grows_with_input(10, 0.02),
     params:
         results=RESULTS,
         review=REVIEW,
@@ -36,6 +40,10 @@ rule explore_notebook:
         RESULTS / "logs" / "report" / "explore_notebook.log",
     conda:
         "../envs/slrflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=grows_with_input(1500, 4),
+        runtime=grows_with_input(10, 0.02),
     params:
         results=lambda wildcards: RESULTS.resolve(),
         outdir=lambda wildcards, output: Path(output[0]).parent,

@@ -49,6 +49,10 @@ rule screen:
         RESULTS / "logs" / "screening" / "screen.log",
     conda:
         "../envs/slrflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=grows_with_input(1000, 8),
+        runtime=grows_with_input(10, 0.02),
     params:
         policy=SCREENING_POLICY,
         review=REVIEW,
@@ -83,6 +87,10 @@ rule screening_sheets:
         RESULTS / "logs" / "screening" / "sheets.log",
     conda:
         "../envs/slrflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=grows_with_input(1000, 8),
+        runtime=grows_with_input(10, 0.05),
     params:
         policy=SCREENING_POLICY,
         out=RESULTS / "screening" / "sheets",
@@ -106,6 +114,10 @@ rule stopping:
         RESULTS / "logs" / "screening" / "stopping.log",
     conda:
         "../envs/slrflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=grows_with_input(500, 4),
+        runtime=grows_with_input(5, 0.01),
     params:
         policy=SCREENING_POLICY,
         out=RESULTS / "screening",

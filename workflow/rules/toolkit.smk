@@ -29,6 +29,10 @@ rule toolkit_slo:
         RESULTS / "logs" / "toolkit" / "slo.log",
     conda:
         "../envs/slrflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=grows_with_input(1000, 2),
+        runtime=grows_with_input(10, 0.01),
     shell:
         "slrflow toolkit-slo {input.coded:q} --wide {input.wide:q} "
         "--codebook {input.codebook:q} --references {input.references:q} "
@@ -58,6 +62,10 @@ if INVENTORY is not None:
             RESULTS / "logs" / "toolkit" / "database.log",
         conda:
             "../envs/slrflow.yaml"
+        threads: 1
+        resources:
+            mem_mb=grows_with_input(1000, 2),
+            runtime=grows_with_input(10, 0.01),
         params:
             settings=json.dumps(config.get("toolkit", {}), sort_keys=True),
         shell:

@@ -1,8 +1,11 @@
 """Write the audit report: ``index.html`` and its ``assets/`` folder, escaped and offline.
 
-Every value from the review (titles from exports above all) goes through Jinja2's autoescaping;
-links are built only from ids the workflow made and from DOIs, which are URL-encoded. The page
-loads nothing from the network (its Content-Security-Policy forbids it).
+Every value from the review (titles from exports above all) goes through Jinja2's autoescaping
+in the page, and reaches the references' chunks (:mod:`.chunks`) as JSON that the page's script
+shows as text; links are built only from ids the workflow made and from DOIs, which are
+URL-encoded. The page loads nothing from the network (its Content-Security-Policy forbids it).
+Tables that grow with the review are cut at :data:`TABLE_ROWS` rows, saying where the whole
+table is, so the page stays small whatever the number of references.
 """
 
 from __future__ import annotations
@@ -16,7 +19,11 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from slrflow import __version__
-from slrflow.report.collect import ReportData, Trail, final_codes
+from slrflow.report.chunks import INDEX_CHUNK, TRAIL_CHUNK, write_chunks
+from slrflow.report.collect import TABLES, ReportData, Trail, final_codes
+
+#: The most rows a table of the page shows; the rest is in the results file it names.
+TABLE_ROWS = 500
 
 _LINKED_COLUMNS = {
     "reference_id": "ref",
@@ -84,6 +91,22 @@ def render(data: ReportData, output: str | Path, *, review: str = "", title: str
     for name, path in sorted(data.figures.items()):
         shutil.copyfile(path, assets / f"{name}{path.suffix}")
 
+    # One pass over the references: their chunks, the filters' options and the totals.
+    options: dict[str, set[str]] = {key: set() for key, _, _, _ in _FILTERS}
+    statuses: dict[str, int] = {}
+    merged = 0
+
+    def tallied(trails):
+        nonlocal merged
+        for trail in trails:
+            for key, values in filter_values(trail).items():
+                options[key].update(values)
+            if trail.final_status:
+                statuses[trail.final_status] = statuses.get(trail.final_status, 0) + 1
+            merged += len(trail.records) > 1
+            yield trail
+
+    references = write_chunks(tallied(data.trails), assets / "data", filter_values)
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("slrflow.report", "templates"),
         autoescape=True,
@@ -91,24 +114,20 @@ def render(data: ReportData, output: str | Path, *, review: str = "", title: str
         trim_blocks=False,
         keep_trailing_newline=True,
     )
-    filters = []
-    for key, label, _, _ in _FILTERS:
-        options = sorted({v for t in data.trails for v in filter_values(t)[key]})
-        filters.append((key, label, options))
-    statuses: dict[str, int] = {}
-    for trail in data.trails:
-        if trail.final_status:
-            statuses[trail.final_status] = statuses.get(trail.final_status, 0) + 1
     html = env.get_template("index.html.j2").render(
         data=data,
         title=title or "Systematic review",
         review=review,
         version=__version__,
         linkify=linkify,
-        attrs=filter_values,
-        filters=filters,
+        filters=[(key, label, sorted(options[key])) for key, label, _, _ in _FILTERS],
         automation=_automation(data),
         coding_groups=_coding_groups(data),
         status_totals=sorted(statuses.items()),
+        references=references,
+        merged=merged,
+        chunks={"index": INDEX_CHUNK, "trail": TRAIL_CHUNK},
+        table_rows=TABLE_ROWS,
+        table_files={name: f"results/{path}" for name, path in TABLES.items()},
     )
     output.write_text(html, encoding="utf-8")

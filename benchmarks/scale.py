@@ -1,0 +1,577 @@
+"""Scale: a whole review of ``--records`` records, run end to end, timed and measured per stage.
+
+A review folder is built in a temporary directory (never in the project) from the real export
+samples in the shared data folder: six searches in five formats (RIS from two vendors, Web of
+Science plain text, MEDLINE .nbib, Lens CSV, BibTeX), each record written over a real record of
+its format so that the fields nobody reads (addresses, cited references, keywords, odd tags) stay
+as the databases write them. The works themselves are made up (titles drawn from the words of the
+real titles, real surnames, real journals and abstracts), and about a third of the records are
+copies of a work found by another search, with the noise real copies have: a missing DOI or a DOI
+written as a link, the title in capitals or with a trailing full stop, an HTML entity, a typo,
+full given names instead of initials, the online-first year, no abstract. Two reviewers have
+screened a small share of the works at title/abstract (by DOI), with some conflicts.
+
+The workflow then runs on it with ``slrflow run`` (or ``snakemake`` when that command is not
+there), and every job is measured from outside: wall-clock seconds and peak resident memory of
+each ``slrflow`` process, grouped by stage.
+
+    nice .venv/bin/python benchmarks/scale.py --records 100000 [--json OUT] [--keep DIR]
+
+``--json`` writes ``{"records": N, "stages": {"ingest": {"seconds": s, "peak_mb": m}, ...},
+"total_seconds": t, "peak_mb": m}`` (peak_mb: the largest sum of all the run's processes at one
+moment; a stage's peak_mb: its largest job).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("SLRFLOW_SHARED_DATA", ROOT.parent / "shared" / "data"))
+FORMATS_DIR = SHARED / "formats"
+
+#: search id -> (format, export file name, template samples in the shared folder)
+SEARCHES = {
+    "scopus": ("ris", "scopus.ris", ["ris_scopus__citesource_gambling.ris"]),
+    "psycinfo": ("ris", "psycinfo.ris", ["ris_ebsco_psycinfo__citesource_gambling.ris"]),
+    "wos": ("wos", "wos.txt", ["wos_plaintext__wosfile.txt"]),
+    "pubmed": ("nbib", "pubmed.nbib", ["nbib_pubmed__p1m-ortho_citations.nbib"]),
+    "lens": ("csv", "lens.csv", ["csv_lens__spicy-adobo.csv"]),
+    "scholar": ("bib", "scholar.bib", ["bib_scopus__pybibx.bib"]),
+}
+#: How many searches find a work: 1 (60%), 2 (25%) or 3 (15%), so that 1 - 1/1.55 = 35% of
+#: the records are duplicates across searches.
+COPIES = ((1, 0.60), (2, 0.25), (3, 0.15))
+#: Which slrflow subcommand belongs to which stage of the report.
+STAGES = {
+    "ingest": "ingest",
+    "ingest-report": "ingest",
+    "dedup": "dedup",
+    "screen": "screen",
+    "screening-sheets": "ranking",
+    "stopping": "stopping",
+    "code-suggest": "coding",
+    "code-sheets": "coding",
+    "code": "coding",
+    "toolkit-slo": "toolkit",
+    "toolkit-database": "toolkit",
+    "prisma": "figures",
+    "figures": "figures",
+    "report": "report",
+    "changes": "changes",
+    "nbconvert": "notebook",
+}
+
+
+def _read(path: Path) -> str:
+    return path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n").lstrip("\ufeff")
+
+
+# --- the made-up works ------------------------------------------------------------------------
+
+
+@dataclass
+class Pools:
+    """What the works are drawn from: words, surnames, journals and abstracts of real records."""
+
+    words: list[str]
+    surnames: list[str]
+    journals: list[str]
+    abstracts: list[str]
+
+
+def read_pools() -> Pools:
+    text = "\n".join(
+        _read(p) for p in sorted(FORMATS_DIR.glob("ris_*.ris")) if "fixture" not in p.name
+    )
+    titles = re.findall(r"(?m)^(?:TI|T1)  - (.+)$", text)
+    words = sorted({w for t in titles for w in re.findall(r"[A-Za-z]{4,}", t)})
+    surnames = sorted(set(re.findall(r"(?m)^A[U1]  - ([A-Z][a-z]+(?:-[A-Z][a-z]+)?),", text)))
+    journals = sorted(set(re.findall(r"(?m)^(?:T2|JO|JF)  - (.+)$", text)))
+    abstracts = sorted(set(re.findall(r"(?m)^(?:AB|N2)  - (.{200,})$", text)))
+    return Pools(words, surnames, journals, abstracts)
+
+
+@dataclass
+class Work:
+    """One made-up work; :func:`noisy` gives one search's version of it."""
+
+    number: int
+    title: str
+    authors: list[tuple[str, str, str]]  # surname, initials, given names
+    year: int
+    journal: str
+    volume: int
+    first_page: int
+    doi: str
+    abstract: str
+    #: whether any search's copy kept the DOI (a decision can name the work by it)
+    doi_kept: bool = False
+
+
+def make_work(number: int, rng: random.Random, pools: Pools) -> Work:
+    words = rng.sample(pools.words, rng.randint(7, 14))
+    title = " ".join([words[0].capitalize(), *(w.lower() for w in words[1:])])
+    authors = []
+    for _ in range(rng.choice((1, 2, 2, 3, 3, 4, 5, 6))):
+        given = [rng.choice(pools.surnames) for _ in range(rng.choice((1, 1, 2)))]
+        authors.append((rng.choice(pools.surnames), "".join(g[0] for g in given), " ".join(given)))
+    return Work(
+        number=number,
+        title=title,
+        authors=authors,
+        year=rng.randint(1992, 2025),
+        journal=rng.choice(pools.journals),
+        volume=rng.randint(1, 80),
+        first_page=rng.randint(1, 900),
+        doi=f"10.{rng.randint(1000, 9999)}/sr.{number:07d}" if rng.random() < 0.8 else "",
+        abstract=rng.choice(pools.abstracts) if rng.random() < 0.9 else "",
+    )
+
+
+def noisy(work: Work, rng: random.Random) -> dict:
+    """One search's version of ``work``: the fields with the noise real copies have."""
+    title, doi, year = work.title, work.doi, work.year
+    if rng.random() < 0.05:
+        title = title.upper()
+    if rng.random() < 0.15:
+        title += "."
+    if rng.random() < 0.05 and " and " not in title:
+        title = title.replace(" ", " &amp; ", 1)
+    if rng.random() < 0.05 and len(title) > 20:
+        i = rng.randrange(5, len(title) - 2)
+        title = title[:i] + title[i + 1] + title[i] + title[i + 2 :]
+    if doi and rng.random() < 0.15:
+        doi = ""
+    elif doi and rng.random() < 0.1:
+        doi = "https://doi.org/" + doi.upper()
+    if rng.random() < 0.05:
+        year += 1
+    full_names = rng.random() < 0.3
+    authors = [(s, g if full_names else ".".join(i) + ".") for s, i, g in work.authors]
+    abstract = work.abstract if rng.random() < 0.9 else ""
+    pages = f"{work.first_page}-{work.first_page + rng.randint(5, 25)}"
+    return {
+        "title": title,
+        "authors": authors,
+        "year": year,
+        "journal": work.journal,
+        "volume": work.volume,
+        "pages": pages,
+        "doi": doi,
+        "abstract": abstract,
+    }
+
+
+# --- one record of each format, written over a real record ---------------------------------------
+
+
+def _blocks(record: str, tag_width: int) -> list[tuple[str, str]]:
+    """A tagged record as (tag, text) blocks; continuation lines stay with their tag."""
+    blocks: list[tuple[str, str]] = []
+    for line in record.split("\n"):
+        if not line.strip():
+            continue
+        if line[:1] == " " and blocks:
+            tag, text = blocks[-1]
+            blocks[-1] = (tag, text + "\n" + line)
+        else:
+            blocks.append((line[:tag_width].strip(), line))
+    return blocks
+
+
+RIS_OWN = {"TI", "T1", "AU", "A1", "PY", "Y1", "DO", "AB", "N2", "T2", "JO", "JF", "VL", "SP"}
+RIS_OWN |= {"EP", "TY", "ER"}
+
+
+def write_ris(out, n: int, f: dict, template: str) -> None:
+    lines = ["TY  - JOUR", f"TI  - {f['title']}"]
+    lines += [f"AU  - {s}, {g}" for s, g in f["authors"]]
+    lines += [f"PY  - {f['year']}", f"T2  - {f['journal']}", f"VL  - {f['volume']}"]
+    start, _, end = f["pages"].partition("-")
+    lines += [f"SP  - {start}", f"EP  - {end}"]
+    if f["doi"]:
+        lines.append(f"DO  - {f['doi']}")
+    if f["abstract"]:
+        lines.append(f"AB  - {f['abstract']}")
+    out.write("\n".join(x for x in [*lines, template] if x) + "\nER  - \n\n")
+
+
+WOS_OWN = {"AU", "AF", "TI", "PY", "DI", "AB", "SO", "UT", "VL", "BP", "EP", "PT", "ER"}
+
+
+def write_wos(out, n: int, f: dict, template: str) -> None:
+    names = [f"{s}, {g.replace('.', '')}" for s, g in f["authors"]]
+    lines = ["PT J", "AU " + "\n   ".join(names), "TI " + f["title"], "SO " + f["journal"].upper()]
+    lines += [f"PY {f['year']}", f"VL {f['volume']}"]
+    start, _, end = f["pages"].partition("-")
+    lines += [f"BP {start}", f"EP {end}"]
+    if f["doi"]:
+        lines.append(f"DI {f['doi']}")
+    if f["abstract"]:
+        lines.append(f"AB {f['abstract']}")
+    lines += [template, f"UT WOS:{n:015d}"]
+    out.write("\n".join(x for x in lines if x) + "\nER\n\n")
+
+
+NBIB_OWN = {"PMID", "TI", "AU", "FAU", "DP", "LID", "AID", "AB", "JT", "TA", "VI", "PG"}
+
+
+def write_nbib(out, n: int, f: dict, template: str) -> None:
+    lines = [f"PMID- {40000000 + n}", f"DP  - {f['year']}", f"TI  - {f['title']}"]
+    for surname, given in f["authors"]:
+        lines += [f"FAU - {surname}, {given}", f"AU  - {surname} {given.replace('.', '')}"]
+    lines += [f"JT  - {f['journal']}", f"VI  - {f['volume']}", f"PG  - {f['pages']}"]
+    if f["doi"]:
+        lines.append(f"LID - {f['doi']} [doi]")
+    if f["abstract"]:
+        lines.append(f"AB  - {f['abstract']}")
+    lines.append(template)
+    out.write("\n".join(x for x in lines if x) + "\n\n")
+
+
+def write_bib(out, n: int, f: dict, keywords: str) -> None:
+    def braced(value) -> str:
+        return "{" + str(value).replace("{", "(").replace("}", ")") + "}"
+
+    authors = " and ".join(f"{s}, {g}" for s, g in f["authors"])
+    fields = [
+        ("author", authors),
+        ("title", f["title"]),
+        ("journal", f["journal"]),
+        ("year", f["year"]),
+        ("volume", f["volume"]),
+        ("pages", f["pages"].replace("-", "--")),
+        ("doi", f["doi"]),
+        ("abstract", f["abstract"]),
+        ("keywords", keywords),
+    ]
+    body = ",\n".join(f"  {k} = {braced(v)}" for k, v in fields if v != "")
+    out.write(f"@article{{sr{n},\n{body}\n}}\n\n")
+
+
+def templates(fmt: str, files: list[str]) -> list:
+    """The real records of ``fmt`` in ``files``, less the fields the works fill in."""
+    text = "\n".join(_read(FORMATS_DIR / f) for f in files)
+    if fmt == "ris":
+        records = [m.group(1) for m in re.finditer(r"(?ms)^TY  - .*?\n(.*?)^ER  -", text)]
+        return [
+            "\n".join(x for x in r.split("\n") if x.strip() and x[:2] not in RIS_OWN)
+            for r in records
+        ]
+    if fmt == "wos":
+        records = [m.group(1) for m in re.finditer(r"(?ms)^PT .*?\n(.*?)^ER\s*$", text)]
+        return ["\n".join(t for tag, t in _blocks(r, 2) if tag not in WOS_OWN) for r in records]
+    if fmt == "nbib":
+        records = [c for c in re.split(r"\n\s*\n(?=PMID- )", text) if "PMID- " in c]
+        return ["\n".join(t for tag, t in _blocks(r, 4) if tag not in NBIB_OWN) for r in records]
+    if fmt == "csv":
+        return list(csv.DictReader(io.StringIO(text)))
+    if fmt == "bib":
+        keywords = re.findall(r"(?im)^\s*keywords\s*=\s*\{(.+)\},?\s*$", text)
+        return keywords or [""]
+    raise ValueError(fmt)
+
+
+def write_export(path: Path, fmt: str, copies: list[tuple[int, dict]], rng: random.Random) -> None:
+    pool = templates(fmt, SEARCHES[path.stem][2])
+    with path.open("w", encoding="utf-8", newline="") as out:
+        if fmt == "wos":
+            out.write("FN Clarivate Analytics Web of Science\nVR 1.0\n")
+        writer = None
+        if fmt == "csv":
+            writer = csv.DictWriter(out, fieldnames=list(pool[0]))
+            writer.writeheader()
+        for n, f in copies:
+            template = rng.choice(pool)
+            if fmt == "csv":
+                row = dict(template)
+                row.update(
+                    {
+                        "Lens ID": f"{n:03d}-{n % 997:03d}-{n % 991:03d}-{n % 983:03d}",
+                        "Title": f["title"],
+                        "Author/s": "; ".join(f"{g} {s}" for s, g in f["authors"]),
+                        "Publication Year": f["year"],
+                        "Date Published": f"{f['year']}-01-01",
+                        "Source Title": f["journal"],
+                        "Volume": f["volume"],
+                        "Start Page": f["pages"].split("-")[0],
+                        "End Page": f["pages"].split("-")[1],
+                        "DOI": f["doi"],
+                        "PMID": "",
+                        "Abstract": f["abstract"],
+                    }
+                )
+                writer.writerow(row)
+            else:
+                {"ris": write_ris, "wos": write_wos, "nbib": write_nbib, "bib": write_bib}[fmt](
+                    out, n, f, template
+                )
+        if fmt == "wos":
+            out.write("EF\n")
+
+
+def build_review(folder: Path, records: int, *, seed: int = 15) -> dict:
+    """Write a review of ``records`` records into ``folder``; returns what it holds."""
+    rng = random.Random(seed)
+    pools = read_pools()
+    per_search: dict[str, list[tuple[int, dict]]] = {s: [] for s in SEARCHES}
+    works: list[Work] = []
+    total = 0
+    n = 0
+    while total < records:
+        work = make_work(len(works), rng, pools)
+        works.append(work)
+        copies = rng.choices([c for c, _ in COPIES], [w for _, w in COPIES])[0]
+        copies = min(copies, records - total)
+        for search in rng.sample(list(SEARCHES), copies):
+            copy = noisy(work, rng)
+            per_search[search].append((n, copy))
+            work.doi_kept = work.doi_kept or bool(copy["doi"])
+            n += 1
+        total += copies
+    exports = folder / "exports"
+    exports.mkdir(parents=True)
+    log_rows = []
+    for search, (fmt, name, _) in SEARCHES.items():
+        copies = per_search[search]
+        rng.shuffle(copies)
+        write_export(exports / name, fmt, copies, rng)
+        log_rows.append(
+            {
+                "search_id": search,
+                "source_type": "database",
+                "database": search,
+                "date_searched": "2026-11-01",
+                "query": "generated for the scale benchmark",
+                "hits_reported": len(copies),
+                "file": f"exports/{name}",
+                "update": 0,
+            }
+        )
+    with (folder / "searches.csv").open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(log_rows[0]))
+        writer.writeheader()
+        writer.writerows(log_rows)
+    screened = write_decisions(folder, works, rng)
+    return {"works": len(works), "records": total, "screened": screened}
+
+
+def write_decisions(folder: Path, works: list[Work], rng: random.Random) -> int:
+    """Two reviewers' title/abstract decisions (by DOI) on 2% of the works; 5% disagree."""
+    chosen = [w for w in works if w.doi_kept and w.year >= 2000 and rng.random() < 0.02]
+    stage = folder / "screening" / "title_abstract"
+    stage.mkdir(parents=True)
+    for reviewer in ("anouk", "bram"):
+        with (stage / f"{reviewer}.csv").open("w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(["record_id", "doi", "decision", "criteria", "date"])
+            for work in chosen:
+                r = random.Random(f"{work.number}")
+                include = r.random() < 0.1
+                if reviewer == "bram" and r.random() < 0.05:
+                    include = not include
+                decision = ("include", "") if include else ("exclude", r.choice(("C1", "C2")))
+                writer.writerow(["", work.doi, *decision, "2026-11-20"])
+    return len(chosen)
+
+
+# --- running and measuring ----------------------------------------------------------------------
+
+
+@dataclass
+class Job:
+    stage: str
+    start: float
+    end: float
+    peak: int = 0
+    cpu: float = 0.0
+
+
+def _stage_of(proc: psutil.Process) -> str | None:
+    try:
+        cmd = proc.cmdline()
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return None
+    if "nbconvert" in cmd:
+        return "notebook"
+    for i, part in enumerate(cmd[:-1]):
+        if part.endswith("/slrflow") or part == "slrflow":
+            return STAGES.get(cmd[i + 1], cmd[i + 1])
+    return None
+
+
+class Monitor(threading.Thread):
+    """Samples the run's process tree: each ``slrflow`` job's lifetime and peak memory."""
+
+    def __init__(self, root: psutil.Process, interval: float = 0.1) -> None:
+        super().__init__(daemon=True)
+        self.root, self.interval = root, interval
+        self.jobs: dict[int, Job] = {}
+        self.peak_total = 0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                procs = [self.root, *self.root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                return
+            total, now = 0, time.time()
+            for proc in procs:
+                try:
+                    rss = proc.memory_info().rss
+                    times = proc.cpu_times()
+                except psutil.NoSuchProcess:
+                    continue
+                total += rss
+                job = self.jobs.get(proc.pid)
+                if job is None:
+                    stage = _stage_of(proc)
+                    if stage is None:
+                        continue
+                    job = self.jobs[proc.pid] = Job(stage, proc.create_time(), now)
+                job.end, job.peak = now, max(job.peak, rss)
+                job.cpu = times.user + times.system
+            self.peak_total = max(self.peak_total, total)
+            time.sleep(self.interval)
+
+
+def workflow_command(review: Path, cores: int) -> list[str]:
+    """``slrflow run`` when the package has it, else Snakemake with the review in the config."""
+    bin_dir = Path(sys.executable).parent
+    slrflow = bin_dir / "slrflow"
+    probe = subprocess.run([str(slrflow), "run", "--help"], capture_output=True, check=False)
+    if probe.returncode == 0:
+        return [str(slrflow), "run", str(review), "--cores", str(cores)]
+    return [
+        str(bin_dir / "snakemake"),
+        "--cores",
+        str(cores),
+        "--configfile",
+        str(review / "config.yaml"),
+        "--config",
+        f"review={review}",
+        f"results={review / 'results'}",
+    ]
+
+
+def run_workflow(review: Path, cores: int, log: Path) -> dict:
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    command = workflow_command(review, cores)
+    print("running:", " ".join(command), file=sys.stderr)
+    start = time.time()
+    with log.open("w") as out:
+        proc = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
+        monitor = Monitor(psutil.Process(proc.pid))
+        monitor.start()
+        code = proc.wait()
+        monitor.stop.set()
+        monitor.join()
+    total = time.time() - start
+    if code:
+        tail = log.read_text(errors="replace")[-3000:]
+        raise SystemExit(f"the workflow failed (exit {code}); end of {log}:\n{tail}")
+    stages: dict[str, dict] = {}
+    for job in sorted(monitor.jobs.values(), key=lambda j: j.start):
+        s = stages.setdefault(
+            job.stage, {"start": job.start, "end": job.end, "peak": 0, "jobs": 0, "cpu": 0.0}
+        )
+        s["start"], s["end"] = min(s["start"], job.start), max(s["end"], job.end)
+        s["peak"], s["jobs"] = max(s["peak"], job.peak), s["jobs"] + 1
+        s["cpu"] += job.cpu
+    return {
+        "stages": {
+            name: {
+                "seconds": round(s["end"] - s["start"], 1),
+                "peak_mb": round(s["peak"] / 1e6),
+                "cpu_seconds": round(s["cpu"], 1),
+                "jobs": s["jobs"],
+            }
+            for name, s in stages.items()
+        },
+        "total_seconds": round(total, 1),
+        "peak_mb": round(monitor.peak_total / 1e6),
+    }
+
+
+def write_config(review: Path) -> None:
+    """The project's default config with this review's title (decisions by anouk and bram)."""
+    text = (ROOT / "config" / "config.yaml").read_text("utf-8")
+    text = re.sub(r"(?m)^title: .*$", 'title: "Scale benchmark review"', text, count=1)
+    (review / "config.yaml").write_text(text, "utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--json", type=Path, help="write the figures here as JSON")
+    parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--keep", type=Path, help="build the review here and keep it")
+    parser.add_argument("--seed", type=int, default=15)
+    args = parser.parse_args()
+    if not FORMATS_DIR.is_dir():
+        print(f"no export samples at {FORMATS_DIR}", file=sys.stderr)
+        return 1
+    tmp = None
+    if args.keep:
+        if args.keep.exists():
+            shutil.rmtree(args.keep)
+        review = args.keep.resolve()
+    else:
+        tmp = tempfile.TemporaryDirectory(prefix="slrflow-scale-")
+        review = Path(tmp.name) / "review"
+    try:
+        t0 = time.perf_counter()
+        built = build_review(review, args.records, seed=args.seed)
+        write_config(review)
+        print(
+            f"built {built['records']:,} records of {built['works']:,} works "
+            f"({1 - built['works'] / built['records']:.0%} duplicates) in "
+            f"{time.perf_counter() - t0:.0f} s; {built['screened']:,} works screened",
+            file=sys.stderr,
+        )
+        figures = {
+            "records": built["records"],
+            **run_workflow(review, args.cores, review / "run.log"),
+        }
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+    # Wall-clock seconds depend on what else the machine runs; CPU seconds are the steadier figure.
+    print(f"{'stage':12} {'jobs':>5} {'seconds':>9} {'CPU s':>9} {'peak MB':>9}")
+    for name, s in figures["stages"].items():
+        print(
+            f"{name:12} {s['jobs']:>5} {s['seconds']:>9.1f} {s['cpu_seconds']:>9.1f} "
+            f"{s['peak_mb']:>9,}"
+        )
+    cpu = sum(s["cpu_seconds"] for s in figures["stages"].values())
+    print(
+        f"{'total':12} {'':>5} {figures['total_seconds']:>9.1f} {cpu:>9.1f} "
+        f"{figures['peak_mb']:>9,}"
+    )
+    print(f"machine load (1, 5, 15 min) at the end: {os.getloadavg()}")
+    print(f"peak memory per record: {figures['peak_mb'] * 1e3 / figures['records']:.1f} kB")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n", "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""The references of the audit report as script files the page loads when it needs them.
+
+A review of a million records cannot be one page: its trails alone would be gigabytes. The page
+(``index.html``) holds the tables of the review; the references live in two kinds of chunk under
+``assets/data/``, each a script that hands its data to the page (browsers refuse ``fetch`` on
+``file://``, while a ``<script src>`` works from the file system and from any web server):
+
+``index-NNNN.js``
+    :data:`INDEX_CHUNK` references each, one short row per reference (id, title, authors, year,
+    journal, DOI, where it stands, its record ids, what each filter matches): what the list, the
+    search box and the filters need. The page loads them all, a chunk at a time, after it shows.
+``trail-NNNN.js``
+    :data:`TRAIL_CHUNK` whole trails each, in the same order: a reference's trail is in chunk
+    ``position // TRAIL_CHUNK``, loaded when a person opens it.
+
+The data are JSON inside a call (``slrflowIndex(n, [...])``); the page builds its HTML from them
+with DOM text nodes, so nothing from an export is ever parsed as markup.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from slrflow.report.collect import Trail
+
+#: References per index chunk (about 250 bytes each) and per trail chunk (about 2-10 kB each).
+INDEX_CHUNK = 10_000
+TRAIL_CHUNK = 250
+#: The columns of a trail's record table, and the fields of a record row they show.
+RECORD_COLUMNS = ("record", "search", "file:line", "format", "linked by", "score")
+
+
+def _table(rows: list[dict], skip: Iterable[str] = ("reference_id",)) -> dict:
+    """Rows as ``{"columns": [...], "rows": [[...]]}`` (half the size of a list of objects)."""
+    if not rows:
+        return {"columns": [], "rows": []}
+    columns = [c for c in rows[0] if c not in skip]
+    return {"columns": columns, "rows": [[_text(row.get(c)) for c in columns] for row in rows]}
+
+
+def _text(value) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+def index_row(trail: Trail, filters: dict[str, list[str]]) -> list:
+    """One reference in the index: what the list shows and what search and filters match."""
+    return [
+        trail.reference_id,
+        trail.title,
+        trail.authors,
+        trail.year,
+        trail.journal,
+        trail.doi,
+        trail.final_status,
+        " ".join(r["record_id"] for r in trail.records),
+        {key: "|".join(values) for key, values in filters.items() if values},
+    ]
+
+
+def trail_data(trail: Trail) -> dict:
+    """One reference's whole trail, as its chunk holds it."""
+    records = [
+        [
+            _text(r.get("record_id")),
+            _text(r.get("search_id")),
+            f"{_text(r.get('source_file'))}:{_text(r.get('source_line'))}",
+            _text(r.get("format")),
+            _text(r.get("rule")) or "representative",
+            _text(r.get("score")),
+        ]
+        for r in trail.records
+    ]
+    return {
+        "records": {"columns": list(RECORD_COLUMNS), "rows": records},
+        "evidence": _table(trail.evidence),
+        "status": _table(trail.status),
+        "decisions": _table(trail.decisions),
+        "codes": _table(trail.codes),
+        "abstract": trail.abstract,
+    }
+
+
+def _script(callback: str, number: int, data) -> str:
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return f"{callback}({number},{body});\n"
+
+
+def write_chunks(
+    trails: Iterable[Trail],
+    folder: Path,
+    filters: Callable[[Trail], dict[str, list[str]]],
+) -> int:
+    """Write the index and trail chunks of ``trails`` into ``folder``; returns how many.
+
+    ``trails`` may be a generator: only one trail chunk and one index chunk are held at a time.
+    Chunks left from an earlier, larger run are removed so the folder holds this run only.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.js"):
+        old.unlink()
+    index: list[list] = []
+    chunk: list[dict] = []
+    count = 0
+
+    def flush_trails() -> None:
+        number = (count - 1) // TRAIL_CHUNK
+        (folder / f"trail-{number:04d}.js").write_text(
+            _script("slrflowTrails", number, chunk), "utf-8"
+        )
+        chunk.clear()
+
+    def flush_index() -> None:
+        number = (count - 1) // INDEX_CHUNK
+        (folder / f"index-{number:04d}.js").write_text(
+            _script("slrflowIndex", number, index), "utf-8"
+        )
+        index.clear()
+
+    for trail in trails:
+        index.append(index_row(trail, filters(trail)))
+        chunk.append(trail_data(trail))
+        count += 1
+        if len(chunk) == TRAIL_CHUNK:
+            flush_trails()
+        if len(index) == INDEX_CHUNK:
+            flush_index()
+    if chunk:
+        flush_trails()
+    if index:
+        flush_index()
+    return count

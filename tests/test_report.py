@@ -317,3 +317,12 @@ def test_hostile_title_is_shown_as_text(page, tmp_path: Path):
     assert page.locator("#ref-scop-cccc b").count() == 0
     assert dialogs == []
     page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+
+
+def test_abstract_words_are_bounded():
+    from slrflow.report.chunks import abstract_words
+
+    assert abstract_words("The cohort and THE Cohort of former extremists") == (
+        "the cohort and former extremists"
+    )
+    assert len(abstract_words(" ".join(f"word{i}" for i in range(5000)))) <= 800

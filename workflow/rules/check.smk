@@ -25,6 +25,10 @@ rule check_inputs:
         RESULTS / "logs" / "checks" / "inputs.log",
     conda:
         "../envs/slrflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=grows_with_input(500, 4),
+        runtime=grows_with_input(5, 0.01),
     params:
         review=REVIEW,
         policy=json.dumps(config.get("screening", {}), sort_keys=True),

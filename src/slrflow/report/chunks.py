@@ -28,6 +28,11 @@ from slrflow.report.collect import Trail
 #: References per index chunk (about 250 bytes each) and per trail chunk (about 2-10 kB each).
 INDEX_CHUNK = 10_000
 TRAIL_CHUNK = 250
+#: Up to this many references the index also holds each abstract's words, so that the search
+#: box finds words of the abstract too (a few hundred bytes a reference); above, the index stays
+#: short and the search covers ids, title, authors, journal and DOI.
+ABSTRACT_SEARCH_LIMIT = 50_000
+_ABSTRACT_WORDS = 800  # characters of distinct abstract words kept per reference
 #: The columns of a trail's record table, and the fields of a record row they show.
 RECORD_COLUMNS = ("record", "search", "file:line", "format", "linked by", "score")
 
@@ -46,9 +51,16 @@ def _text(value) -> str:
     return str(value)
 
 
-def index_row(trail: Trail, filters: dict[str, list[str]]) -> list:
-    """One reference in the index: what the list shows and what search and filters match."""
-    return [
+def abstract_words(text: str) -> str:
+    """The distinct words of an abstract, lower case, in first-seen order, cut to a bound."""
+    words = dict.fromkeys(w for w in text.lower().split() if len(w) > 2)
+    return " ".join(words)[:_ABSTRACT_WORDS]
+
+
+def index_row(trail: Trail, filters: dict[str, list[str]], *, abstracts: bool = False) -> list:
+    """One reference in the index: what the list shows and what search and filters match
+    (with ``abstracts``, last, the words of its abstract)."""
+    row = [
         trail.reference_id,
         trail.title,
         trail.authors,
@@ -59,6 +71,7 @@ def index_row(trail: Trail, filters: dict[str, list[str]]) -> list:
         " ".join(r["record_id"] for r in trail.records),
         {key: "|".join(values) for key, values in filters.items() if values},
     ]
+    return row + [abstract_words(trail.abstract)] if abstracts else row
 
 
 def trail_data(trail: Trail) -> dict:
@@ -93,6 +106,8 @@ def write_chunks(
     trails: Iterable[Trail],
     folder: Path,
     filters: Callable[[Trail], dict[str, list[str]]],
+    *,
+    abstracts: bool = False,
 ) -> int:
     """Write the index and trail chunks of ``trails`` into ``folder``; returns how many.
 
@@ -121,7 +136,7 @@ def write_chunks(
         index.clear()
 
     for trail in trails:
-        index.append(index_row(trail, filters(trail)))
+        index.append(index_row(trail, filters(trail), abstracts=abstracts))
         chunk.append(trail_data(trail))
         count += 1
         if len(chunk) == TRAIL_CHUNK:

@@ -120,6 +120,7 @@ def test_a_shrunken_decision_file_stops_the_run_naming_the_lost_decisions(tmp_pa
     (review / "screening" / TA / "maria-restored.csv").write_bytes(restore.read_bytes())
     assert main(args) == 0
     assert len(read_csv(kept)) == 4
+    assert not restore.exists()  # settled: no stale restore file left behind
 
 
 def test_decisions_moved_to_another_batch_file_are_not_lost(tmp_path):

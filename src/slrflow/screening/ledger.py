@@ -15,6 +15,7 @@ decision files as they are.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -93,13 +94,13 @@ def check(path: str | Path, decisions: list[Decision], *, out_dir: str | Path) -
     """Stop (:class:`ScreeningError`) when decisions the previous run read are gone; the lost
     rows are first written as restore files under ``out_dir/restore``."""
     previous = read_ledger(path)
-    if previous is None:
-        return
-    lost = lost_decisions(previous, decisions)
+    restore_root = Path(out_dir) / "restore"
+    lost = pd.DataFrame() if previous is None else lost_decisions(previous, decisions)
     if lost.empty:
+        # nothing is missing: restore files of an earlier stop are stale
+        shutil.rmtree(restore_root, ignore_errors=True)
         return
     problems = []
-    restore_root = Path(out_dir) / "restore"
     for (stage, reviewer), rows in lost.groupby(["stage", "reviewer"], sort=True):
         restore = restore_root / stage / f"{reviewer}-restored.csv"
         frame = rows.rename(columns={"record_id": "_record", "id_given": "record_id"})

@@ -103,7 +103,7 @@ def test_a_shrunken_decision_file_stops_the_run_naming_the_lost_decisions(tmp_pa
     err = capsys.readouterr().err
     assert "decisions lost since the previous run" in err
     assert "2 decision(s) read from screening/title_abstract/maria.csv" in err
-    assert "row 3: s1-school exclude (C2)" in err and "row 4: s1-theory include" in err
+    assert "maria.csv: row 3 s1-school exclude (C2), row 4 s1-theory include." in err
     assert "s1-exit" not in err.split("maria, stage")[1].split("To restore")[0]  # changed only
     restore = tmp_path / "out" / "restore" / TA / "maria-restored.csv"
     assert str(restore) in err

@@ -106,13 +106,10 @@ def check(path: str | Path, decisions: list[Decision], *, out_dir: str | Path) -
         frame = rows.rename(columns={"record_id": "_record", "id_given": "record_id"})
         write_csv(frame[RESTORE_COLUMNS], restore)
         files = ", ".join(sorted(set(rows["file"])))
-        listed = some_of(
-            (f"{f} row {r}: {i} {d}" + (f" ({c})" if c else ""))
-            for f, r, i, d, c in zip(
-                rows["file"], rows["row"], rows["id_given"], rows["decision"], rows["criteria"],
-                strict=True,
-            )
-        )  # fmt: skip
+        listed = "; ".join(
+            f"{file}: " + some_of(_described(held), limit=10)
+            for file, held in rows.groupby("file", sort=True)
+        )
         problems.append(
             f"{reviewer}, stage {stage}: {len(rows)} decision(s) read from {files} by the "
             f"previous run are in none of {reviewer}'s decision files now (a file saved over "
@@ -127,6 +124,16 @@ def check(path: str | Path, decisions: list[Decision], *, out_dir: str | Path) -
         "read) and run again"
     )
     raise ScreeningError(problems, heading="decisions lost since the previous run")
+
+
+def _described(rows: pd.DataFrame) -> list[str]:
+    """``row 3 s1-school exclude (C2)`` for each ledger row."""
+    return [
+        f"row {r} {i} {d}" + (f" ({c})" if c else "")
+        for r, i, d, c in zip(
+            rows["row"], rows["id_given"], rows["decision"], rows["criteria"], strict=True
+        )
+    ]
 
 
 def write(path: str | Path, decisions: list[Decision]) -> None:

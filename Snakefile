@@ -1,8 +1,7 @@
 # slrflow: a systematic review from search exports to toolkits, PRISMA and an audit report.
 # The logic lives in the `slrflow` package; every rule calls it through the `slrflow` command.
-
-
-configfile: "config/config.yaml"
+# The review's settings are its own config.yaml, read in workflow/rules/common.smk: run
+# `slrflow run DIR`, `snakemake -d DIR`, or (from here) `snakemake` for the bundled example.
 
 
 envvars:

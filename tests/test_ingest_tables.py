@@ -492,7 +492,7 @@ def test_xlsx_with_mapping_and_missing_column(tmp_path: Path) -> None:
 def test_damaged_xlsx(tmp_path: Path) -> None:
     path = tmp_path / "broken.xlsx"
     path.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
-    with pytest.raises(IngestError, match="not a readable XLSX workbook"):
+    with pytest.raises(IngestError, match=r"not an \.xlsx workbook"):
         load(path)
 
 

@@ -473,7 +473,8 @@ def test_wos_truncated_and_unterminated_records() -> None:
     text = "FN x\nVR 1.0\nPT J\nTI One\nPY 2001\nPT J\nTI Two\nER\nPT J\nTI Three\nPY 20"
     result = loads(text, name="cut.txt")
     assert [r["title"] for r in result.records] == ["One", "Two", "Three"]
-    assert [w.line for w in result.warnings] == [3, 9]
+    # the cut-off record, the record without an end, and the cut-off year "20"
+    assert [(w.line, w.field) for w in result.warnings] == [(3, None), (9, None), (9, "year")]
     assert "before the next record at line 6" in result.warnings[0].message
     assert "truncated" in result.warnings[1].message
 

@@ -326,3 +326,24 @@ def test_abstract_words_are_bounded():
         "the cohort and former extremists"
     )
     assert len(abstract_words(" ".join(f"word{i}" for i in range(5000)))) <= 800
+
+
+def test_a_leftover_of_an_earlier_setting_is_not_shown(tmp_path: Path):
+    # the database toolkit of an inventory since removed stays in results/, but this run did
+    # not build it: the report says the review has no database scan
+    results = tmp_path / "results"
+    (results / "toolkit").mkdir(parents=True)
+    (results / "toolkit" / "slo_interventions.csv").write_text("Intervention\n", "utf-8")
+    (results / "toolkit" / "database_interventions.csv").write_text(
+        "Intervention\nStale programme\n", "utf-8"
+    )
+    built = [results / "toolkit" / "slo_interventions.csv"]
+    data = collect(results, built=built)
+    assert data.has("toolkit_slo") and not data.has("toolkit_database")
+    assert collect(results).has("toolkit_database")  # without the list: every file present
+    page = tmp_path / "report" / "index.html"
+    render(data, page, review="r", title="A review")
+    html = page.read_text("utf-8")
+    assert "Stale programme" not in html
+    assert "no database scan" in html
+    assert "No coded studies yet." in html

@@ -36,7 +36,7 @@ def example(tmp_path_factory):
         pytest.skip("the example review has no screening decisions")
     before = _digest(EXAMPLE)
     out = tmp_path_factory.mktemp("example")
-    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text("utf-8"))
+    config = yaml.safe_load((ROOT / "resources" / "example" / "config.yaml").read_text("utf-8"))
     tables, summaries = [], []
     for search in read_search_log(EXAMPLE / "searches.csv"):
         table, summary = out / f"{search.search_id}.csv", out / f"{search.search_id}.json"

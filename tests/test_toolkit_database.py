@@ -154,7 +154,7 @@ def test_inventory_validated_against_its_schema(tmp_path):
 
 
 def test_the_example_inventory_and_config(codebook):
-    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    config = yaml.safe_load((ROOT / "resources" / "example" / "config.yaml").read_text())
     scale = from_config(config["toolkit"]["rating_scale"])
     inventory = database.read_inventory(ROOT / "resources" / "example" / "inventory.xlsx")
     assert len(inventory) == 44

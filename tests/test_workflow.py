@@ -19,8 +19,8 @@ import pytest
 from slrflow.tables import read_csv
 
 ROOT = Path(__file__).resolve().parents[1]
-# Relative to the project folder, as config/config.yaml names it: outputs that name input files
-# then name them the same way on every machine.
+# Relative to the project folder: outputs that name input files then name them the same way on
+# every machine.
 EXAMPLE = Path("resources") / "example"
 
 pytestmark = pytest.mark.workflow
@@ -36,8 +36,6 @@ def snakemake(workdir: Path, review: Path, *extra: str) -> subprocess.CompletedP
         "snakemake",
         "--snakefile",
         str(ROOT / "Snakefile"),
-        "--configfile",
-        str(ROOT / "config" / "config.yaml"),
         "--config",
         f"review={review}",
         f"results={workdir / 'results'}",
@@ -102,6 +100,7 @@ def test_same_inputs_same_bytes(built: Path, tmp_path: Path):
 def test_bad_search_log_is_reported_by_row_and_field(tmp_path: Path):
     review = tmp_path / "review"
     shutil.copytree(ROOT / EXAMPLE / "exports", review / "exports")
+    (review / "config.yaml").write_text("title: A review with a bad search log\n", "utf-8")
     (review / "searches.csv").write_text(
         "search_id,database,date_searched,query,file,hits_reported\n"
         "s1,Scopus,29-11-2026,radicali*,exports/missing.ris,many\n",
@@ -118,8 +117,13 @@ def test_bad_search_log_is_reported_by_row_and_field(tmp_path: Path):
 def test_audit_report_and_notebook_are_built(built: Path):
     page = (built / "results" / "report" / "index.html").read_text("utf-8")
     references = read_csv(built / "results" / "dedup" / "references.csv")
+    assert f'data-references="{len(references)}"' in page
+    # every reference is in the report's index chunks
+    index = ""
+    for chunk in sorted((built / "results" / "report" / "assets" / "data").glob("index-*.js")):
+        index += chunk.read_text("utf-8")
     for reference in references["reference_id"]:
-        assert f'id="ref-{reference}"' in page
+        assert f'["{reference}",' in index
     assert (built / "results" / "report" / "assets" / "prisma.svg").is_file()
     notebook = (built / "results" / "notebooks" / "explore.html").read_text("utf-8")
     assert "Screening progress" in notebook

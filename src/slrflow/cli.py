@@ -15,6 +15,8 @@ from slrflow import __version__
 
 #: subcommand -> (module, function, help). The module also has ``add_arguments_<function>``.
 SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
+    "init": ("slrflow.newreview", "init", "make a new review folder to fill in"),
+    "run": ("slrflow.run", "run", "run the workflow on a review folder (Snakemake options pass)"),
     "ingest": ("slrflow.ingest.command", "ingest", "read search exports into a record table"),
     "ingest-report": (
         "slrflow.ingest.command",

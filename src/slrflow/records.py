@@ -163,8 +163,14 @@ def _fold_space(text: str) -> str:
     return " ".join(text.split())
 
 
+#: Control characters that are not whitespace (ESC, BEL...) and the bidirectional embeddings,
+#: overrides and isolates that can make a title display as something else: never kept.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def clean_text(value: Any) -> str:
-    """Text without HTML/JATS/MathML tags or entities, whitespace folded.
+    """Text without HTML/JATS/MathML tags or entities, whitespace folded, control characters
+    (:data:`_CONTROL`) removed.
 
     ``&lt;i&gt;`` style double-encoded markup is decoded and then stripped as well.
     """
@@ -184,6 +190,8 @@ def clean_text(value: Any) -> str:
                 text = html.unescape(text)
             if "<" in text:
                 text = _TAG.sub(_strip_tag, text)
+    if not text.isprintable():
+        text = _CONTROL.sub("", text)
     text = _fold_space(text)
     # A tag removed before punctuation leaves a stray space: "word </i>," -> "word ,".
     if " " in text and _SPACE_PUNCT.search(text):
@@ -232,12 +240,16 @@ _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 
 
 def parse_year(value: Any) -> int | None:
-    """The first plausible four-digit year in ``value`` (``"2019/05/03"`` -> ``2019``)."""
+    """The first plausible four-digit year in ``value`` (``"2019/05/03"`` -> ``2019``), digits
+    of any script read as digits (full-width ``２０１９`` -> ``2019``)."""
     if value is None:
         return None
     if isinstance(value, list):
         value = " ".join(str(v) for v in value)
-    match = _YEAR.search(str(value))
+    text = str(value)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    match = _YEAR.search(text)
     return int(match.group(1)) if match else None
 
 
@@ -385,7 +397,15 @@ def split_keywords(value: Any) -> list[str]:
 
 
 # One encoder for every record: json.dumps with options builds a new one per call.
-_ORIGINAL_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str).encode
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str).encode
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+
+
+def _original_json(value: Any) -> str:
+    """The entry as exported, as JSON; bidirectional controls written as ``\\u202e`` escapes
+    (the same JSON value) so that they cannot reorder how a table or page shows the text."""
+    text = _JSON(value)
+    return _BIDI.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) if not text.isascii() else text
 
 
 def normalise(entry: Entry, *, search_id: str, source_file: str, fmt: str) -> dict[str, Any]:
@@ -420,7 +440,7 @@ def normalise(entry: Entry, *, search_id: str, source_file: str, fmt: str) -> di
         "language": clean_text(f.get("language")),
         "publisher": clean_text(f.get("publisher")),
         "url": clean_text(f.get("url")).split(" ")[0] if f.get("url") else "",
-        "original": _ORIGINAL_JSON(entry.original),
+        "original": _original_json(entry.original),
         "_digest": entry_digest(entry),
     }
 
@@ -450,7 +470,7 @@ def entry_digest(entry: Entry) -> str:
     """
     parts = [_raw_text(entry.fields.get(name)) for name in _RAW_ID_FIELDS]
     if not any(parts):
-        parts.append(_ORIGINAL_JSON(entry.original))
+        parts.append(_original_json(entry.original))
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 

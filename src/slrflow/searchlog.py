@@ -7,6 +7,7 @@ register, other), ``database``, ``platform``, ``date_searched``, ``query``, ``li
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +47,8 @@ def parse_mapping(text: str) -> dict[str, str]:
 
 
 def read_search_log(path: str | Path, *, review: str | Path | None = None) -> list[Search]:
-    """Read and validate the search log; check ids are unique and each export file exists.
+    """Read and validate the search log; check ids are unique, dates are real days and each
+    export file exists inside the review folder (after following links).
 
     ``review`` is the folder export paths are relative to (default: the log's folder).
     """
@@ -54,6 +56,13 @@ def read_search_log(path: str | Path, *, review: str | Path | None = None) -> li
     review = Path(review) if review is not None else path.parent
     frame = read_sheet(path)
     validate_rows(frame, "search_log", file=str(path))
+    if frame.empty:
+        raise SheetError(
+            str(path),
+            ["has a header but no searches: add one row per search (its id, database, date, "
+             "query and export file)"],
+        )  # fmt: skip
+    folder = review.resolve()
     problems = []
     searches = []
     seen: dict[str, int] = {}
@@ -67,7 +76,23 @@ def read_search_log(path: str | Path, *, review: str | Path | None = None) -> li
             )
         seen.setdefault(sid, line)
         export = review / row["file"]
-        if not export.is_file():
+        try:
+            dt.date.fromisoformat(row["date_searched"])
+        except ValueError:
+            problems.append(
+                f"row {line}, field date_searched: {row['date_searched']!r} is not a date of "
+                "the calendar; write the day the search was run as YYYY-MM-DD"
+            )
+        try:
+            inside = export.resolve().is_relative_to(folder)
+        except (OSError, ValueError):  # a NUL byte, a loop of links
+            inside = False
+        if not inside:
+            problems.append(
+                f"row {line}, field file: {row['file']!r} leads outside the review folder "
+                f"({folder}); put the export inside it, e.g. in exports/, and name it from there"
+            )
+        elif not export.is_file():
             problems.append(
                 f"row {line}, field file: export {row['file']!r} not found in {review}; "
                 "put the export there or correct the path"

@@ -10,7 +10,11 @@ field (decision files). :func:`is_sheet_file` tells a sheet from the lock files 
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
 import json
+import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -19,7 +23,9 @@ from typing import Any
 import jsonschema
 import pandas as pd
 
+from slrflow import limits
 from slrflow.messages import problem_list
+from slrflow.workbooks import WorkbookError, open_workbook, sheet_table
 
 #: Suffixes of the files read as sheets.
 SHEET_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")
@@ -34,6 +40,21 @@ def is_lock_file(path: Path) -> bool:
 def is_sheet_file(path: Path) -> bool:
     """A sheet by its suffix, and not a lock file (:func:`is_lock_file`)."""
     return path.suffix.lower() in SHEET_SUFFIXES and not is_lock_file(path)
+
+
+#: Spreadsheet formats a person may save a sheet in that are not read (.ods, old .xls...):
+#: such a file is reported, never passed over unseen.
+UNREAD_SUFFIXES = (".ods", ".fods", ".xls", ".xlsb", ".numbers")
+
+
+def unread_format(path: Path) -> str | None:
+    """For a spreadsheet saved in a format that is not read, what to do about it; else None."""
+    if path.suffix.lower() in UNREAD_SUFFIXES and not is_lock_file(path):
+        return (
+            f"saved as {path.suffix.lower()}, which is not read: save it as an Excel workbook "
+            "(.xlsx) or as CSV (.csv)"
+        )
+    return None
 
 
 class SheetError(ValueError):
@@ -52,28 +73,101 @@ def load_schema(name: str) -> dict[str, Any]:
     return json.loads(text)
 
 
+#: The message for a file with nothing in it (0 bytes, or only spaces and line ends).
+EMPTY = "the file is empty: a sheet needs a header row, then one row per entry"
+
+
+def _decode(data: bytes) -> str:
+    """A sheet's text: UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252, as
+    Excel saves "CSV" in Western Europe."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _delimiter(header: str, suffix: str) -> str:
+    """Tab for .tsv or a tab-separated header; ``;`` when the header has more of them than
+    commas (Excel in Dutch, German, French... saves CSV with ``;``); else ``,``."""
+    if suffix in {".tsv", ".tab"} or "\t" in header:
+        return "\t"
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def _csv_frame(path: Path) -> pd.DataFrame:
+    text = _decode(path.read_bytes()).replace("\r\n", "\n").lstrip("\n")
+    first = text.split("\n", 1)[0]
+    if re.fullmatch(r"sep=.", first.strip()):  # Excel's "sep=;" line names the delimiter
+        delimiter, text = first.strip()[-1], text.split("\n", 1)[1] if "\n" in text else ""
+        first = text.split("\n", 1)[0]
+    else:
+        delimiter = _delimiter(first, path.suffix.lower())
+    if not text.strip():
+        raise SheetError(str(path), [EMPTY])
+    header = next(csv.reader(io.StringIO(first), delimiter=delimiter), [])
+    if len(header) > limits.MAX_COLUMNS:
+        raise limits.too_many_columns(str(path), len(header), row=1)
+    return pd.read_csv(
+        io.StringIO(text), dtype=str, keep_default_na=False, sep=delimiter, engine="c"
+    )
+
+
+def _workbook_frame(path: Path, sheet: str | int) -> pd.DataFrame:
+    workbook = open_workbook(path)
+    try:
+        if isinstance(sheet, int):
+            if sheet >= len(workbook.worksheets):
+                raise SheetError(str(path), [f"has no sheet number {sheet + 1}"])
+            worksheet = workbook.worksheets[sheet]
+        elif sheet in workbook.sheetnames:
+            worksheet = workbook[sheet]
+        else:
+            raise SheetError(str(path), [f"has no sheet named {sheet!r}"])
+        rows = sheet_table(worksheet, name=str(path))
+    finally:
+        workbook.close()
+    if not rows or not any(c.strip() for c in rows[0]):
+        raise SheetError(str(path), ["row 1 is empty: the sheet needs its header row there"])
+    # Cells right of the header (a note typed beside the table) get a column, as pandas names it.
+    width = max(len(row) for row in rows)
+    header: list[str] = []
+    for number, cell in enumerate(rows[0] + [""] * (width - len(rows[0]))):
+        name = cell.strip() or f"Unnamed: {number}"
+        base, count = name, 1
+        while name in header:  # at most MAX_COLUMNS names, so this stays small
+            name, count = f"{base}.{count}", count + 1
+        header.append(name)
+    body = [row + [""] * (width - len(row)) for row in rows[1:]]
+    return pd.DataFrame(body, columns=header, dtype=str)
+
+
 def read_sheet(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
     """A CSV/TSV or XLSX sheet as strings (empty cells as ``""``), header names stripped.
 
     Row numbers in messages count the header as row 1, as a spreadsheet program shows them.
+    A workbook is read whole, whatever size it declares; CSV may be UTF-8 or Windows-1252 and
+    separated by commas, semicolons or tabs. Files past :mod:`slrflow.limits` are refused.
     """
     path = Path(path)
     if not path.exists():
         raise SheetError(str(path), ["file not found"])
+    if path.is_dir():
+        raise SheetError(str(path), ["is a folder, not a sheet"])
+    limits.check_file_size(path, limit=limits.MAX_SHEET_BYTES)
+    if path.stat().st_size == 0:
+        raise SheetError(str(path), [EMPTY])
     try:
         if path.suffix.lower() in {".xlsx", ".xlsm"}:
-            frame = pd.read_excel(path, sheet_name=sheet, dtype=str, keep_default_na=False)
+            frame = _workbook_frame(path, sheet)
         else:
-            sep = "\t" if path.suffix.lower() in {".tsv", ".tab"} else None
-            frame = pd.read_csv(
-                path,
-                dtype=str,
-                keep_default_na=False,
-                sep=sep,
-                engine="python",
-                encoding="utf-8-sig",
-            )
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+            frame = _csv_frame(path)
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError, csv.Error) as exc:
+        if isinstance(exc, SheetError | limits.LimitError):
+            raise
+        if isinstance(exc, WorkbookError):
+            raise SheetError(str(path), [exc.message]) from exc
         raise SheetError(str(path), [f"cannot be read as a table: {exc}"]) from exc
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame.map(lambda v: v.strip() if isinstance(v, str) else v)

@@ -8,6 +8,7 @@ again, so tables pass between stages unchanged.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,23 +31,56 @@ def restore(value: Any) -> Any:
     return value
 
 
-def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
-    """Write ``frame`` as UTF-8 CSV with ``\\n`` line ends, no index, formula cells neutralised."""
+def write_csv(frame: pd.DataFrame, path: str | Path, *, append: bool = False) -> None:
+    """Write ``frame`` as UTF-8 CSV with ``\\n`` line ends, no index, formula cells neutralised.
+
+    ``append``: add the rows to the end of ``path`` without a header (a table written a part at
+    a time is byte for byte the table written at once).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
             safe[column] = safe[column].map(neutralise)
-    safe.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    safe.to_csv(
+        path,
+        index=False,
+        header=not append,
+        mode="a" if append else "w",
+        lineterminator="\n",
+        encoding="utf-8",
+    )
+
+
+def _restored(frame: pd.DataFrame) -> pd.DataFrame:
+    for column in frame.columns:
+        # only columns holding a neutralised cell are mapped (most hold none)
+        if frame[column].str.startswith("'").any():
+            frame[column] = frame[column].map(restore)
+    return frame
 
 
 def read_csv(path: str | Path, **kwargs: Any) -> pd.DataFrame:
-    """Read a table written by :func:`write_csv`: text cells as ``str``, empty as ``""``."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8", **kwargs)
-    for column in frame.columns:
-        frame[column] = frame[column].map(restore)
-    return frame
+    """Read a table written by :func:`write_csv`: text cells as ``str``, empty as ``""``.
+
+    ``usecols`` (a list or a test of the column name) reads only the columns a stage needs:
+    the record table's ``original`` column alone is a third of its size.
+    """
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8", **kwargs)
+    except pd.errors.EmptyDataError:  # what write_csv makes of a table without columns
+        return pd.DataFrame()
+    return _restored(frame)
+
+
+def read_csv_chunks(path: str | Path, rows: int = 50_000, **kwargs: Any) -> Iterator[pd.DataFrame]:
+    """:func:`read_csv` a part of ``rows`` rows at a time, for tables too large to hold whole."""
+    with pd.read_csv(
+        path, dtype=str, keep_default_na=False, encoding="utf-8", chunksize=rows, **kwargs
+    ) as reader:
+        for frame in reader:
+            yield _restored(frame)
 
 
 def read_optional_csv(path: str | Path | None) -> pd.DataFrame | None:

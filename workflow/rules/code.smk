@@ -84,12 +84,14 @@ rule code:
         runtime=grows_with_input(10, 0.02),
     params:
         review=REVIEW,
-        coders=",".join(CODING.get("coders", [])),
+        coders=(
+            ["--coders", ",".join(CODING["coders"])] if CODING.get("coders") else []
+        ),
         out=CODING_OUT,
     shell:
         "slrflow code --references {input.references:q} --status {input.status:q} "
         "--codebook {input.codebook:q} --review {params.review:q} "
-        "--coders {params.coders:q} --out-dir {params.out:q} 2> {log:q}"
+        "{params.coders:q} --out-dir {params.out:q} 2> {log:q}"
 
 
 ALL_OUTPUTS.extend(rules.code.output)

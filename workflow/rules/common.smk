@@ -5,8 +5,38 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
+from slrflow import reviewfolder
 from slrflow.searchlog import read_search_log
 
+
+def person_input(read, *args, **kwargs):
+    """``read(*args, **kwargs)``; a fault in the person's files (an slrflow error, which names
+    file, row and field) stops the run with that message alone, without a traceback."""
+    try:
+        return read(*args, **kwargs)
+    except Exception as error:
+        if not type(error).__module__.startswith("slrflow"):
+            raise
+        sys.exit(f"slrflow: error: {error}")
+
+
+# Which review this run works on: --config review=DIR, the folder Snakemake runs in when it holds
+# a config.yaml (`slrflow run DIR`, `snakemake -d DIR`), or the bundled example from the project
+# folder. Its config.yaml is read here; values given with --config still win.
+LOCATION = person_input(
+    reviewfolder.locate,
+    config.get("review"),
+    config.get("results"),
+    here=Path.cwd(),
+    project=Path(workflow.basedir),
+)
+
+
+configfile: LOCATION.review / reviewfolder.CONFIG
+
+
+config["review"] = str(LOCATION.review)
+config["results"] = str(LOCATION.results)
 validate(config, "../schemas/config.schema.json")
 
 # Rules call the `slrflow` command of the Python that runs Snakemake, even when that
@@ -18,9 +48,16 @@ os.environ["PATH"] = os.pathsep.join(
 REVIEW = Path(config["review"])
 RESULTS = Path(config.get("results", "results"))
 SEARCH_LOG = REVIEW / config.get("search_log", "searches.csv")
-SEARCHES = {s.search_id: s for s in read_search_log(SEARCH_LOG, review=REVIEW)}
-#: The codebook the coding stage, the toolkits and the charts share.
-CODEBOOK = config.get("coding", {}).get("codebook", "config/codebook.yaml")
+SEARCHES = {
+    s.search_id: s for s in person_input(read_search_log, SEARCH_LOG, review=REVIEW)
+}
+if not SEARCHES:
+    sys.exit(
+        f"slrflow: error: {SEARCH_LOG} lists no search yet: put each export in "
+        f"{REVIEW / 'exports'} and describe its search on a row of the search log"
+    )
+#: The codebook the coding stage, the toolkits and the charts share (relative to the review).
+CODEBOOK = REVIEW / config.get("coding", {}).get("codebook", reviewfolder.CODEBOOK)
 
 
 wildcard_constraints:
@@ -33,16 +70,18 @@ def search_export(wildcards):
 
 
 def search_params(wildcards):
-    """The search-log row's settings for reading its export (a change reruns that search)."""
+    """The search-log row's settings for reading its export (a change reruns that search), one
+    list item per argument: `{params.options:q}` quotes each, so each reaches the command whole.
+    """
     search = SEARCHES[wildcards.search]
-    options = [f"--search-id {search.search_id}", f"--name {search.file!r}"]
+    options = ["--search-id", search.search_id, "--name", search.file]
     if search.format:
-        options.append(f"--format {search.format}")
+        options += ["--format", search.format]
     if search.mapping:
-        options.append(f"--mapping {search.mapping!r}")
+        options += ["--mapping", search.mapping]
     if search.hits_reported is not None:
-        options.append(f"--hits-reported {search.hits_reported}")
-    return " ".join(options)
+        options += ["--hits-reported", str(search.hits_reported)]
+    return options
 
 
 #: Everything `snakemake` builds by default; each stage's .smk file adds its final outputs.

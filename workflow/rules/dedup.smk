@@ -2,15 +2,21 @@
 DEDUP = RESULTS / "dedup"
 # A person's verdicts on pairs (same / different); optional, never written by the workflow.
 DEDUP_DECISIONS = REVIEW / "dedup_decisions.csv"
-# The `dedup:` settings of config.yaml as command-line options (a change reruns the stage).
-DEDUP_OPTIONS = " ".join(
-    (
-        " ".join(f"--deduplicated-search {s!r}" for s in value)
-        if name == "deduplicated_searches"
-        else f"--{name.replace('_', '-')} {value}"
-    )
+# The `dedup:` settings of config.yaml as command-line arguments (a change reruns the stage),
+# each passed whole with `:q`.
+DEDUP_OPTIONS = [
+    argument
     for name, value in sorted(config.get("dedup", {}).items())
-)
+    for flag, items in [
+        (
+            ("--deduplicated-search", value)
+            if name == "deduplicated_searches"
+            else (f"--{name.replace('_', '-')}", [value])
+        )
+    ]
+    for item in items
+    for argument in (flag, str(item))
+]
 
 
 rule dedup:
@@ -48,12 +54,12 @@ rule dedup:
     params:
         options=DEDUP_OPTIONS,
         decisions=lambda wildcards, input: (
-            f"--decisions {str(input.decisions[0])!r}" if input.decisions else ""
+            ["--decisions", input.decisions[0]] if input.decisions else []
         ),
         outdir=DEDUP,
     shell:
-        "slrflow dedup {input.records:q} --outdir {params.outdir:q} {params.options} "
-        "{params.decisions} 2> {log:q}"
+        "slrflow dedup {input.records:q} --outdir {params.outdir:q} {params.options:q} "
+        "{params.decisions:q} 2> {log:q}"
 
 
 ALL_OUTPUTS.extend(rules.dedup.output)

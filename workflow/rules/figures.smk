@@ -45,7 +45,7 @@ rule prisma:
         "-o {output.pdf:q} --r-csv {output.r_csv:q} "
         "--table {output.table:q} --boxes {input.boxes:q} "
         "--coded {input.coded:q} --wide {input.wide:q} "
-        "{params.options} 2> {log:q}"
+        "{params.options:q} 2> {log:q}"
 
 
 ALL_OUTPUTS.extend(rules.prisma.output)
@@ -80,13 +80,13 @@ rule figures:
         runtime=grows_with_input(5, 0.01),
     params:
         database=lambda wildcards, input: (
-            f"--database {input.database[0]!r}" if input.database else ""
+            ["--database", input.database[0]] if input.database else []
         ),
         out=FIGURES,
     shell:
         "slrflow figures {input.coded:q} --wide {input.wide:q} "
         "--codebook {input.codebook:q} --references {input.references:q} "
-        "{params.database} -o {params.out:q} 2> {log:q}"
+        "{params.database:q} -o {params.out:q} 2> {log:q}"
 
 
 ALL_OUTPUTS.extend(rules.figures.output)

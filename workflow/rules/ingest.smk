@@ -16,7 +16,7 @@ rule ingest_search:
         options=search_params,
     shell:
         "slrflow ingest {input:q} -o {output.table:q} --summary {output.summary:q} "
-        "{params.options} 2> {log:q}"
+        "{params.options:q} 2> {log:q}"
 
 
 rule ingest_report:

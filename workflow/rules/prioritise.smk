@@ -10,7 +10,8 @@ from slrflow.screening.datasets import find_datasets
 
 SIMULATION = config.get("simulation") or {}
 SIMULATION_DATASETS = find_datasets(
-    SIMULATION.get("datasets"), Path("../shared/data/screening")
+    SIMULATION.get("datasets"),
+    Path(workflow.basedir).parent / "shared" / "data" / "screening",
 )
 SIMULATION_SEEDS = [int(seed) for seed in SIMULATION.get("seeds", [0, 1, 2, 3, 4])]
 SIMULATION_DIR = RESULTS / "simulation"
@@ -38,8 +39,8 @@ rule simulate:
         included=SIMULATION.get("n_prior_included", 1),
         excluded=SIMULATION.get("n_prior_excluded", 1),
     shell:
-        "slrflow simulate {input:q} --seed {wildcards.seed} "
-        "--n-prior-included {params.included} --n-prior-excluded {params.excluded} "
+        "slrflow simulate {input:q} --seed {wildcards.seed:q} "
+        "--n-prior-included {params.included:q} --n-prior-excluded {params.excluded:q} "
         "-o {output.order:q} --metrics {output.metrics:q} > {log:q} 2>&1"
 
 

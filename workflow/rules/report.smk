@@ -23,7 +23,7 @@ rule audit_report:
         title=config.get("title") or "Systematic review",
     shell:
         "slrflow report --results {params.results:q} -o {output.page:q} "
-        "--review {params.review:q} --title {params.title:q} 2> {log:q}"
+        "--review {params.review:q} --title {params.title:q} --built {input:q} 2> {log:q}"
 
 
 rule explore_notebook:

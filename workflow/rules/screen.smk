@@ -10,7 +10,7 @@ SCREENING_DIR = REVIEW / "screening"
 SCREENING_STAGES = ["title_abstract", "retrieval", "full_text"]
 # The policy as JSON: a change of policy reruns the stage.
 SCREENING_POLICY = json.dumps(SCREENING, sort_keys=True)
-SCREENING_CRITERIA = SCREENING.get("criteria", "config/criteria.yaml")
+SCREENING_CRITERIA = REVIEW / SCREENING.get("criteria", reviewfolder.CRITERIA)
 
 
 rule screen:

@@ -381,6 +381,19 @@ def _coverage(studies, answers, consensus, coders) -> list[P.Problem]:
     return problems
 
 
+#: The study columns of ``coded_wide.csv`` before one column per codebook dimension.
+WIDE_COLUMNS = [
+    "intervention_id",
+    "intervention",
+    "reports",
+    "n_reports",
+    "citations",
+    "coded_by",
+    "status",
+    "open_disagreements",
+]
+
+
 def _wide(studies, codebook, final, answers, consensus, open_units) -> pd.DataFrame:
     """One row per study: its reports, who coded it, and per dimension the final codes
     (labels, "; "-joined), numbers, or texts (" | "-joined)."""
@@ -392,6 +405,7 @@ def _wide(studies, codebook, final, answers, consensus, open_units) -> pd.DataFr
     who: dict[str, set[str]] = defaultdict(set)
     for a in [*answers, *consensus]:
         who[a.intervention_id].add(a.coder)
+    columns = [*WIDE_COLUMNS, *(dimension.id for dimension in codebook.dimensions)]
     rows = []
     for study in studies.studies:
         sid = study.intervention_id
@@ -410,4 +424,5 @@ def _wide(studies, codebook, final, answers, consensus, open_units) -> pd.DataFr
             joiner = " | " if dimension.type == "text" else "; "
             row[dimension.id] = joiner.join(values.get((sid, dimension.id), []))
         rows.append(row)
-    return pd.DataFrame(rows)
+    # The header stays when no study is included yet: readers see "no studies", not no table.
+    return pd.DataFrame(rows, columns=columns)

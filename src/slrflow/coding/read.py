@@ -26,15 +26,15 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl import load_workbook
-
 from slrflow import tables
 from slrflow.coding import CONSENSUS, RESERVED_STEMS
 from slrflow.coding import problems as P
 from slrflow.coding.codebook import Codebook
 from slrflow.coding.inputs import sheet_files
 from slrflow.coding.studies import Studies
-from slrflow.sheets import read_sheet
+from slrflow.limits import LimitError
+from slrflow.sheets import SheetError, read_sheet, unread_format
+from slrflow.workbooks import WorkbookError, open_workbook, sheet_rows
 
 REQUIRED = ("intervention_id", "dimension", "answer")
 OPTIONAL = ("code", "quote", "page", "report", "note")
@@ -77,23 +77,25 @@ def _rows(path: Path) -> tuple[list[tuple[str, dict[str, str]]], list[P.Problem]
         try:
             # Formulas are read as their text, never evaluated: a cell typed as "=..." arrives
             # as that text instead of vanishing (openpyxl-saved files have no cached values).
-            workbook = load_workbook(path, read_only=True, data_only=False)
-        except (OSError, ValueError, KeyError) as exc:
-            return [], [P.error(f"cannot be read as an .xlsx workbook: {exc}", file=file)]
-        rows, seen_sheet = [], False
-        for sheet in workbook.worksheets:
-            values = sheet.iter_rows(values_only=True)
-            header = [_text(v) for v in next(values, ())]
-            if not {"intervention_id", "dimension"} <= set(header):
-                continue
-            seen_sheet = True
-            if "answer" not in header:
-                return [], [P.error(f"worksheet {sheet.title!r} has no answer column", file=file)]
-            for number, raw in enumerate(values, start=2):
-                row = {h: _text(v) for h, v in zip(header, raw, strict=False) if h}
-                if any(row.values()):
-                    rows.append((f"'{sheet.title}'!{number}", row))
-        workbook.close()
+            workbook = open_workbook(path, data_only=False)
+            rows, seen_sheet = [], False
+            for sheet in workbook.worksheets:
+                values = sheet_rows(sheet, name=file)
+                header = [_text(v) for v in next(values, (0, ()))[1]]
+                if not {"intervention_id", "dimension"} <= set(header):
+                    continue
+                seen_sheet = True
+                if "answer" not in header:
+                    return [], [
+                        P.error(f"worksheet {sheet.title!r} has no answer column", file=file)
+                    ]
+                for number, raw in values:
+                    row = {h: _text(v) for h, v in zip(header, raw, strict=False) if h}
+                    if any(row.values()):
+                        rows.append((f"'{sheet.title}'!{number}", row))
+            workbook.close()
+        except (WorkbookError, LimitError) as exc:
+            return [], [P.error(exc.message, file=file)]
         if not seen_sheet:
             return [], [
                 P.error(
@@ -103,7 +105,11 @@ def _rows(path: Path) -> tuple[list[tuple[str, dict[str, str]]], list[P.Problem]
                 )
             ]
         return rows, []
-    frame = read_sheet(path)
+    try:
+        frame = read_sheet(path)
+    except (SheetError, LimitError) as exc:
+        message = "; ".join(exc.problems) if isinstance(exc, SheetError) else exc.message
+        return [], [P.error(message, file=file)]
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
         return [], [
@@ -312,6 +318,10 @@ def files_by_coder(folder: str | Path) -> tuple[dict[str, Path], Path | None, li
     coders: dict[str, Path] = {}
     consensus = None
     problems = []
+    if Path(folder).is_dir():  # a coding file saved as .ods or .xls is named, not passed over
+        for path in sorted(Path(folder).iterdir()):
+            if path.is_file() and unread_format(path):
+                problems.append(P.error(unread_format(path), file=str(path)))
     for path in sheet_files(folder):
         stem = path.stem
         if stem.lower() == CONSENSUS:

@@ -108,4 +108,41 @@ def read_decisions(
                 *pair, "different", chosen.reviewer, chosen.date, chosen.note, chosen.row
             )
         decided[pair] = chosen
+    problems.extend(contradictions(decided, label))
     return decided, problems
+
+
+def contradictions(decided: dict[tuple[str, str], Decision], label: str) -> list[Problem]:
+    """Verdicts that cannot all hold: ``same`` verdicts chain two records together (A same C,
+    C same B) that another verdict keeps apart (A different B). The ``different`` one holds
+    (an undecided pair is never merged) and a ``same`` verdict of the chain is not applied;
+    each such row is named so that a person can settle them."""
+    parent: dict[str, str] = {}
+
+    def find(record: str) -> str:
+        while parent.get(record, record) != record:
+            parent[record] = parent.get(parent[record], parent[record])
+            record = parent[record]
+        return record
+
+    same = [d for d in decided.values() if d.verdict == "same"]
+    for d in same:
+        parent[find(d.record_id_a)] = find(d.record_id_b)
+    problems = []
+    for d in decided.values():
+        if d.verdict != "different" or find(d.record_id_a) != find(d.record_id_b):
+            continue
+        group = find(d.record_id_a)
+        chain = sorted(s.row for s in same if find(s.record_id_a) == group)
+        problems.append(
+            Problem(
+                label,
+                d.row,
+                "verdict",
+                f"{d.record_id_a} / {d.record_id_b} are 'different' here, but the 'same' "
+                f"verdicts of row(s) {', '.join(map(str, chain))} join them through other "
+                "records; they are kept apart and one of those 'same' verdicts is not applied. "
+                "Settle these rows",
+            )
+        )
+    return problems

@@ -117,7 +117,8 @@ def load(path: str | Path, *, name: str | None = None) -> tuple[pd.DataFrame, li
     path = Path(path)
     label = name or str(path)
     try:
-        raw = read_csv(path)
+        # the entry as exported (``original``) is never compared, and is a third of the table
+        raw = read_csv(path, usecols=lambda column: column != "original")
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise DedupInputError(f"{label}: cannot be read as a CSV table: {exc}") from exc
     return prepare_table(raw, file=label)

@@ -301,6 +301,17 @@ def reports_per_year(items: list[Intervention], references: pd.DataFrame | None)
     return fig
 
 
+def no_coded_studies(title: str) -> Figure:
+    """A chart of a review that has coded no study yet (and has no database scan): its title
+    and that message, so the figure is there and says why it is empty."""
+    fig, ax = plt.subplots(figsize=(8, 3), layout="constrained")
+    _empty(ax, "no coded studies yet")
+    for side in ax.spines.values():
+        side.set_visible(False)
+    ax.set_title(title, loc="left")
+    return fig
+
+
 def render_all(
     items: list[Intervention],
     codebook: Codebook,
@@ -314,13 +325,16 @@ def render_all(
     folder = Path(folder)
     written = []
     with plt.rc_context(RC):
-        figures = {
-            "evidence_gap_map": evidence_gap_map(items, codebook),
-            "working_elements": working_elements(items, database),
-            "barriers": barriers(items, codebook),
-            "interventions": interventions(items, codebook, database),
-            "reports_per_year": reports_per_year(items, references),
-        }
+        if not any(item.values for item in items) and (database is None or not len(database)):
+            figures = {name: no_coded_studies(title) for name, title in TITLES.items()}
+        else:
+            figures = {
+                "evidence_gap_map": evidence_gap_map(items, codebook),
+                "working_elements": working_elements(items, database),
+                "barriers": barriers(items, codebook),
+                "interventions": interventions(items, codebook, database),
+                "reports_per_year": reports_per_year(items, references),
+            }
     for name in CHARTS:
         paths = [folder / f"{name}.{fmt}" for fmt in formats]
         save(figures[name], paths, title=TITLES[name])

@@ -462,16 +462,17 @@ def _update_totals(counts: Counts) -> None:
     counts.totals = {node: counts.totals[node] for node in NODES if node in counts.totals}
 
 
-def options_from_config(settings: dict | None) -> str:
-    """Command-line options from the config's ``prisma:`` section: the previous version's
+def options_from_config(settings: dict | None) -> list[str]:
+    """Command-line arguments from the config's ``prisma:`` section: the previous version's
     studies and reports, typed in for a review whose previous version was made outside this
-    workflow (they override what the search log's update rounds give)."""
+    workflow (they override what the search log's update rounds give). One list item per
+    argument, so that the rule can quote each."""
     settings = settings or {}
     options = []
     for key in ("previous_studies", "previous_reports"):
         if key in settings:
-            options.append(f"--{key.replace('_', '-')} {int(settings[key])}")
-    return " ".join(options)
+            options += [f"--{key.replace('_', '-')}", str(int(settings[key]))]
+    return options
 
 
 def cross_check(counts: Counts, boxes: pd.DataFrame, *, file: str = "boxes.csv") -> list[str]:

@@ -56,6 +56,7 @@ def _reader(fmt: str):
 def _read_source(
     source: Source, *, search_id: str, fmt: str | None, mapping: dict[str, str] | None
 ) -> IngestResult:
+    forced = fmt
     fmt = fmt or detect_format(source)
     rows = []
     # Entries are normalised as the reader yields them, so only one is held at a time; the
@@ -72,11 +73,32 @@ def _read_source(
                     "record has no title; kept, identified by its other fields",
                     field="title",
                 )
+            if row["year"] is None and any(c.isdigit() for c in str(entry.fields.get("year"))):
+                source.warn(
+                    entry.line,
+                    f"year {str(entry.fields['year'])[:40]!r} holds no year from 1500 to 2099; "
+                    "left empty",
+                    field="year",
+                )
             rows.append(row)
     finally:
         if gc_was_enabled:
             gc.enable()
     assign_record_ids(rows)
+    if not rows and forced:
+        try:
+            detected = detect_format(source)
+        except IngestError:
+            detected = None
+        if detected and detected != forced:
+            raise IngestError(
+                source.name,
+                None,
+                f"read as {forced} (the format given for it) this file has no records, but its "
+                f"content looks like {detected}: correct the search log's format column, or "
+                "leave it empty so that the format is detected",
+                field="format",
+            )
     if not rows:
         source.warn(None, f"no records found in this {fmt} file")
     return IngestResult(

@@ -12,7 +12,7 @@ import pandas as pd
 from slrflow.ingest import FORMATS, Warning_, load
 from slrflow.records import COLUMNS
 from slrflow.searchlog import parse_mapping, read_search_log
-from slrflow.tables import read_csv, write_csv
+from slrflow.tables import read_csv_chunks, write_csv
 
 
 def add_arguments_ingest(parser: argparse.ArgumentParser) -> None:
@@ -88,14 +88,22 @@ def add_arguments_ingest_report(parser: argparse.ArgumentParser) -> None:
 
 
 def ingest_report(args: argparse.Namespace) -> int:
-    """Combine the per-search tables in search-log order and write the ingest report."""
+    """Combine the per-search tables in search-log order and write the ingest report.
+
+    The tables are copied a part at a time, so memory does not grow with the review's size.
+    """
     searches = read_search_log(args.search_log, review=args.review)
     tables = {p.stem: p for p in args.tables}
     summaries = {p.stem: json.loads(p.read_text("utf-8")) for p in args.summaries}
-    frames, report, warnings = [], [], []
+    report, warnings = [], []
+    write_csv(pd.DataFrame(columns=COLUMNS), args.records)
+    total = 0
     for search in searches:
-        frame = read_csv(tables[search.search_id])
-        frames.append(frame)
+        records = 0
+        for part in read_csv_chunks(tables[search.search_id]):
+            write_csv(part.reindex(columns=COLUMNS, fill_value=""), args.records, append=True)
+            records += len(part)
+        total += records
         summary = summaries[search.search_id]
         report.append(
             {
@@ -112,21 +120,19 @@ def ingest_report(args: argparse.Namespace) -> int:
                 "encoding": summary["encoding"],
                 "sha256": summary["sha256"],
                 "hits_reported": "" if search.hits_reported is None else search.hits_reported,
-                "records": len(frame),
+                "records": records,
                 "difference": ""
                 if search.hits_reported is None
-                else len(frame) - search.hits_reported,
+                else records - search.hits_reported,
                 "warnings": len(summary["warnings"]),
             }
         )
         for warning in summary["warnings"]:
             warnings.append({"search_id": search.search_id, **warning})
-    combined = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
-    write_csv(combined, args.records)
     write_csv(pd.DataFrame(report), args.report)
     write_csv(
         pd.DataFrame(warnings, columns=["search_id", "file", "line", "field", "message"]),
         args.warnings,
     )
-    print(f"{len(combined)} records from {len(searches)} searches", file=sys.stderr)
+    print(f"{total} records from {len(searches)} searches", file=sys.stderr)
     return 0

@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from slrflow import limits
 from slrflow.ingest.source import IngestError, Source
 from slrflow.records import ENTRY_FIELDS, Entry
 
@@ -255,13 +256,15 @@ class ColumnPlan:
 def unique_header(cells: list[str]) -> list[str]:
     """Header names made usable as keys: blanks named ``column N``, repeats suffixed ``(2)``."""
     header: list[str] = []
+    taken: set[str] = set()  # a set, not the list: linear for a header of any width
     for number, cell in enumerate(cells, start=1):
         name = cell.replace("\ufeff", "").strip() or f"column {number}"
         base, count = name, 2
-        while name in header:
+        while name in taken:
             name = f"{base} ({count})"
             count += 1
         header.append(name)
+        taken.add(name)
     return header
 
 
@@ -338,6 +341,13 @@ def entries_from_rows(
     for number, cells in rows:
         if not any(c.strip() for c in cells):
             continue
+        if len(cells) > limits.MAX_COLUMNS:
+            raise IngestError(
+                source.name,
+                number,
+                f"{len(cells):,} cells in this row, more than the {limits.MAX_COLUMNS:,} columns "
+                "a table may have; delete the empty columns right of the data",
+            )
         if plan is None:
             plan = plan_columns(unique_header(cells), mapping, source=source, header_row=number)
             width = len(plan.header)

@@ -20,6 +20,7 @@ from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
+from slrflow import limits
 from slrflow.ingest.source import IngestError, Source
 from slrflow.records import Entry
 
@@ -52,18 +53,38 @@ def _text(element: Element) -> str:
     return "".join(element.itertext()).strip()
 
 
+class _TooDeep(Exception):
+    """Elements nested past :data:`slrflow.limits.MAX_XML_DEPTH`, at ``line``."""
+
+    def __init__(self, line: int | None):
+        self.line = line
+
+
 class _RecordLines(TreeBuilder):
-    """Builds the tree and notes the line where each ``<record>`` starts."""
+    """Builds the tree, notes the line where each ``<record>`` starts and stops at elements
+    nested deeper than :data:`~slrflow.limits.MAX_XML_DEPTH` (walking such a tree would
+    exhaust Python's recursion; EndNote nests about six deep)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.parser: DefusedXMLParser | None = None
         self.lines: list[int] = []
+        self.depth = 0
+
+    def _line(self) -> int | None:
+        return self.parser.parser.CurrentLineNumber if self.parser is not None else None
 
     def start(self, tag, attrs):  # noqa: ANN001 - TreeBuilder's signature
+        self.depth += 1
+        if self.depth > limits.MAX_XML_DEPTH:
+            raise _TooDeep(self._line())
         if tag.lower() == "record" and self.parser is not None:
-            self.lines.append(self.parser.parser.CurrentLineNumber)
+            self.lines.append(self._line())
         return super().start(tag, attrs)
+
+    def end(self, tag):  # noqa: ANN001 - TreeBuilder's signature
+        self.depth -= 1
+        return super().end(tag)
 
 
 def _parse(source: Source) -> tuple[Element, list[int]]:
@@ -90,6 +111,13 @@ def _parse(source: Source) -> tuple[Element, list[int]]:
             f"XML is broken here ({reason}); the file may be truncated or damaged: "
             "export it again from EndNote",
         ) from exc
+    except _TooDeep as exc:
+        raise IngestError(
+            source.name,
+            exc.line,
+            f"elements nested more than {limits.MAX_XML_DEPTH} deep: not an EndNote XML "
+            "export (EndNote nests about six deep); export the records again",
+        ) from None
     except DefusedXmlException as exc:
         raise IngestError(
             source.name, None, f"XML with entity or DTD declarations is refused: {exc!r}"

@@ -26,6 +26,11 @@ _END = "ER  -"
 _TAG_LINE = re.compile(r"^[A-Z][A-Z0-9]  -( |$)")
 # What Ovid writes around each entry: a record number ("1.") before it and a link back to the
 # database after it. Export decoration, not data, so no warning.
+# Tags written with one space before the dash ("TY - JOUR"), as some hand-made or converted
+# files have them; read as tags when the tag is one RIS defines, so that such a file is not one
+# record holding every other's fields.
+_KNOWN_TAGS = frozenset(rispy.TAG_KEY_MAPPING) | {"TY", "ER"}
+_ONE_SPACE_TAG = re.compile(r"^([A-Z][A-Z0-9]) -(?= |$)")
 _OVID_DECORATION = re.compile(r"^\s*\d+\.\s*$|^Link to the Ovid Full Text or citation: ")
 
 
@@ -76,6 +81,7 @@ def read(source: Source, *, mapping: dict[str, str] | None = None) -> Iterator[E
     last = "TY"  # the tag a continuation line extends
     junk_start, junk_first, junk_count = 0, "", 0
     parse_line = _PARSER.parse_line
+    one_space, one_space_first = 0, 0
 
     def report_junk() -> None:
         nonlocal junk_start, junk_count
@@ -92,6 +98,12 @@ def read(source: Source, *, mapping: dict[str, str] | None = None) -> Iterator[E
     # of _TagParser._add_tag: no list of lines per entry and no second pass over them.
     for number, raw in enumerate(source.iter_lines(), 1):
         line = raw.lstrip("\ufeff")  # files concatenated from several exports keep their BOMs
+        if line[3:4] == "-" and line[2:3] == " " and line[1:2] != " ":
+            loose = _ONE_SPACE_TAG.match(line)
+            if loose and loose.group(1) in _KNOWN_TAGS:
+                line = f"{line[:2]}  -{line[4:]}"
+                one_space += 1
+                one_space_first = one_space_first or number
         if start and not line.startswith(_START) and not line.startswith(_END):
             tag, content = parse_line(line)
             if tag is None:  # a continuation line extends the value before it
@@ -141,6 +153,12 @@ def read(source: Source, *, mapping: dict[str, str] | None = None) -> Iterator[E
                 junk_start, junk_first = number, line.strip()
             junk_count += 1
     report_junk()
+    if one_space:
+        source.warn(
+            one_space_first,
+            f"{one_space} tag line(s) with one space before the dash ('TY - ' instead of "
+            "'TY  - '), from here on; read as RIS tags",
+        )
     if start:
         source.warn(
             start,

@@ -23,8 +23,9 @@ FORMATS = (
     "endnote_xml",
 )
 
-_RIS_TAG = re.compile(r"^[A-Z][A-Z0-9]  -(?: |$)", re.M)
-_RIS_TY = re.compile(r"^\ufeff?TY  - ", re.M)
+# RIS tags have two spaces before the dash; one space is read too (see ris._ONE_SPACE_TAG).
+_RIS_TAG = re.compile(r"^[A-Z][A-Z0-9]  ?-(?: |$)", re.M)
+_RIS_TY = re.compile(r"^\ufeff?TY  ?- ", re.M)
 # Four-character MEDLINE tags that RIS (two characters) cannot have.
 _MEDLINE_TAG = re.compile(r"^(?:PMID|OWN |STAT|FAU |DCOM|LR  |JID |EDAT|MHDA|CRDT|PMC )- ", re.M)
 _WOS_START = re.compile(r"^(?:FN |VR |PT [A-Z]\s*$)", re.M)
@@ -83,7 +84,7 @@ def detect_format(source: Source) -> str:
         "\t" in first_line and {"PT", "AU", "TI", "SO"} <= set(first_line.split("\t"))
     ):
         return "wos_tab"
-    if first_line.startswith("TY  -"):
+    if first_line.startswith(("TY  -", "TY - ")):
         return "ris"
     if re.match(r"(?:FN|VR) |PT [A-Z]\s*$", first_line):
         return "wos"

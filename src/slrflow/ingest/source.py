@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from slrflow import limits
+
 #: Bytes of the file kept once it is decoded, for the checks that look at its start.
 _HEAD = 64
 #: Characters split into lines at a time by :meth:`Source.iter_lines`.
@@ -66,6 +68,14 @@ class Source:
             raise IngestError(display, None, "file not found")
         if path.is_dir():
             raise IngestError(display, None, "is a folder, not an export file")
+        size = path.stat().st_size
+        if size > limits.MAX_EXPORT_BYTES:
+            raise IngestError(
+                display,
+                None,
+                f"{size:,} bytes, more than the {limits.MAX_EXPORT_BYTES:,} an export may have; "
+                "export the records in several smaller files",
+            )
         try:
             data = path.read_bytes()
         except OSError as exc:

@@ -20,13 +20,13 @@ with DOM text nodes, so nothing from an export is ever parsed as markup.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 from slrflow.report.collect import Trail
 
 #: References per index chunk (about 250 bytes each) and per trail chunk (about 2-10 kB each).
-INDEX_CHUNK = 10_000
+INDEX_CHUNK = 5_000
 TRAIL_CHUNK = 250
 #: Up to this many references the index also holds each abstract's words, so that the search
 #: box finds words of the abstract too (a few hundred bytes a reference); above, the index stays
@@ -57,9 +57,12 @@ def abstract_words(text: str) -> str:
     return " ".join(words)[:_ABSTRACT_WORDS]
 
 
-def index_row(trail: Trail, filters: dict[str, list[str]], *, abstracts: bool = False) -> list:
+def index_row(
+    trail: Trail, filters: dict[str, list[str]], status: str, *, abstracts: bool = False
+) -> list:
     """One reference in the index: what the list shows and what search and filters match
-    (with ``abstracts``, last, the words of its abstract)."""
+    (``filters``: each filter's values for it; ``status``: where it stands; with
+    ``abstracts``, last, the words of its abstract)."""
     row = [
         trail.reference_id,
         trail.title,
@@ -67,7 +70,7 @@ def index_row(trail: Trail, filters: dict[str, list[str]], *, abstracts: bool = 
         trail.year,
         trail.journal,
         trail.doi,
-        trail.final_status,
+        status,
         " ".join(r["record_id"] for r in trail.records),
         {key: "|".join(values) for key, values in filters.items() if values},
     ]
@@ -103,15 +106,15 @@ def _script(callback: str, number: int, data) -> str:
 
 
 def write_chunks(
-    trails: Iterable[Trail],
+    entries: Iterable[tuple[Trail, dict[str, list[str]], str]],
     folder: Path,
-    filters: Callable[[Trail], dict[str, list[str]]],
     *,
     abstracts: bool = False,
 ) -> int:
-    """Write the index and trail chunks of ``trails`` into ``folder``; returns how many.
+    """Write the index and trail chunks into ``folder``; returns how many references.
 
-    ``trails`` may be a generator: only one trail chunk and one index chunk are held at a time.
+    ``entries``: each reference's trail, filter values and status (see :func:`index_row`); it
+    may be a generator: only one trail chunk and one index chunk are held at a time.
     Chunks left from an earlier, larger run are removed so the folder holds this run only.
     """
     folder.mkdir(parents=True, exist_ok=True)
@@ -135,8 +138,8 @@ def write_chunks(
         )
         index.clear()
 
-    for trail in trails:
-        index.append(index_row(trail, filters(trail), abstracts=abstracts))
+    for trail, filters, status in entries:
+        index.append(index_row(trail, filters, status, abstracts=abstracts))
         chunk.append(trail_data(trail))
         count += 1
         if len(chunk) == TRAIL_CHUNK:

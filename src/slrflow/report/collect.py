@@ -7,6 +7,7 @@ absent (not built for this review) leaves its section empty, and the page says s
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,6 +50,9 @@ FIGURES = {
 }
 
 _RECORD_FIELDS = ("record_id", "search_id", "source_file", "source_line", "format")
+#: How a table is read when the report needs only some of its columns (the record table of a
+#: large review is gigabytes, mostly fields the report shows from the references instead).
+_READ = {"records": {"usecols": lambda column: column in _RECORD_FIELDS}}
 
 
 @dataclass
@@ -81,14 +85,6 @@ class Trail:
                 if value and value not in found:
                     found.append(value)
         return found
-
-    @property
-    def search_text(self) -> str:
-        """Lower-case text the page's search box matches: ids, title, authors, journal, DOI
-        and abstract. The page shows a reference when every word typed is in it, anywhere."""
-        ids = " ".join(r["record_id"] for r in self.records)
-        parts = [self.reference_id, ids, self.title, self.authors, self.journal, self.doi]
-        return " ".join([*parts, self.abstract]).lower()
 
     @property
     def final_status(self) -> str:
@@ -143,15 +139,24 @@ def final_codes(coded: pd.DataFrame | None) -> pd.DataFrame | None:
     return final if len(final) else coded
 
 
-def collect(results: str | Path) -> ReportData:
-    """Read every output present under ``results`` and build the trails."""
+def collect(results: str | Path, *, built: Iterable[str | Path] | None = None) -> ReportData:
+    """Read every output present under ``results`` and build the trails.
+
+    ``built`` lists the files this run of the workflow made; a file under ``results`` not among
+    them (left by an earlier setting, such as an inventory since removed) is not shown.
+    """
     results = Path(results)
+    made = None if built is None else {Path(p).resolve() for p in built}
+
+    def present(path: Path) -> bool:
+        return path.is_file() and (made is None or path.resolve() in made)
+
     tables = {
-        name: read_csv(results / path)
+        name: read_csv(results / path, **_READ.get(name, {}))
         for name, path in TABLES.items()
-        if (results / path).is_file()
+        if present(results / path)
     }
-    figures = {name: results / p for name, p in FIGURES.items() if (results / p).is_file()}
+    figures = {name: results / p for name, p in FIGURES.items() if present(results / p)}
     records = tables.get("records", pd.DataFrame(columns=_RECORD_FIELDS))
     clusters = tables.get("clusters")
     if clusters is None:  # no dedup: every record is its own reference

@@ -99,17 +99,17 @@ def render(data: ReportData, output: str | Path, *, review: str = "", title: str
     def tallied(trails):
         nonlocal merged
         for trail in trails:
-            for key, values in filter_values(trail).items():
+            filters = filter_values(trail)
+            for key, values in filters.items():
                 options[key].update(values)
-            if trail.final_status:
-                statuses[trail.final_status] = statuses.get(trail.final_status, 0) + 1
+            status = trail.final_status
+            if status:
+                statuses[status] = statuses.get(status, 0) + 1
             merged += len(trail.records) > 1
-            yield trail
+            yield trail, filters, status
 
     abstracts = len(data.trails) <= ABSTRACT_SEARCH_LIMIT
-    references = write_chunks(
-        tallied(data.trails), assets / "data", filter_values, abstracts=abstracts
-    )
+    references = write_chunks(tallied(data.trails), assets / "data", abstracts=abstracts)
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("slrflow.report", "templates"),
         autoescape=True,

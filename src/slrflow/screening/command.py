@@ -99,12 +99,19 @@ def add_arguments_screen(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--out-dir", type=Path, required=True, help="results/screening")
 
 
+#: What screening reads of the record table (the accounting and decisions that give a DOI), and
+#: what of the reference table it never reads (automation looks at years, languages and types).
+_RECORD_COLUMNS = {"record_id", "search_id", "doi"}
+_UNUSED_REFERENCE_COLUMNS = {"abstract", "keywords", "url"}
+
+
 def screen(args: argparse.Namespace) -> int:
     """Build the screening log, status, conflicts, agreement and PRISMA counts."""
     policy, criteria = policy_from_arguments(args)
-    records = read_csv(args.records)
+    # Only the columns the stage uses: the record table of a large review is gigabytes.
+    records = read_csv(args.records, usecols=lambda c: c in _RECORD_COLUMNS)
     clusters = read_csv(args.clusters)
-    references = read_csv(args.references)
+    references = read_csv(args.references, usecols=lambda c: c not in _UNUSED_REFERENCE_COLUMNS)
     index = ReferenceIndex.build(clusters, records=records, references=references)
     decision_files, resolution_files = [], []
     if args.review is not None:

@@ -26,7 +26,15 @@ from slrflow.screening import DECISIONS, NEEDS_REASON, STAGES, ScreeningError
 from slrflow.screening.attach import ReferenceIndex
 from slrflow.screening.criteria import Criteria
 from slrflow.screening.policy import Policy
-from slrflow.sheets import SheetError, is_sheet_file, read_sheet, validate_cells, validate_rows
+from slrflow.sheets import (
+    SheetError,
+    is_lock_file,
+    is_sheet_file,
+    read_sheet,
+    unread_format,
+    validate_cells,
+    validate_rows,
+)
 
 #: Columns of a decision file (``record_id`` may be replaced by ``doi``).
 DECISION_COLUMNS = ("record_id", "decision", "criteria", "note", "date")
@@ -361,6 +369,9 @@ def read_decisions(
     decisions: list[Decision] = []
     blank: dict[str, int] = {}
     for path in sorted(Path(p) for p in paths):
+        if unread_format(path):
+            problems.append(f"{path}: {unread_format(path)}")
+            continue
         if not is_sheet_file(path):
             continue
         stage = path.parent.name
@@ -433,6 +444,9 @@ def read_resolutions(
     problems: list[str] = []
     out: list[Decision] = []
     for path in sorted(Path(p) for p in paths):
+        if unread_format(path):
+            problems.append(f"{path}: {unread_format(path)}")
+            continue
         if not is_sheet_file(path):
             continue
         frame = _read(
@@ -501,8 +515,13 @@ def collect_files(screening_dir: str | Path) -> tuple[list[Path], list[Path]]:
     root = Path(screening_dir)
     if not root.is_dir():
         return [], []
-    found = sorted(p for p in root.glob("*") if p.is_file() and is_sheet_file(p)) + sorted(
-        p for p in root.glob("*/*") if p.is_file() and is_sheet_file(p)
+    # Any depth, and spreadsheets in formats that are not read (.ods, .xls): each is reported.
+    found = sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file()
+        and (is_sheet_file(p) or unread_format(p))
+        and not any(is_lock_file(Path(part)) for part in p.relative_to(root).parts)
     )
     resolutions = [p for p in found if p.parent == root and p.stem.startswith("resolutions")]
     decisions = [p for p in found if p not in resolutions]

@@ -40,7 +40,7 @@ class Policy:
     resolution_method: str = "consensus"
     resolvers: tuple[str, ...] = ()
     automation: tuple[dict[str, Any], ...] = ()
-    criteria: str = "config/criteria.yaml"
+    criteria: str = "criteria.yaml"
     raw: dict[str, Any] = field(default_factory=dict)
 
     def maybe_passes(self, stage: str) -> bool:
@@ -112,7 +112,7 @@ def parse_policy(section: dict[str, Any] | None, *, file: str = "config") -> Pol
         resolution_method=resolution.get("method", "consensus"),
         resolvers=tuple(resolution.get("resolvers") or ()),
         automation=tuple(section.get("automation") or ()),
-        criteria=section.get("criteria", "config/criteria.yaml"),
+        criteria=section.get("criteria", "criteria.yaml"),
         raw=section,
     )
 

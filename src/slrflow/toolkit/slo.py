@@ -258,13 +258,18 @@ def method_sheet(
     searches: pd.DataFrame | None = None,
     counts: prisma.Counts | None = None,
     toolkit: str = "Toolkit SLO Interventies",
+    coded_studies: int | None = None,
 ) -> pd.DataFrame:
-    """How the workbook was made, as item/value rows (no clock time, by design)."""
+    """How the workbook was made, as item/value rows (no clock time, by design).
+    ``coded_studies`` is how many studies carry codes (None: not stated)."""
     rows = [
         ("toolkit", toolkit),
         ("software", f"slrflow {__version__}"),
         ("codebook", f"{codebook.name} version {codebook.version}"),
     ]
+    if coded_studies is not None:
+        shown = str(coded_studies) if coded_studies else "no coded studies yet"
+        rows.append(("coded studies", shown))
     if searches is not None and len(searches):
         dates = sorted(d for d in searches.get("date_searched", []) if d)
         if dates:
@@ -332,7 +337,12 @@ def sheets(
         workbook.Sheet("summary", summary_sheet(interventions, codebook), csv="slo_summary.csv"),
         workbook.Sheet(
             "method",
-            method_sheet(codebook=codebook, searches=searches, counts=counts),
+            method_sheet(
+                codebook=codebook,
+                searches=searches,
+                counts=counts,
+                coded_studies=sum(1 for item in interventions if item.values),
+            ),
             csv="slo_method.csv",
         ),
     ]

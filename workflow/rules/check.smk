@@ -18,7 +18,8 @@ rule check_inputs:
         ),
         decisions=lambda wildcards: screening_files(REVIEW / "screening")[0],
         resolutions=lambda wildcards: screening_files(REVIEW / "screening")[1],
-        criteria=config.get("screening", {}).get("criteria", "config/criteria.yaml"),
+        criteria=REVIEW
+        / config.get("screening", {}).get("criteria", reviewfolder.CRITERIA),
     output:
         INPUTS_CHECKED,
     log:

@@ -11,9 +11,11 @@ written as a link, the title in capitals or with a trailing full stop, an HTML e
 full given names instead of initials, the online-first year, no abstract. Two reviewers have
 screened a small share of the works at title/abstract (by DOI), with some conflicts.
 
-The workflow then runs on it with ``slrflow run`` (or ``snakemake`` when that command is not
-there), and every job is measured from outside: wall-clock seconds and peak resident memory of
-each ``slrflow`` process, grouped by stage.
+The review folder is made with ``slrflow init``, the workflow runs on it with ``slrflow run``,
+and every job is measured from outside: wall-clock seconds, CPU seconds and peak resident memory
+of each ``slrflow`` process, grouped by stage. Last, the audit report is opened in Chromium (when
+it and Playwright are installed): seconds until the list shows, until every reference is loaded,
+and until a trail opens.
 
     nice .venv/bin/python benchmarks/scale.py --records 100000 [--json OUT] [--keep DIR]
 
@@ -25,6 +27,7 @@ moment; a stage's peak_mb: its largest job).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import io
 import json
@@ -58,6 +61,8 @@ SEARCHES = {
 #: How many searches find a work: 1 (60%), 2 (25%) or 3 (15%), so that 1 - 1/1.55 = 35% of
 #: the records are duplicates across searches.
 COPIES = ((1, 0.60), (2, 0.25), (3, 0.15))
+#: The reviewers `slrflow init` puts in a new review's config.
+REVIEWERS = ("reviewer_a", "reviewer_b")
 #: Which slrflow subcommand belongs to which stage of the report.
 STAGES = {
     "ingest": "ingest",
@@ -347,7 +352,7 @@ def build_review(folder: Path, records: int, *, seed: int = 15) -> dict:
             n += 1
         total += copies
     exports = folder / "exports"
-    exports.mkdir(parents=True)
+    exports.mkdir(parents=True, exist_ok=True)
     log_rows = []
     for search, (fmt, name, _) in SEARCHES.items():
         copies = per_search[search]
@@ -378,14 +383,14 @@ def write_decisions(folder: Path, works: list[Work], rng: random.Random) -> int:
     chosen = [w for w in works if w.doi_kept and w.year >= 2000 and rng.random() < 0.02]
     stage = folder / "screening" / "title_abstract"
     stage.mkdir(parents=True)
-    for reviewer in ("anouk", "bram"):
+    for reviewer in REVIEWERS:
         with (stage / f"{reviewer}.csv").open("w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out)
             writer.writerow(["record_id", "doi", "decision", "criteria", "date"])
             for work in chosen:
                 r = random.Random(f"{work.number}")
                 include = r.random() < 0.1
-                if reviewer == "bram" and r.random() < 0.05:
+                if reviewer == REVIEWERS[1] and r.random() < 0.05:
                     include = not include
                 decision = ("include", "") if include else ("exclude", r.choice(("C1", "C2")))
                 writer.writerow(["", work.doi, *decision, "2026-11-20"])
@@ -404,21 +409,30 @@ class Job:
     cpu: float = 0.0
 
 
-def _stage_of(proc: psutil.Process) -> str | None:
+def _command(proc: psutil.Process) -> list[str]:
     try:
-        cmd = proc.cmdline()
+        return proc.cmdline()
     except (psutil.NoSuchProcess, psutil.AccessDenied):
-        return None
-    if "nbconvert" in cmd:
-        return "notebook"
-    for i, part in enumerate(cmd[:-1]):
-        if part.endswith("/slrflow") or part == "slrflow":
-            return STAGES.get(cmd[i + 1], cmd[i + 1])
+        return []
+
+
+def _stage_of(commands: list[list[str]]) -> str | None:
+    """The stage a job belongs to, from the command lines of its processes."""
+    for cmd in commands:
+        if "nbconvert" in cmd:
+            return "notebook"
+        for i, part in enumerate(cmd[:-1]):
+            if part.endswith("/slrflow") or part == "slrflow":
+                return STAGES.get(cmd[i + 1], cmd[i + 1])
     return None
 
 
 class Monitor(threading.Thread):
-    """Samples the run's process tree: each ``slrflow`` job's lifetime and peak memory."""
+    """Samples the run's process tree: each job's lifetime, CPU time and peak memory.
+
+    A job is a process Snakemake started (the shell of a rule) with everything below it (the
+    ``slrflow`` command, a notebook's kernel); its memory at a moment is the sum over them.
+    """
 
     def __init__(self, root: psutil.Process, interval: float = 0.1) -> None:
         super().__init__(daemon=True)
@@ -427,54 +441,55 @@ class Monitor(threading.Thread):
         self.peak_total = 0
         self.stop = threading.Event()
 
-    def run(self) -> None:
-        while not self.stop.is_set():
+    def sample(self) -> None:
+        procs = [self.root, *self.root.children(recursive=True)]
+        total, now = 0, time.time()
+        for proc in procs:
             try:
-                procs = [self.root, *self.root.children(recursive=True)]
+                total += proc.memory_info().rss
             except psutil.NoSuchProcess:
-                return
-            total, now = 0, time.time()
-            for proc in procs:
+                continue
+        self.peak_total = max(self.peak_total, total)
+        for snakemake in procs:
+            if not any("snakemake" in part for part in _command(snakemake)[:3]):
+                continue
+            try:
+                shells = snakemake.children()
+            except psutil.NoSuchProcess:
+                continue
+            for shell in shells:
                 try:
-                    rss = proc.memory_info().rss
-                    times = proc.cpu_times()
+                    tree = [shell, *shell.children(recursive=True)]
+                    rss = sum(p.memory_info().rss for p in tree)
+                    cpu = sum(sum(p.cpu_times()[:2]) for p in tree)
+                    started = shell.create_time()
                 except psutil.NoSuchProcess:
                     continue
-                total += rss
-                job = self.jobs.get(proc.pid)
+                job = self.jobs.get(shell.pid)
                 if job is None:
-                    stage = _stage_of(proc)
+                    stage = _stage_of([_command(p) for p in tree])
                     if stage is None:
                         continue
-                    job = self.jobs[proc.pid] = Job(stage, proc.create_time(), now)
+                    job = self.jobs[shell.pid] = Job(stage, started, now)
                 job.end, job.peak = now, max(job.peak, rss)
-                job.cpu = times.user + times.system
-            self.peak_total = max(self.peak_total, total)
+                job.cpu = max(job.cpu, cpu)
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            with contextlib.suppress(psutil.NoSuchProcess):
+                self.sample()
             time.sleep(self.interval)
-
-
-def workflow_command(review: Path, cores: int) -> list[str]:
-    """``slrflow run`` when the package has it, else Snakemake with the review in the config."""
-    bin_dir = Path(sys.executable).parent
-    slrflow = bin_dir / "slrflow"
-    probe = subprocess.run([str(slrflow), "run", "--help"], capture_output=True, check=False)
-    if probe.returncode == 0:
-        return [str(slrflow), "run", str(review), "--cores", str(cores)]
-    return [
-        str(bin_dir / "snakemake"),
-        "--cores",
-        str(cores),
-        "--configfile",
-        str(review / "config.yaml"),
-        "--config",
-        f"review={review}",
-        f"results={review / 'results'}",
-    ]
 
 
 def run_workflow(review: Path, cores: int, log: Path) -> dict:
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
-    command = workflow_command(review, cores)
+    command = [
+        str(Path(sys.executable).parent / "slrflow"),
+        "run",
+        str(review),
+        "--cores",
+        str(cores),
+    ]
     print("running:", " ".join(command), file=sys.stderr)
     start = time.time()
     with log.open("w") as out:
@@ -511,11 +526,54 @@ def run_workflow(review: Path, cores: int, log: Path) -> dict:
     }
 
 
-def write_config(review: Path) -> None:
-    """The project's default config with this review's title (decisions by anouk and bram)."""
-    text = (ROOT / "config" / "config.yaml").read_text("utf-8")
-    text = re.sub(r"(?m)^title: .*$", 'title: "Scale benchmark review"', text, count=1)
-    (review / "config.yaml").write_text(text, "utf-8")
+def make_review(review: Path) -> None:
+    """``slrflow init``: the review folder with its config, criteria and codebook."""
+    subprocess.run(
+        [str(Path(sys.executable).parent / "slrflow"), "init", str(review)],
+        check=True,
+        capture_output=True,
+    )
+    config = review / "config.yaml"
+    text = re.sub(r"(?m)^title: .*$", 'title: "Scale benchmark review"', config.read_text("utf-8"))
+    config.write_text(text, "utf-8")
+
+
+def measure_report(page: Path, tries: int = 3) -> dict | None:
+    """Seconds until the audit report shows its list, until every reference is loaded (search
+    and filters cover all), and until a trail deep in the list opens: the median of ``tries``
+    fresh pages in Chromium; None without Chromium or Playwright."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    if not chromium:
+        return None
+    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+    args += ["--disable-component-update", "--disable-sync", "--no-first-run"]
+    times: dict[str, list[float]] = {"open": [], "all_loaded": [], "trail": []}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=args)
+        for _ in range(tries):
+            tab = browser.new_page()
+            start = time.perf_counter()
+            tab.goto(page.as_uri())
+            tab.wait_for_selector("article.ref")
+            times["open"].append(time.perf_counter() - start)
+            tab.wait_for_selector("#reference-list[data-ready]", state="attached", timeout=300_000)
+            times["all_loaded"].append(time.perf_counter() - start)
+            tab.click("#next")  # the second page of the list: a trail chunk not yet read
+            start = time.perf_counter()
+            tab.click("article.ref >> nth=10 >> summary")
+            tab.wait_for_selector("article.ref >> nth=10 >> .trail")
+            times["trail"].append(time.perf_counter() - start)
+            tab.close()
+        browser.close()
+    references = int(re.search(r'data-references="(\d+)"', page.read_text("utf-8")).group(1))
+    return {"references": references} | {
+        f"{name}_seconds": round(sorted(values)[len(values) // 2], 2)
+        for name, values in times.items()
+    }
 
 
 def main() -> int:
@@ -539,8 +597,8 @@ def main() -> int:
         review = Path(tmp.name) / "review"
     try:
         t0 = time.perf_counter()
+        make_review(review)
         built = build_review(review, args.records, seed=args.seed)
-        write_config(review)
         print(
             f"built {built['records']:,} records of {built['works']:,} works "
             f"({1 - built['works'] / built['records']:.0%} duplicates) in "
@@ -551,6 +609,9 @@ def main() -> int:
             "records": built["records"],
             **run_workflow(review, args.cores, review / "run.log"),
         }
+        report = measure_report(review / "results" / "report" / "index.html")
+        if report:
+            figures["report"] = report
     finally:
         if tmp is not None:
             tmp.cleanup()
@@ -568,6 +629,13 @@ def main() -> int:
     )
     print(f"machine load (1, 5, 15 min) at the end: {os.getloadavg()}")
     print(f"peak memory per record: {figures['peak_mb'] * 1e3 / figures['records']:.1f} kB")
+    if "report" in figures:
+        r = figures["report"]
+        print(
+            f"audit report of {r['references']:,} references in Chromium: list shown in "
+            f"{r['open_seconds']} s, all references loaded in {r['all_loaded_seconds']} s, "
+            f"a trail opened in {r['trail_seconds']} s"
+        )
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", "utf-8")
     return 0

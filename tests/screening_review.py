@@ -58,7 +58,7 @@ FINAL_BOXES = (
 )  # fmt: skip
 
 ROOT = Path(__file__).resolve().parents[1]
-CRITERIA = ROOT / "config" / "criteria.yaml"
+CRITERIA = ROOT / "resources" / "example" / "criteria.yaml"
 
 
 def write_run(folder: Path, records=RECORDS, clusters=None) -> dict[str, Path]:

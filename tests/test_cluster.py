@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from slrflow.newreview import init_review
 from slrflow.tables import read_csv
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,7 +60,7 @@ lens,database,Lens,2026-11-01,radicali* AND mental health,2,exports/lens.csv,0
 @pytest.fixture()
 def review(tmp_path: Path) -> Path:
     folder = tmp_path / "review"
-    (folder / "exports").mkdir(parents=True)
+    init_review(folder, title="Cluster review")
     (folder / "exports" / "psycinfo.ris").write_text(RIS, "utf-8")
     (folder / "exports" / "lens.csv").write_text(CSV, "utf-8")
     (folder / "searches.csv").write_text(SEARCHES, "utf-8")
@@ -86,8 +87,6 @@ def test_the_workflow_runs_through_a_cluster_executor(review: Path, tmp_path: Pa
         sys.executable,
         "-m",
         "snakemake",
-        "--configfile",
-        str(ROOT / "config" / "config.yaml"),
         "--config",
         f"review={review}",
         f"results={results}",

@@ -110,6 +110,7 @@ def test_ingest_form_writes_every_output_stably(tmp_path):
             "clusters.csv",
             "references.csv",
             "evidence.csv",
+            "field_weights.csv",
             "pairs_to_review.csv",
             "related.csv",
             "counts.csv",
@@ -132,6 +133,10 @@ def test_ingest_form_writes_every_output_stably(tmp_path):
     assert counts.loc["all", "duplicates_removed"] == "1"
     evidence = read_csv(first / "evidence.csv")
     assert evidence.loc[0, "sim_title"] == "1.0" and evidence.loc[0, "sim_doi"] == ""
+    # three records prove nothing: every field's weight is the prior's, shown with the link
+    assert "title +" in evidence.loc[0, "decided_by"]
+    weights = read_csv(first / "field_weights.csv").set_index("field")
+    assert set(weights["role"]) == {"unproven"}
     assert b"<dc:date>" not in (first / "overlap.svg").read_bytes()
 
 

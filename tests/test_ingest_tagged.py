@@ -587,3 +587,25 @@ def test_cli_ingest_writes_the_table_and_reports_bad_files(tmp_path: Path, capsy
     err = capsys.readouterr().err
     assert f"error: {empty}: file is empty" in err
     assert "Traceback" not in err
+
+
+def test_a_search_that_found_nothing_has_an_empty_export(tmp_path: Path, capsys):
+    from slrflow.cli import main
+    from slrflow.tables import read_csv
+
+    empty = tmp_path / "cinahl.ris"
+    empty.write_bytes(b"\n")
+    out, summary = tmp_path / "x.csv", tmp_path / "x.json"
+    found = ["ingest", str(empty), "-o", str(out), "--summary", str(summary)]
+    # the search log says the database found nothing: no records, no error
+    assert main([*found, "--hits-reported", "0", "--name", "exports/cinahl.ris"]) == 0
+    assert len(read_csv(out)) == 0 and "record_id" in read_csv(out).columns
+    written = json.loads(summary.read_text("utf-8"))
+    assert (written["file"], written["records"], written["format"]) == (
+        "exports/cinahl.ris",
+        0,
+        "empty",
+    )
+    # the database found 12 but the file is empty: a failed export, said so
+    assert main([*found, "--hits-reported", "12"]) == 2
+    assert "put 0 in its hits_reported" in capsys.readouterr().err

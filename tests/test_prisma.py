@@ -175,7 +175,9 @@ def test_reads_what_the_screening_stage_writes():
     from slrflow.screening.counts import Box, prisma_nodes
     from slrflow.screening.criteria import load_criteria
 
-    criteria = load_criteria(Path(__file__).resolve().parents[1] / "config" / "criteria.yaml")
+    criteria = load_criteria(
+        Path(__file__).resolve().parents[1] / "resources" / "example" / "criteria.yaml"
+    )
     first = criteria.ids[0]
     # By hand: scopus r1 + r2 (r2 a duplicate of r1), psycinfo r3, r4, r5; r1 included,
     # r3 excluded at title/abstract, r4 excluded at full text, r5 removed by automation.

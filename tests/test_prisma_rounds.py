@@ -38,7 +38,9 @@ from slrflow.screening import ScreeningError
 from slrflow.screening.counts import Box, prisma_counts
 from slrflow.screening.criteria import load_criteria
 
-CRITERIA = load_criteria(Path(__file__).resolve().parents[1] / "config" / "criteria.yaml")
+CRITERIA = load_criteria(
+    Path(__file__).resolve().parents[1] / "resources" / "example" / "criteria.yaml"
+)
 TYPES = {"db24": "database", "ps24": "database", "web24": "other", "db25": "database",
          "cit25": "other"}  # fmt: skip
 NAMES = {"db24": "Scopus", "ps24": "PsycINFO", "web24": "Websites", "db25": "Scopus",

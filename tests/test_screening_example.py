@@ -62,7 +62,7 @@ def example(tmp_path_factory):
                  "--clusters", str(out / "dedup" / "clusters.csv"),
                  "--references", str(out / "dedup" / "references.csv"),
                  "--review", str(EXAMPLE), "--policy", json.dumps(config["screening"]),
-                 "--criteria", str(ROOT / "config" / "criteria.yaml"),
+                 "--criteria", str(ROOT / "resources" / "example" / "criteria.yaml"),
                  "-o", str(screening)]) == 0  # fmt: skip
     assert _digest(EXAMPLE) == before  # the review folder is never written
     names = ("log", "status", "conflicts", "agreement", "counts", "flow", "boxes")
@@ -169,7 +169,7 @@ def test_example_prisma_as_one_new_review(example):
     searches = read_search_log(EXAMPLE / "searches.csv")
     counts, placed = prisma_counts(
         boxes,
-        load_criteria(ROOT / "config" / "criteria.yaml"),
+        load_criteria(ROOT / "resources" / "example" / "criteria.yaml"),
         source_types={s.search_id: s.source_type for s in searches},
         databases={s.search_id: s.database for s in searches},
     )

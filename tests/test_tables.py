@@ -40,3 +40,17 @@ def test_a_table_without_columns_reads_back_empty(tmp_path: Path):
     path = tmp_path / "empty.csv"
     write_csv(pd.DataFrame(), path)
     assert read_csv(path).empty
+
+
+def test_ingest_writes_the_same_table_in_parts(tmp_path: Path, monkeypatch):
+    from slrflow.cli import main
+    from slrflow.ingest import command
+
+    export = Path(__file__).resolve().parents[1] / "resources" / "example" / "exports"
+    args = [str(export / "pubmed_2024.nbib"), "--search-id", "pubmed_2024"]
+    main(["ingest", *args, "-o", str(tmp_path / "whole.csv")])
+    monkeypatch.setattr(command, "_PART", 3)
+    main(["ingest", *args, "-o", str(tmp_path / "parts.csv")])
+    whole = (tmp_path / "whole.csv").read_bytes()
+    assert len(read_csv(tmp_path / "whole.csv")) > 3  # more than one part
+    assert (tmp_path / "parts.csv").read_bytes() == whole

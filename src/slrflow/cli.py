@@ -67,6 +67,11 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
         "simulate",
         "replay a labelled dataset with the ranker and the stopping rule",
     ),
+    "serve": (
+        "slrflow.serve.command",
+        "serve",
+        "the local screening page: one reference at a time, straight into a decision file",
+    ),
     "simulation-report": (
         "slrflow.screening.curves",
         "simulation_report",

@@ -34,6 +34,8 @@ MAX_COLUMNS = 2_000
 MAX_CELLS = 50_000_000
 #: Elements open inside one another in an XML export.
 MAX_XML_DEPTH = 100
+#: Values in a settings file (config, criteria, codebook) with its aliases written out.
+MAX_YAML_VALUES = 1_000_000
 
 
 class LimitError(ValueError):

@@ -111,3 +111,11 @@ def run_bounded(args: list[str], *, seconds: float, megabytes: int) -> tuple[int
     assert peak, done.stderr[-3000:]
     assert int(peak.group(1)) < megabytes * 1024, f"peak memory {int(peak.group(1)) // 1024} MB"
     return done.returncode, done.stderr
+
+
+def yaml_bomb(key: str, *, levels: int = 9) -> str:
+    """Nine lines of YAML anchors and aliases that stand for a billion values under ``key``."""
+    lines = ['l0: &l0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    for level in range(1, levels):
+        lines.append(f"l{level}: &l{level} [" + ", ".join([f"*l{level - 1}"] * 10) + "]")
+    return "\n".join([*lines, f"{key}: *l{levels - 1}", ""])

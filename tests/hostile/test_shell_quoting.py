@@ -119,7 +119,7 @@ def _hostile_review(base: Path) -> tuple[Path, Path]:
     config["title"] = NASTY
     config["review"] = str(review)
     config["results"] = str(base / "results")
-    config["screening"]["criteria"] = str(ROOT / "config" / "criteria.yaml")
+    config["screening"]["criteria"] = str(ROOT / "resources" / "example" / "criteria.yaml")
     config["coding"] = {"codebook": str(ROOT / "config" / "codebook.yaml")}
     config_file = base / "config.yaml"
     config_file.write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")

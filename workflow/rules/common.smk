@@ -5,7 +5,7 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
-from slrflow import reviewfolder
+from slrflow import reviewfolder, yamlfiles
 from slrflow.searchlog import read_search_log
 
 
@@ -35,6 +35,9 @@ LOCATION = person_input(
 configfile: LOCATION.review / reviewfolder.CONFIG
 
 
+# Anchors and aliases could make a short config expand to billions of values once validated.
+for path in workflow.configfiles:
+    person_input(yamlfiles.load, path)
 config["review"] = str(LOCATION.review)
 config["results"] = str(LOCATION.results)
 validate(config, "../schemas/config.schema.json")

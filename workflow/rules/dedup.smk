@@ -32,6 +32,7 @@ rule dedup:
         clusters=DEDUP / "clusters.csv",
         references=DEDUP / "references.csv",
         evidence=DEDUP / "evidence.csv",
+        field_weights=DEDUP / "field_weights.csv",
         pairs_to_review=DEDUP / "pairs_to_review.csv",
         related=DEDUP / "related.csv",
         counts=DEDUP / "counts.csv",

@@ -19,6 +19,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from slrflow import yamlfiles
 from slrflow.messages import problem_list
 from slrflow.sheets import load_schema
 
@@ -135,7 +136,7 @@ def _where(error: jsonschema.ValidationError, data: dict) -> str:
 def loads(text: str, *, name: str = "<codebook>") -> Codebook:
     """Parse and validate a codebook from YAML text; ``name`` is used in messages."""
     try:
-        data = yaml.safe_load(text)
+        data = yamlfiles.safe_load(text, name=name)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}" if mark else ""

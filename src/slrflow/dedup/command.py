@@ -36,6 +36,12 @@ def add_arguments_dedup(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--title-same", type=float, help="title similarity for a match (0-1)")
     parser.add_argument("--title-review", type=float, help="title similarity for review (0-1)")
     parser.add_argument("--authors-same", type=float, help="author similarity for a match (0-1)")
+    parser.add_argument(
+        "--match-weight",
+        type=float,
+        help="match weight (bits) that keeps a match although a field not proved reliable "
+        "in this review disagrees",
+    )
     for name in ("conference-abstract", "preprint", "cochrane-versions"):
         what = name.replace("-", " ")
         parser.add_argument(f"--{name}", choices=POLICIES, help=f"policy for {what}")
@@ -55,6 +61,7 @@ def _options(args: argparse.Namespace) -> Options:
         "title_same",
         "title_review",
         "authors_same",
+        "match_weight",
         "conference_abstract",
         "preprint",
         "cochrane_versions",
@@ -93,6 +100,7 @@ def dedup(args: argparse.Namespace) -> int:
         write_csv(clusters, out / "clusters.csv")
         write_csv(references(table, result), out / "references.csv")
         write_csv(outputs.evidence(table, result), out / "evidence.csv")
+        write_csv(outputs.field_weights(result), out / "field_weights.csv")
         write_csv(outputs.pairs_to_review(table, result), out / "pairs_to_review.csv")
         write_csv(outputs.related(table, result), out / "related.csv")
         counts = count_tables.counts(table, result)
@@ -120,6 +128,15 @@ def _log_table(problems: list[Problem], result: Result, options: Options) -> pd.
     """The dedup log: settings, input warnings, decisions a person made, refused links."""
     rows = [
         _log_row("setting", str(value), field=name) for name, value in sorted(vars(options).items())
+    ]
+    rows += [
+        _log_row(
+            "field_weight",
+            f"{w.role}: {w.certain_pairs} certain pairs, {w.disagreeing} disagreeing; weight "
+            + ", ".join(f"{k} {v:+.1f}" for k, v in w.weight.items()),
+            field=w.name,
+        )
+        for w in result.weights.fields.values()
     ]
     rows += [
         _log_row("warning", p.message, file=p.file, row=p.row or "", field=p.field or "")

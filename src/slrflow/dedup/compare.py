@@ -8,19 +8,33 @@ Similarities are between 0 and 1, or ``None`` when a field is missing on either 
               rapidfuzz ``token_set_ratio`` of the name words (survives typos); a truncated
               list (``et al.``) therefore still scores 1
 ``journal``   1 for equal names, 0.95 when one is an abbreviation of the other (every word a
-              prefix of the matching word: ``J Am Soc Nephrol``), else rapidfuzz ``ratio``
+              prefix of the matching word or its letters in order: ``J Am Soc Nephrol``,
+              ``Proc Natl Acad Sci``), else rapidfuzz ``ratio``; the best over the names each
+              cell gives (parallel titles, subtitle, place in parentheses, leading acronym)
 ``year``      1 when equal, 0.5 one year apart (online vs print), 0 otherwise
-``volume``, ``issue``, ``doi``   1 equal, 0 different
+``volume``, ``issue``, ``doi``   1 equal, 0 different; volume and issue swapped in one record,
+              or shifted up one field when its volume is missing, count as equal
 ``pages``     1 for the same first page (``c37`` = ``37``), 0.5 when the ranges overlap or only
               the last pages agree (a typo), ``None`` for an article number against printed
               pages (``e12724`` / ``1-6``), 0 otherwise
 ``abstract``  rapidfuzz ``ratio`` of the first 1000 letters
 
 The verdict is ``same``, ``maybe`` (the review queue), ``link`` (related versions under the
-``link`` policy) or ``different``; ``rule`` names the rule that decided. The rules, in order:
+``link`` policy) or ``different``; ``rule`` names the rule that decided.
+
+What a corroborating field (authors, year, journal, volume, issue, pages) may do depends on its
+role in this review, learned from the review's own records (:mod:`weights`): a field
+``ignored`` here is treated as missing; only a ``veto`` field contradicts a match on its own
+("nothing contradicting" below). A match that a ``weighed`` or ``unproven`` field disagrees with
+becomes ``<rule>_doubted`` (review) unless its match weight reaches ``match_weight`` or, for one
+``unproven`` field, the pair is certain on its other fields (near-identical title and three
+other fields agreeing). The special cases (notices, Cochrane versions, identifiers, preprints,
+conference abstracts) are decided as before. The rules, in order:
 
 1. ``notice``: an erratum, retraction, reply or comment is never the article it is about; two
-   notices are the same only with near-equal titles and the same DOI or volume and page.
+   notices are the same only with near-equal titles and the same DOI or volume and page. An
+   erratum at the very place of the article (same authors, volume, issue and first page) is
+   the article mistitled: ``notice_same_place``.
 2. ``cochrane_version``: two versions of one Cochrane review follow their policy.
 3. ``doi`` / ``pmid``: the same identifier and a similar title (or the same authors and place in
    the journal; a title-less record matched by identifier alone). The same DOI under clearly
@@ -37,8 +51,10 @@ The verdict is ``same``, ``maybe`` (the review queue), ``link`` (related version
    contradicts) unless journal or volume, page, year and authors all agree.
 6. ``title_authors_year``: title >= ``title_same``, authors >= ``authors_same``, the same year,
    nothing contradicting (volume, first page, issue within one volume, or a clearly different
-   journal); one year apart (``..._year_apart``) or one year missing needs the journal, volume
-   or page to agree as well, or title and authors all but equal. A generic title
+   journal; not the first page when all the rest of the citation agrees and no issue is
+   given: pages written another way); one year apart (``..._year_apart``) or one year
+   missing needs the journal, volume or page to agree as well, or title and authors all but
+   equal. A generic title
    (``Editorial``) needs volume and page to agree. Years further apart with all else agreeing:
    ``title_authors_year_differs``, for review.
 7. ``title_source_locator``: the same title at the same year, volume and first page of the same
@@ -62,6 +78,7 @@ from rapidfuzz import fuzz
 
 from slrflow.dedup.options import Options
 from slrflow.dedup.prepare import Keys
+from slrflow.dedup.weights import CORROBORATING, FieldWeights, level, prior_weights
 
 FIELDS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "abstract")
 #: how much each similarity counts in a pair's score (a summary for ordering and review)
@@ -93,6 +110,8 @@ class Comparison:
     rule: str
     score: float
     sims: dict[str, float | None]
+    #: the match weight in bits: the sum of each field's weight in this review
+    weight: float = 0.0
 
 
 def title_similarity(a: str, b: str) -> float | None:
@@ -132,13 +151,38 @@ def first_author_match(keys: Keys, i: int, j: int) -> bool:
     return sa[0] == sb[0] or fuzz.ratio(sa[0], sb[0]) >= 85
 
 
+def _abbreviates(short: str, long: str) -> bool:
+    """``short`` is ``long`` abbreviated: a prefix (``clin``), or its letters in order from the
+    same first letter (``natl`` for ``national``, ``j`` for ``journal``)."""
+    if long.startswith(short) or short.startswith(long):
+        return True
+    if short[0] != long[0] or len(short) > len(long):
+        return False
+    rest = iter(long)
+    return all(c in rest for c in short)
+
+
 def is_abbreviation(a: str, b: str) -> bool:
-    """Every word of one name is a prefix of the matching word of the other (stop words out)."""
+    """One name abbreviates the other word by word, stop words out (ISO 4 / NLM forms:
+    ``proc natl acad sci u s a``); from three words on, the longer name may keep one word
+    the abbreviation drops."""
     wa = [w for w in a.split() if w not in _STOP]
     wb = [w for w in b.split() if w not in _STOP]
-    if not wa or len(wa) != len(wb):
+    if not wa or not wb:
         return False
-    return all(x.startswith(y) or y.startswith(x) for x, y in zip(wa, wb, strict=True))
+    short, long = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
+    skips = len(long) - len(short)
+    if skips > (1 if len(short) >= 3 else 0):
+        return False
+    k = 0
+    for word in long:
+        if k < len(short) and _abbreviates(short[k], word):
+            k += 1
+        elif skips:
+            skips -= 1
+        else:
+            return False
+    return k == len(short)
 
 
 def journal_similarity(a: str, b: str) -> float | None:
@@ -152,6 +196,19 @@ def journal_similarity(a: str, b: str) -> float | None:
     if ratio < 0.7 and title_is_prefix(a, b, words=1):
         return 0.7  # "Nephron" / "Nephron Clinical Practice": neither the same nor a conflict
     return ratio
+
+
+def journal_forms_similarity(keys: Keys, i: int, j: int) -> float | None:
+    """The best :func:`journal_similarity` over the names each record's journal goes by."""
+    fa, fb = keys.journal_forms[i], keys.journal_forms[j]
+    if not fa or not fb:
+        return None
+    best = journal_similarity(keys.journal[i], keys.journal[j]) or 0.0
+    if best < 1.0 and (len(fa) > 1 or len(fb) > 1):
+        for x in fa:
+            for y in fb:
+                best = max(best, journal_similarity(x, y) or 0.0)
+    return best
 
 
 _ARTICLE_NUMBER = re.compile(r"^[a-z]{1,2}\d{3,}$")
@@ -277,19 +334,37 @@ def _equal(a: str, b: str) -> float | None:
     return 1.0 if a == b else 0.0
 
 
+def _shifted(keys: Keys, i: int, j: int) -> bool:
+    """Record ``i`` lost its volume and the export shifted the rest one field up: its issue
+    is ``j``'s volume and its page ``j``'s issue (``-, 26, 9`` against ``26, 9, 1746``)."""
+    return (
+        not keys.volume[i]
+        and bool(keys.issue[i])
+        and keys.issue[i] == keys.volume[j]
+        and bool(keys.issue[j])
+        and keys.page[i] == keys.issue[j]
+    )
+
+
 def similarities(keys: Keys, i: int, j: int, title: float | None = None) -> dict:
     """Every field similarity of records ``i`` and ``j`` (see the module docstring)."""
     ya, yb = keys.year[i], keys.year[j]
     year = None if ya is None or yb is None else {0: 1.0, 1: 0.5}.get(abs(ya - yb), 0.0)
     aa, ab = keys.abstract[i], keys.abstract[j]
+    volume, issue = _equal(keys.volume[i], keys.volume[j]), _equal(keys.issue[i], keys.issue[j])
+    pages = page_similarity(keys, i, j)
+    if volume == 0.0 and keys.volume[i] == keys.issue[j] and keys.issue[i] == keys.volume[j]:
+        volume = issue = 1.0  # volume and issue swapped in one export
+    elif _shifted(keys, i, j) or _shifted(keys, j, i):
+        volume, issue, pages = 1.0, 1.0, None
     return {
         "title": title_similarity(keys.title[i], keys.title[j]) if title is None else title,
         "authors": author_similarity(keys, i, j),
         "year": year,
-        "journal": journal_similarity(keys.journal[i], keys.journal[j]),
-        "volume": _equal(keys.volume[i], keys.volume[j]),
-        "issue": _equal(keys.issue[i], keys.issue[j]),
-        "pages": page_similarity(keys, i, j),
+        "journal": journal_forms_similarity(keys, i, j),
+        "volume": volume,
+        "issue": issue,
+        "pages": pages,
         "doi": _equal(keys.doi[i], keys.doi[j]),
         "abstract": fuzz.ratio(aa, ab) / 100 if aa and ab else None,
     }
@@ -312,15 +387,118 @@ def _policy(policy: str, relation: str, looks_same: bool) -> tuple[str, str]:
 
 
 def classify(
-    keys: Keys, i: int, j: int, options: Options, title: float | None = None
+    keys: Keys,
+    i: int,
+    j: int,
+    options: Options,
+    title: float | None = None,
+    weights: FieldWeights | None = None,
+    sims: dict[str, float | None] | None = None,
 ) -> Comparison:
-    """Compare records ``i`` and ``j`` and decide (see the module docstring for the rules)."""
-    sims = similarities(keys, i, j, title)
-    verdict, rule = _decide(keys, i, j, sims, options)
-    return Comparison(i, j, verdict, rule, score_of(sims), sims)
+    """Compare records ``i`` and ``j`` and decide (see the module docstring for the rules).
+    ``weights`` are the field weights of this review (:mod:`weights`); without them every
+    field is ``unproven``."""
+    if sims is None:
+        sims = similarities(keys, i, j, title)
+    weights = weights or prior_weights()
+    verdict, rule = _decide(keys, i, j, sims, options, weights)
+    return Comparison(i, j, verdict, rule, score_of(sims), sims, weight=weights.match_weight(sims))
 
 
-def _decide(keys: Keys, i: int, j: int, s: dict, o: Options) -> tuple[str, str]:
+#: rules that rest on a shared identifier or a special case, not on corroborating fields
+_ANCHORED = (
+    "notice",
+    "cochrane_version",
+    "doi",
+    "pmid",
+    "same_text_other_doi",
+    "preprint",
+    "conference_abstract",
+)
+
+
+def _decide(keys: Keys, i: int, j: int, sims: dict, o: Options, w: FieldWeights) -> tuple[str, str]:
+    # A field that is no more telling among duplicates than among strangers in this review is
+    # treated as missing; a field that disagrees without having proved reliable only doubts.
+    s = {k: (None if k in CORROBORATING and w.ignored(k) else v) for k, v in sims.items()}
+    verdict, rule = _rules(keys, i, j, s, o, w)
+    if verdict != "same" or rule.startswith(_ANCHORED):
+        return verdict, rule
+    doubting = [name for name in _disagreeing(keys, i, j, s) if not w.vetoes(name)]
+    unproven = all(w.role(name) == "unproven" for name in doubting)
+    if (
+        doubting
+        and not (unproven and _certain_without(keys, i, j, s, doubting))
+        and w.match_weight(sims) < o.match_weight
+    ):
+        return "maybe", rule + "_doubted"
+    return verdict, rule
+
+
+def _pages_written_differently(keys: Keys, i: int, j: int, s: dict) -> bool:
+    """The whole citation but the pages agrees and no issue tells the two apart: the pages
+    are written another way (a page count, an article number, another pagination)."""
+    return (
+        s["issue"] is None
+        and s["volume"] == 1.0
+        and s["year"] == 1.0
+        and (s["title"] or 0) >= 0.97
+        and (s["authors"] or 0) >= 0.9
+        and (s["journal"] or 0) >= 0.8
+        and not (keys.generic[i] or keys.generic[j])
+    )
+
+
+def _certain_without(keys: Keys, i: int, j: int, s: dict, doubting: list[str]) -> bool:
+    """One field alone (not measured in this review) doubts a pair that is certain on its
+    other fields: near-identical titles (not generic) and at least three other corroborating
+    fields agreeing."""
+    t = s["title"]
+    if len(doubting) > 1 or t is None or t < 0.97 or keys.generic[i] or keys.generic[j]:
+        return False
+    others = [name for name in CORROBORATING if name not in doubting]
+    return sum(level(name, s[name]) == "agree" for name in others) >= 3
+
+
+def _disagreeing(keys: Keys, i: int, j: int, s: dict) -> list[str]:
+    """Corroborating fields that disagree on this pair (an issue only within one volume, a
+    journal only when the two are not one publication indexed two ways)."""
+    out = [name for name in ("year", "volume", "pages") if level(name, s[name]) == "disagree"]
+    if "pages" in out and _pages_written_differently(keys, i, j, s):
+        out.remove("pages")
+    if s["volume"] == 1.0 and s["issue"] == 0.0:
+        out.append("issue")
+    j_sim = s["journal"]
+    if j_sim is not None and j_sim < 0.5:
+        forms = {keys.form[i], keys.form[j]}
+        vol_eq, page_eq = s["volume"] == 1.0, s["pages"] == 1.0
+        if (
+            forms != {"conference"}
+            and not _same_publication(keys, i, j, vol_eq and page_eq)
+            and not (vol_eq and (page_eq or s["issue"] == 1.0))
+        ):
+            out.append("journal")
+    return out
+
+
+def _same_publication(keys: Keys, i: int, j: int, locator: bool) -> bool:
+    """The same volume and page range, or a conference named after the journal ("Transplant
+    International.Conference: ...") is one publication indexed two ways, not two versions."""
+    ja, jb = keys.journal[i], keys.journal[j]
+    return locator or (
+        bool(ja)
+        and bool(jb)
+        and (
+            ja == jb
+            or ja.startswith(jb + " ")
+            or jb.startswith(ja + " ")
+            or (journal_similarity(parent_journal(ja), jb) or 0) >= 0.9
+            or (journal_similarity(parent_journal(jb), ja) or 0) >= 0.9
+        )
+    )
+
+
+def _rules(keys: Keys, i: int, j: int, s: dict, o: Options, w: FieldWeights) -> tuple[str, str]:
     t, a, y = s["title"], s["authors"], s["year"]
     j_sim = s["journal"]
     prefix = title_is_prefix(keys.title[i], keys.title[j])
@@ -330,8 +508,21 @@ def _decide(keys: Keys, i: int, j: int, s: dict, o: Options) -> tuple[str, str]:
     journal_ok = j_sim is not None and j_sim >= 0.8
     supplement = keys.page[i].startswith("s") or keys.page[j].startswith("s")
 
-    # 1. notices about an article are not the article
+    # 1. notices about an article are not the article; but an erratum at the very place of
+    # the article it names (same authors, volume, issue and first page) is that article
+    # mistitled: an erratum is printed on a page of its own (a reply may share the letter's)
     if keys.notice[i] != keys.notice[j]:
+        if (
+            {keys.notice[i], keys.notice[j]} & {"erratum", "retraction"}
+            and prefix
+            and vol_eq
+            and page_eq
+            and s["issue"] != 0.0
+            and y == 1.0
+            and a is not None
+            and a >= o.authors_same
+        ):
+            return "same", "notice_same_place"
         return "different", "notice"
     if keys.notice[i]:
         if t is not None and t >= 0.97 and (s["doi"] == 1.0 or (vol_eq and page_eq)):
@@ -359,19 +550,7 @@ def _decide(keys: Keys, i: int, j: int, s: dict, o: Options) -> tuple[str, str]:
 
     forms = {keys.form[i], keys.form[j]}
     looks_same = close_title and authors_ok and (y is None or y > 0 or t >= 0.97)
-    # The same volume and page range, or a conference named after the journal ("Transplant
-    # International.Conference: ...") is one publication indexed two ways, not two versions.
-    same_publication = (vol_eq and page_eq) or (
-        bool(keys.journal[i])
-        and bool(keys.journal[j])
-        and (
-            keys.journal[i] == keys.journal[j]
-            or keys.journal[i].startswith(keys.journal[j] + " ")
-            or keys.journal[j].startswith(keys.journal[i] + " ")
-            or (journal_similarity(parent_journal(keys.journal[i]), keys.journal[j]) or 0) >= 0.9
-            or (journal_similarity(parent_journal(keys.journal[j]), keys.journal[i]) or 0) >= 0.9
-        )
-    )
+    same_publication = _same_publication(keys, i, j, vol_eq and page_eq)
     # 4. two different DOIs
     if s["doi"] == 0.0:
         if "preprint" in forms and len(forms - {""}) == 2:
@@ -397,19 +576,9 @@ def _decide(keys: Keys, i: int, j: int, s: dict, o: Options) -> tuple[str, str]:
             return _policy(policy, relation, looks_same)
 
     both_conference = forms == {"conference"}
-    contradiction = (
-        (y is not None and y == 0.0)
-        or (both_conference and y == 0.5 and not venues_agree(keys, i, j))
-        or s["volume"] == 0.0
-        or s["pages"] == 0.0
-        or (vol_eq and s["issue"] == 0.0)  # same volume, another issue: recurring titles
-        or (
-            j_sim is not None
-            and j_sim < 0.5
-            and not both_conference  # proceedings are named in many ways
-            and not same_publication
-            and not (vol_eq and (page_eq or issue_eq))
-        )
+    # only a field that has proved reliable in this review contradicts a match on its own
+    contradiction = any(w.vetoes(name) for name in _disagreeing(keys, i, j, s)) or (
+        both_conference and y == 0.5 and not venues_agree(keys, i, j)
     )
     agreeing = sum([journal_ok, vol_eq, page_eq, issue_eq and vol_eq])
     generic = keys.generic[i] or keys.generic[j]

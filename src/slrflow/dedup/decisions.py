@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from slrflow.dedup.load import Problem
-from slrflow.sheets import read_sheet, validate_rows
 
 
 @dataclass(frozen=True)
@@ -35,6 +34,9 @@ def read_decisions(
     path: str | Path, known_ids: set[str], *, name: str | None = None
 ) -> tuple[dict[tuple[str, str], Decision], list[Problem]]:
     """The verdict in force per pair of existing records, and the warnings about the file."""
+    # imported here: the schema machinery is needed only when a person has decided pairs
+    from slrflow.sheets import read_sheet, validate_rows
+
     label = name or str(path)
     frame = read_sheet(path)
     problems: list[Problem] = []

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from slrflow import records as rec
+from slrflow.dedup.prepare import RUN_TOGETHER, split_run_together
 from slrflow.messages import some_of
 from slrflow.tables import read_csv
 
@@ -52,17 +53,14 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-_CONCATENATED = re.compile(r"(?<=[A-Z]\.)(?=[A-Z][a-z'])")
-
-
 def _bib_authors(value: str) -> list[str]:
     """Authors from a benchmark cell: ``"Zuna, R E and Wang, S S"`` or run-together
     ``"Tan A.Schulze A.O'Donnell C. P."`` (some exports drop the separator)."""
     value = value.strip()
     if not value:
         return []
-    if " and " not in value and ";" not in value and _CONCATENATED.search(value):
-        return [p.strip() for p in _CONCATENATED.split(value) if p.strip()]
+    if " and " not in value and ";" not in value and RUN_TOGETHER.search(value):
+        return split_run_together(value)
     return rec.split_authors(value)
 
 

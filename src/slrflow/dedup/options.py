@@ -34,6 +34,9 @@ class Options:
     title_review: float = 0.85
     #: author similarity (0-1) needed besides the title
     authors_same: float = 0.75
+    #: match weight (bits, the sum of the fields' weights learned in this review) from which
+    #: a matching pair stays the same work although a field not proved reliable disagrees
+    match_weight: float = 30.0
     conference_abstract: str = "keep"
     preprint: str = "keep"
     cochrane_versions: str = "merge"

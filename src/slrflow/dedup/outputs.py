@@ -3,11 +3,19 @@
 ``clusters.csv``  one row per record: ``record_id``, ``reference_id``, ``search_id``, ``rule``
     (how the record was tied into its reference; empty for the reference's first record),
     ``score`` and ``linked_to`` (the record it was matched with).
-``evidence.csv``  one row per applied link: both records, the rule, the score and each field
-    similarity (``sim_title``...; empty where a field is missing on either side).
-``pairs_to_review.csv``  the grey zone: pairs no rule could decide, both records side by side
-    (``title_a``, ``title_b``...), with empty ``verdict``, ``reviewer``, ``date``, ``note``
-    columns: fill them in and save the rows as ``dedup_decisions.csv`` in the review folder.
+``evidence.csv``  one row per applied link: both records, the rule, the score, the
+    ``match_weight`` (bits: the sum of the fields' weights learned in this review),
+    ``decided_by`` (each field present with its weight in this review, heaviest first:
+    ``title +10.5; pages +9.1; issue 0 (ignored here)``) and each field similarity
+    (``sim_title``...; empty where a field is missing on either side).
+``pairs_to_review.csv``  the grey zone: pairs no rule could decide, with the same weights that
+    left them undecided, both records side by side (``title_a``, ``title_b``...), and empty
+    ``verdict``, ``reviewer``, ``date``, ``note`` columns: fill them in and save the rows as
+    ``dedup_decisions.csv`` in the review folder.
+``field_weights.csv``  what each field is worth in this review (:mod:`weights`): how many
+    certain pairs measured it, how often they agree (``m_agree``...) and how often random
+    pairs do (``u_agree``...), the weights in bits and the field's role (``veto``,
+    ``weighed``, ``ignored`` or ``unproven``).
 ``related.csv``  pairs kept apart but related under a ``link`` policy (conference abstract and
     article, preprint and publication, Cochrane review versions).
 """
@@ -19,6 +27,7 @@ import pandas as pd
 from slrflow.dedup.compare import FIELDS, Comparison
 from slrflow.dedup.merge import REFERENCE_FIELDS
 from slrflow.dedup.run import Result
+from slrflow.dedup.weights import LEVELS
 
 #: Fields shown for both records of a pair to review: the citation, then the abstract (longest,
 #: so last).
@@ -59,19 +68,47 @@ def clusters(table: pd.DataFrame, result: Result) -> pd.DataFrame:
     )
 
 
+#: the columns that say why a pair was linked or queued
+WHY = ["rule", "score", "match_weight", "decided_by"]
+
+
+def _why(comparison: Comparison, result: Result) -> dict[str, object]:
+    return {
+        "rule": comparison.rule,
+        "score": comparison.score,
+        "match_weight": comparison.weight,
+        "decided_by": result.weights.explain(comparison.sims),
+        **_sims(comparison),
+    }
+
+
 def evidence(table: pd.DataFrame, result: Result) -> pd.DataFrame:
     ids = table["record_id"].tolist()
     rows = [
-        {
-            "record_id_a": ids[c.i],
-            "record_id_b": ids[c.j],
-            "rule": c.rule,
-            "score": c.score,
-            **_sims(c),
-        }
+        {"record_id_a": ids[c.i], "record_id_b": ids[c.j], **_why(c, result)}
         for c in result.evidence
     ]
-    columns = ["record_id_a", "record_id_b", "rule", "score", *(f"sim_{f}" for f in FIELDS)]
+    columns = ["record_id_a", "record_id_b", *WHY, *(f"sim_{f}" for f in FIELDS)]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def field_weights(result: Result) -> pd.DataFrame:
+    """One row per field: its role and weights in this review (see the module docstring)."""
+    rows = []
+    for weight in result.weights.fields.values():
+        row: dict[str, object] = {
+            "field": weight.name,
+            "role": weight.role,
+            "certain_pairs": weight.certain_pairs,
+            "disagreeing": weight.disagreeing,
+        }
+        for level in LEVELS:
+            row[f"m_{level}"] = weight.m[level]
+            row[f"u_{level}"] = weight.u.get(level, "")
+            row[f"weight_{level}"] = weight.weight.get(level, "")
+        rows.append(row)
+    columns = ["field", "role", "certain_pairs", "disagreeing"]
+    columns += [f"{k}_{level}" for k in ("m", "u", "weight") for level in LEVELS]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -80,13 +117,7 @@ def pairs_to_review(table: pd.DataFrame, result: Result) -> pd.DataFrame:
     rows = []
     for c in result.queue:
         a, b = records.iloc[c.i], records.iloc[c.j]
-        row = {
-            "record_id_a": a["record_id"],
-            "record_id_b": b["record_id"],
-            "rule": c.rule,
-            "score": c.score,
-            **_sims(c),
-        }
+        row = {"record_id_a": a["record_id"], "record_id_b": b["record_id"], **_why(c, result)}
         for name in SIDE_BY_SIDE:
             value_a, value_b = a.get(name, ""), b.get(name, "")
             if name == "abstract":
@@ -94,7 +125,7 @@ def pairs_to_review(table: pd.DataFrame, result: Result) -> pd.DataFrame:
             row[f"{name}_a"], row[f"{name}_b"] = value_a, value_b
         row.update(verdict="", reviewer="", date="", note="")
         rows.append(row)
-    columns = ["record_id_a", "record_id_b", "rule", "score", *(f"sim_{f}" for f in FIELDS)]
+    columns = ["record_id_a", "record_id_b", *WHY, *(f"sim_{f}" for f in FIELDS)]
     for name in SIDE_BY_SIDE:
         columns += [f"{name}_a", f"{name}_b"]
     columns += ["verdict", "reviewer", "date", "note"]

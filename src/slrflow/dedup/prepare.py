@@ -15,8 +15,12 @@ Everything here is per record (linear). The keys:
     Every word of 2+ letters in the author field: survives swapped surname/given names.
 ``journal``
     Lower-case words, ``&`` as ``and``, without ``[Electronic Resource]`` and leading ``the``.
+``journal_forms``
+    The other names in one journal cell (parallel titles after ``=``, the name without its
+    subtitle, a place in parentheses or a leading acronym); see :func:`journal_forms`.
 ``volume``, ``issue``, ``page``, ``page_end``
-    Leading number of volume and issue; first and last page (``e24083``, ``S78`` as written).
+    Leading number of volume and issue (an issue merged into the volume, ``28(3)``, counts as
+    the issue); first and last page (``e24083``, ``S78`` as written).
 ``doi``, ``doi_family``
     The DOI; for Cochrane reviews also the DOI without its ``.pubN`` version suffix.
 ``notice``
@@ -184,6 +188,26 @@ _JOURNAL_PROCEEDINGS = re.compile(
 _COCHRANE = re.compile(r"^(10\.1002/14651858\.[a-z]{2}\d+)(?:\.pub(\d+))?")
 
 
+_PARALLEL = re.compile(r"\s+=\s+|\s*:\s+")
+_PARENTHESES = re.compile(r"\([^()]*\)")
+_LEADING_ACRONYM = re.compile(r"^([A-Za-z]{3,8})\.\s+(\S+\s+\S+\s+\S.*)$")
+
+
+def journal_forms(journal: str) -> tuple[str, ...]:
+    """The names one journal goes by in one cell, besides the whole: each of the parallel
+    titles (``Zhonghua jie he ... za zhi = Chinese journal of tuberculosis``), the title without
+    its subtitle or a leading acronym (``JPEN. Journal of parenteral...``), without a place in
+    parentheses (``Lung cancer (Amsterdam, Netherlands)``)."""
+    raw = journal[:500]
+    parts = [raw, _PARENTHESES.sub(" ", raw)]
+    parts += [p for p in _PARALLEL.split(parts[1]) if len(p.split()) >= 2]
+    acronym = _LEADING_ACRONYM.match(parts[1].strip())
+    if acronym:
+        parts += [acronym.group(1), acronym.group(2)]
+    forms = dict.fromkeys(journal_words(p) for p in parts)
+    return tuple(f for f in forms if f)
+
+
 def journal_words(journal: str) -> str:
     text = ascii_fold(journal[:500]).replace("&", " and ")
     text = re.sub(r"\[electronic resource\]|\(online\)|\(print\)", " ", text)
@@ -199,6 +223,9 @@ def first_page(pages: str) -> str:
 def last_page(pages: str) -> str:
     match = re.search(r"-\s*([A-Za-z]{0,3}\d+|[ivxlcIVXLC]+)\s*$", pages)
     return match.group(1).lower().lstrip("0") if match else ""
+
+
+_MERGED_ISSUE = re.compile(r"^\s*\d+\s*\(\s*(\d+)")
 
 
 def leading_number(value: str) -> str:
@@ -248,6 +275,7 @@ class Keys:
     authors_text: list[str]
     year: list[int | None]
     journal: list[str]
+    journal_forms: list[tuple[str, ...]]
     venue_acronym: list[str]
     volume: list[str]
     issue: list[str]
@@ -267,10 +295,41 @@ class Keys:
         return len(self.record_id)
 
 
+#: a name run together with the next (``Adeli K.Lewis G. F.``): a dot, then a capital and a
+#: small letter (or an apostrophe: ``O'Donnell``)
+RUN_TOGETHER = re.compile(r"(?<=\.)(?=[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'])")
+_INITIAL = re.compile(r"^(?:[A-ZÀ-Þ][a-z]?\.?-?){1,3}$")
+
+
+def split_run_together(author: str) -> list[str]:
+    """One author cell that holds several names without separators, as the names."""
+    return [p.strip() for p in RUN_TOGETHER.split(author) if p.strip()]
+
+
+def surname_key(author: str) -> str:
+    """The surname of one name written any way: ``Zuna, R E``, ``Zuna R. E.``, ``R. E. Zuna``
+    all give ``zuna`` (initials after or before the surname are dropped)."""
+    if "," in author:
+        words = author.split(",", 1)[0].split()
+    else:
+        words = author.split()
+        while len(words) > 1 and _INITIAL.match(words[-1]):
+            words.pop()
+        while len(words) > 1 and _INITIAL.match(words[0]):
+            words.pop(0)
+        if len(words) > 1 and not any(_INITIAL.match(w) for w in words):
+            words = words[-1:]  # "Anna de Vries" is hard to tell from "Vries Anna": the last word
+    return _NON_ALNUM.sub("", ascii_fold(" ".join(words)))
+
+
 def _surnames(keys: str, authors: str) -> tuple[str, ...]:
-    if keys:
-        return tuple(k for k in keys.split("; ") if k)
-    return ()
+    """Surname keys in order; from the names themselves, so that names run together or
+    written with initials first or last give the same keys."""
+    names = [n for a in authors[:20000].split("; ") for n in split_run_together(a)]
+    found = tuple(k for k in (surname_key(n) for n in names) if k)
+    if found:
+        return found
+    return tuple(k for k in keys.split("; ") if k)
 
 
 def _name_tokens(authors: str) -> frozenset[str]:
@@ -300,13 +359,18 @@ def prepare(table: pd.DataFrame) -> Keys:
         authors_text=[" ".join(sorted(_name_tokens(a))) for a in col["authors"]],
         year=years,
         journal=journals,
+        journal_forms=[journal_forms(j) for j in col["journal"]],
         venue_acronym=[venue_acronym(j) for j in journals],
         # a volume that is the year ("2016") says nothing about the place in the journal
         volume=[
             "" if v == str(y) else v
             for v, y in zip((leading_number(v) for v in col["volume"]), years, strict=True)
         ],
-        issue=[leading_number(v) for v in col["issue"]],
+        # "28(3)" in the volume and nothing in the issue: the issue is 3
+        issue=[
+            leading_number(i) or "".join(_MERGED_ISSUE.findall(v)[:1]).lstrip("0")
+            for i, v in zip(col["issue"], col["volume"], strict=True)
+        ],
         page=[first_page(p) for p in col["pages"]],
         page_end=[last_page(p) for p in col["pages"]],
         doi=dois,

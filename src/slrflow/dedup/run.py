@@ -26,10 +26,11 @@ from rapidfuzz import fuzz, process
 
 from slrflow.dedup.block import candidate_pairs
 from slrflow.dedup.cluster import cluster
-from slrflow.dedup.compare import Comparison, classify
+from slrflow.dedup.compare import Comparison, classify, similarities
 from slrflow.dedup.decisions import Decision
 from slrflow.dedup.options import Options
 from slrflow.dedup.prepare import Keys, prepare
+from slrflow.dedup.weights import FieldWeights, estimate, prior_weights, random_pairs
 
 #: pairs whose titles are less alike than this are not compared further (unless an identifier,
 #: a Cochrane review or the first page agree, one title contains the other, or one is missing)
@@ -47,11 +48,45 @@ class Result:
     decided: dict[tuple[str, str], Decision] = field(default_factory=dict)
     refused: list[tuple[int, int, str]] = field(default_factory=list)
     pairs_compared: int = 0
+    weights: FieldWeights = field(default_factory=prior_weights)
 
 
 def _log(message: str, quiet: bool) -> None:
     if not quiet:
         print(message, file=sys.stderr, flush=True)
+
+
+def title_similarities(keys: Keys, pairs: np.ndarray) -> np.ndarray:
+    """rapidfuzz ``ratio`` (0-1) of the titles of each pair, computed in one batch."""
+    if not len(pairs):
+        return np.empty(0)
+    first = [keys.title[i] for i in pairs[:, 0]]
+    second = [keys.title[j] for j in pairs[:, 1]]
+    return process.cpdist(first, second, scorer=fuzz.ratio, workers=-1) / 100
+
+
+def learn_weights(keys: Keys, compared: list[tuple[int, int, dict]]) -> FieldWeights:
+    """The field weights of this review from its compared pairs and random pairs."""
+    sample = random_pairs(len(keys))
+    titles = keys.title
+    title_sim = title_similarities(keys, sample)
+    random_sims = [
+        similarities(keys, i, j, t if titles[i] and titles[j] else None)
+        for (i, j), t in zip(sample.tolist(), title_sim.tolist(), strict=True)
+    ]
+    identifier = [
+        bool(
+            (keys.doi[i] and keys.doi[i] == keys.doi[j])
+            or (keys.pmid[i] and keys.pmid[i] == keys.pmid[j])
+        )
+        for i, j, _ in compared
+    ]
+    weak_title = [
+        bool(keys.generic[i] or keys.generic[j] or keys.notice[i] or keys.notice[j])
+        or min(len(titles[i].split()), len(titles[j].split())) < 4
+        for i, j, _ in compared
+    ]
+    return estimate([s for _, _, s in compared], identifier, weak_title, random_sims)
 
 
 def deduplicate(
@@ -73,15 +108,8 @@ def deduplicate(
         quiet,
     )
     titles = keys.title
-    first = [titles[i] for i in pairs[:, 0]]
-    second = [titles[j] for j in pairs[:, 1]]
-    title_sim = (
-        process.cpdist(first, second, scorer=fuzz.ratio, workers=-1) / 100
-        if len(pairs)
-        else np.empty(0)
-    )
-    cache: dict[tuple[int, int], Comparison] = {}
-    edges: list[Comparison] = []
+    title_sim = title_similarities(keys, pairs)
+    compared: list[tuple[int, int, dict]] = []
     for (i, j), t in zip(pairs.tolist(), title_sim.tolist(), strict=True):
         has_titles = bool(titles[i]) and bool(titles[j])
         if (
@@ -95,20 +123,26 @@ def deduplicate(
             and not (titles[i].endswith(titles[j]) or titles[j].endswith(titles[i]))
         ):
             continue
-        comparison = classify(keys, i, j, options, title=t if has_titles else None)
+        compared.append((i, j, similarities(keys, i, j, t if has_titles else None)))
+    weights = learn_weights(keys, compared)
+    _log(
+        "dedup: field weights in this review: "
+        + ", ".join(f"{f.name} {f.role}" for f in weights.fields.values())
+        + f" ({time.perf_counter() - started:.1f} s)",
+        quiet,
+    )
+    cache: dict[tuple[int, int], Comparison] = {}
+    edges: list[Comparison] = []
+    for i, j, sims in compared:
+        comparison = classify(keys, i, j, options, weights=weights, sims=sims)
         cache[(i, j)] = comparison
         if comparison.verdict == "same":
             edges.append(comparison)
-    _log(
-        f"dedup: {len(cache)} pairs compared in detail, {len(edges)} the same "
-        f"({time.perf_counter() - started:.1f} s)",
-        quiet,
-    )
 
     def verdict_of(i: int, j: int) -> Comparison:
         found = cache.get((i, j))
         if found is None:
-            found = cache[(i, j)] = classify(keys, i, j, options)
+            found = cache[(i, j)] = classify(keys, i, j, options, weights=weights)
         return found
 
     position = keys.position
@@ -138,7 +172,9 @@ def deduplicate(
         neighbours.setdefault(b, []).append((a, rule, score))
         comparison = verdict_of(a, b)
         if rule == "person":
-            comparison = Comparison(a, b, "same", "person", comparison.score, comparison.sims)
+            comparison = Comparison(
+                a, b, "same", "person", comparison.score, comparison.sims, comparison.weight
+            )
         evidence.append(comparison)
     attached: list[tuple[int, str, float] | None] = [None] * n
     seen = set()
@@ -169,8 +205,10 @@ def deduplicate(
     for i, j, reason in clustering.refused:
         if "not the same" in reason and label[i] != label[j] and (i, j) not in decided_pairs:
             c = verdict_of(i, j)
-            waiting.append(Comparison(i, j, "maybe", f"{c.rule}_blocked", c.score, c.sims))
-    queue = sorted(waiting, key=lambda c: (-c.score, c.i, c.j))
+            waiting.append(
+                Comparison(i, j, "maybe", f"{c.rule}_blocked", c.score, c.sims, c.weight)
+            )
+    queue = sorted(waiting, key=lambda c: (-c.weight, -c.score, c.i, c.j))
     related = sorted(
         (c for c in cache.values() if c.verdict == "link" and label[c.i] != label[c.j]),
         key=lambda c: (c.i, c.j),
@@ -190,4 +228,5 @@ def deduplicate(
         decided=decisions,
         refused=clustering.refused,
         pairs_compared=len(cache),
+        weights=weights,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -13,6 +14,9 @@ from slrflow.ingest import FORMATS, Warning_, load
 from slrflow.records import COLUMNS
 from slrflow.searchlog import parse_mapping, read_search_log
 from slrflow.tables import read_csv_chunks, write_csv
+
+#: Records per part when a record table is written.
+_PART = 20_000
 
 
 def add_arguments_ingest(parser: argparse.ArgumentParser) -> None:
@@ -30,6 +34,11 @@ def ingest(args: argparse.Namespace) -> int:
     """Read each file, normalise its records and write one table; warnings go to stderr."""
     rows, summaries = [], []
     for path in args.files:
+        if args.hits_reported == 0 and len(args.files) == 1 and not path.read_bytes().strip():
+            # A search that found nothing: its export is empty, as the search log says.
+            summaries.append(_no_records(path, name=args.name or str(path)))
+            print(f"{args.name or path}: 0 records (the search found none)", file=sys.stderr)
+            continue
         result = load(
             path,
             search_id=args.search_id,
@@ -66,15 +75,33 @@ def ingest(args: argparse.Namespace) -> int:
                 "warnings": [vars(w) for w in warnings],
             }
         )
-    table = pd.DataFrame(rows, columns=COLUMNS)
-    # A year missing from some records must not turn the others into floats ("2015.0").
-    table["year"] = table["year"].astype("Int64")
-    write_csv(table, args.output)
+    # Written a part at a time, each part let go once written: a second, tabular copy of a
+    # large export never exists whole.
+    write_csv(pd.DataFrame(columns=COLUMNS), args.output)
+    while rows:
+        table = pd.DataFrame(rows[:_PART], columns=COLUMNS)
+        del rows[:_PART]
+        # A year missing from some records must not turn the others into floats ("2015.0").
+        table["year"] = table["year"].astype("Int64")
+        write_csv(table, args.output, append=True)
     if args.summary:
         args.summary.parent.mkdir(parents=True, exist_ok=True)
         body = summaries[0] if len(summaries) == 1 else summaries
         args.summary.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", "utf-8")
     return 0
+
+
+def _no_records(path: Path, *, name: str) -> dict:
+    """The summary of the empty export of a search that reported zero hits."""
+    return {
+        "file": name,
+        "format": "empty",
+        "encoding": "",
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "records": 0,
+        "hits_reported": 0,
+        "warnings": [],
+    }
 
 
 def add_arguments_ingest_report(parser: argparse.ArgumentParser) -> None:

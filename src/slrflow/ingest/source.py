@@ -104,14 +104,18 @@ class Source:
         """
         data = self.data
         if not data.strip():
-            raise IngestError(self.name, None, "file is empty")
+            raise IngestError(
+                self.name,
+                None,
+                "file is empty (a search that found nothing: put 0 in its hits_reported)",
+            )
         if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
             self.encoding = "utf-16"
-            text = data.decode("utf-16")
+            text = self._decode_utf16(data)
         elif data[:1000].count(b"\x00") > len(data[:1000]) // 4:
             # UTF-16 without a BOM: every other byte of ASCII text is NUL.
             self.encoding = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
-            text = data.decode(self.encoding)
+            text = self._decode_utf16(data)
         else:
             if b"\x00" in data[:8192]:
                 raise IngestError(
@@ -149,6 +153,21 @@ class Source:
         self.sha256  # noqa: B018 (cached_property, taken before the bytes go)
         self.data = data[:_HEAD]
         return text
+
+    def _decode_utf16(self, data: bytes) -> str:
+        """UTF-16 text; a cut-off last byte or a broken pair of bytes is read as U+FFFD with a
+        warning naming the line, not a trace."""
+        try:
+            return data.decode(self.encoding)
+        except UnicodeDecodeError as exc:
+            text = data.decode(self.encoding, errors="replace")
+            line = data[: exc.start].decode(self.encoding, errors="replace").count("\n") + 1
+            self.warn(
+                line,
+                f"not valid {self.encoding.upper()} from here on ({exc.reason}); unreadable "
+                "bytes shown as \ufffd. The file may be cut off or damaged: export it again",
+            )
+            return text
 
     @cached_property
     def lines(self) -> list[str]:

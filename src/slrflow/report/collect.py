@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from slrflow.tables import read_csv
+from slrflow.tables import read_csv, rows
 
 #: Tables the report reads, by name -> path below the results folder.
 TABLES = {
@@ -23,6 +23,7 @@ TABLES = {
     "references": "dedup/references.csv",
     "clusters": "dedup/clusters.csv",
     "evidence": "dedup/evidence.csv",
+    "field_weights": "dedup/field_weights.csv",
     "pairs_to_review": "dedup/pairs_to_review.csv",
     "related": "dedup/related.csv",
     "dedup_counts": "dedup/counts.csv",
@@ -115,7 +116,7 @@ class ReportData:
 def _rows_by(frame: pd.DataFrame, key: str) -> dict[str, list[dict]]:
     grouped: dict[str, list[dict]] = defaultdict(list)
     if key in frame.columns:
-        for row in frame.to_dict(orient="records"):
+        for row in rows(frame):
             grouped[row[key]].append(row)
     return grouped
 
@@ -166,7 +167,7 @@ def collect(results: str | Path, *, built: Iterable[str | Path] | None = None) -
     references = tables.get("references")
     if references is None:
         references = records.rename(columns={"record_id": "reference_id"})
-    record_rows = {r["record_id"]: r for r in records.to_dict(orient="records")}
+    record_rows = {r["record_id"]: r for r in rows(records)}
     members = _rows_by(clusters, "reference_id")
     decisions = _rows_by(tables.get("screening_log", pd.DataFrame()), "reference_id")
     status = _rows_by(tables.get("status", pd.DataFrame()), "reference_id")
@@ -179,7 +180,7 @@ def collect(results: str | Path, *, built: Iterable[str | Path] | None = None) -
         "reference_id",
     )
     trails = []
-    for ref in references.to_dict(orient="records"):
+    for ref in rows(references):
         rid = ref["reference_id"]
         trail = Trail(
             reference_id=rid,

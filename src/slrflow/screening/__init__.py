@@ -15,8 +15,9 @@ Modules: :mod:`.criteria` (criteria.yaml), :mod:`.policy` (config), :mod:`.attac
 reference), :mod:`.decisions` (decision and resolution files), :mod:`.automation`,
 :mod:`.status`, :mod:`.counts`, :mod:`.sheets`, :mod:`.command` (``slrflow screen``),
 :mod:`.worklists` (``slrflow screening-sheets``); prioritisation: :mod:`.rank` (the ranker),
-:mod:`.stopping` (buscar's test), :mod:`.progress` (``slrflow stopping``), :mod:`.simulate`,
-:mod:`.metrics` and :mod:`.curves` (``slrflow simulate``, ``slrflow simulation-report``).
+:mod:`.stopping` (the stopping rules), :mod:`.counting` (the counting-process estimate),
+:mod:`.progress` (``slrflow stopping``), :mod:`.simulate`, :mod:`.metrics` and :mod:`.curves`
+(``slrflow simulate``, ``slrflow simulation-report``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,13 @@ DECISIONS = {
     "title_abstract": ("include", "exclude", "maybe"),
     "retrieval": ("retrieved", "not_retrieved"),
     "full_text": ("include", "exclude", "maybe"),
+}
+
+#: The stopping rules (config ``screening.stopping.method``) and how reports name them; the
+#: rules themselves are in :mod:`.stopping`.
+STOPPING_METHODS = {
+    "counting": "counting-process estimate",
+    "buscar": "buscar hypergeometric test",
 }
 
 #: Decisions that must name a criterion or reason.

@@ -27,8 +27,10 @@ from typing import Any
 import pandas as pd
 import pycountry
 
+from slrflow import tables
 from slrflow.messages import some_of
 from slrflow.records import parse_year
+from slrflow.screening import STOPPING_METHODS
 from slrflow.screening.attach import ReferenceIndex
 
 
@@ -144,6 +146,22 @@ def match(rule: dict[str, Any], reference: dict[str, Any], index: ReferenceIndex
     return None
 
 
+def stopping_statement(stop: dict[str, Any]) -> str:
+    """What an ``unscreened`` rule states, in words: the stopping method, recall target,
+    confidence and the includes estimated still unfound, as far as the config gives them."""
+    method = STOPPING_METHODS.get(stop.get("method", ""), stop.get("method", ""))
+    detail = "screening stopped"
+    if method:
+        detail += f" by the {method}"
+    detail += f" at a recall target of {stop['recall']:.0%}"
+    extra = []
+    if stop.get("confidence"):
+        extra.append(f"{stop['confidence']:.0%} confidence")
+    if stop.get("unfound") is not None:
+        extra.append(f"{stop['unfound']:g} include(s) estimated unfound")
+    return detail + (f" ({'; '.join(extra)})" if extra else "")
+
+
 def mark_unscreened(
     rules: tuple[dict[str, Any], ...] | list[dict[str, Any]],
     reference_ids: list[str],
@@ -155,10 +173,7 @@ def mark_unscreened(
     rule = next((r for r in rules if "unscreened" in r), None)
     if rule is None:
         return {}
-    stop = rule["unscreened"]
-    detail = f"screening stopped at an estimated recall of {stop['recall']:.0%}"
-    if stop.get("confidence"):
-        detail += f" ({stop['confidence']:.0%} confidence)"
+    detail = stopping_statement(rule["unscreened"])
     return {
         ref: Marked(ref, rule["name"], detail)
         for ref in reference_ids
@@ -184,7 +199,7 @@ def apply(
     if not rules:
         return marked, warnings
     left: dict[str, list[str]] = {}
-    for reference in references.to_dict(orient="records"):
+    for reference in tables.rows(references):
         for rule in rules:
             odd = unexpected(rule, reference)
             if odd:

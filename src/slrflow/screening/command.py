@@ -169,9 +169,16 @@ def screen(args: argparse.Namespace) -> int:
         pd.DataFrame(flow_counts(boxes, criteria, source_types=source_types, rules=rules)),
         out / "flow.csv",
     )
+    # PRISMA's automation box names a stopping rule's method, target, confidence and the
+    # includes it estimated unfound.
+    rule_labels = {
+        r["name"]: f"{r['name']} {automation_rules.stopping_statement(r['unscreened'])}"
+        for r in policy.automation
+        if "unscreened" in r
+    }
     counts, placed = prisma_counts(
         boxes, criteria, source_types=source_types, databases=databases, rules=rules,
-        rounds=rounds,
+        rounds=rounds, rule_labels=rule_labels,
     )  # fmt: skip
     write_csv(counts.to_frame(), out / "counts.csv")
     write_csv(

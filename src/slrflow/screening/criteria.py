@@ -15,6 +15,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from slrflow import yamlfiles
 from slrflow.screening import ScreeningError
 from slrflow.sheets import load_schema
 
@@ -136,7 +137,7 @@ def load_criteria(path: str | Path) -> Criteria:
     if not path.is_file():
         raise ScreeningError([f"{path}: file not found"], heading="criteria")
     try:
-        data = yaml.safe_load(path.read_text("utf-8")) or {}
+        data = yamlfiles.safe_load(path.read_text("utf-8"), name=str(path)) or {}
     except yaml.YAMLError as exc:
         raise ScreeningError([f"{path}: not valid YAML: {exc}"], heading="criteria") from exc
     return parse_criteria(data, file=str(path))

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 
+from slrflow import yamlfiles
 from slrflow.screening import STAGES, ScreeningError
 from slrflow.screening.criteria import Criteria, load_criteria
 from slrflow.sheets import load_schema
@@ -127,7 +127,7 @@ def load_policy(*, config: str | Path | None = None, policy_json: str | None = N
         return parse_policy(section, file="--policy")
     if config is None:
         raise ScreeningError(["give --config (config.yaml) or --policy (JSON)"])
-    data = yaml.safe_load(Path(config).read_text("utf-8")) or {}
+    data = yamlfiles.load(config) or {}
     return parse_policy(data.get("screening"), file=str(config))
 
 

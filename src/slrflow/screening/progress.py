@@ -1,16 +1,18 @@
 """``slrflow stopping``: after every run, may the reviewers stop screening at title/abstract?
 
-Reads the screening stage's ``status.csv`` and ``log.csv`` and applies buscar's stopping test
-(:func:`slrflow.screening.stopping.estimate`) to the title/abstract decisions in the order they
+Reads the screening stage's ``status.csv`` and ``log.csv`` and applies the stopping rule the
+config chooses (``screening.stopping.method``: the counting-process estimate or buscar's test;
+:func:`slrflow.screening.stopping.estimate`) to the title/abstract decisions in the order they
 were made. Writes under ``--out-dir``:
 
 ``stopping.csv``
     one row (columns :data:`COLUMNS`): how many references there are, how many were screened and
-    included, the recall target and confidence (config ``screening.stopping``), the p-value of
-    "the recall target was missed", whether the target is met, the includes probably still
-    unfound, how many random unscreened references to screen next, and the advice in one sentence;
+    included, the method, recall target and confidence (config ``screening.stopping``), the
+    chance that the recall target was missed (buscar: its p-value), whether the target is met,
+    the includes probably still unfound, how many random unscreened references to screen next
+    (buscar), and the advice in one sentence;
 ``stopping_sample.csv``
-    the references to screen next when the test asks for a random sample (columns
+    the references to screen next when buscar's test asks for a random sample (columns
     :data:`SAMPLE_COLUMNS`; only a header otherwise). The reviewers screen them like any other.
 
 Which references count, at title/abstract:
@@ -45,7 +47,7 @@ import pandas as pd
 
 from slrflow.screening import STAGES, ScreeningError
 from slrflow.screening.policy import load_policy
-from slrflow.screening.stopping import estimate
+from slrflow.screening.stopping import DEFAULT_METHOD, METHOD_NAMES, estimate
 from slrflow.tables import read_csv, write_csv
 
 #: Columns of stopping.csv.
@@ -93,6 +95,7 @@ def stopping_estimate(
     status: pd.DataFrame,
     log: pd.DataFrame,
     *,
+    method: str = DEFAULT_METHOD,
     recall_target: float = DEFAULT_RECALL,
     confidence: float = DEFAULT_CONFIDENCE,
     unscreened_rule: str | None = None,
@@ -100,6 +103,7 @@ def stopping_estimate(
 ) -> tuple[dict[str, Any], list[str]]:
     """The row of stopping.csv and the random sample to screen next (reference ids, in order).
 
+    ``method``: the stopping rule (:data:`slrflow.screening.stopping.METHODS`).
     ``unscreened_rule``: the name of the config's ``unscreened`` automation rule, whose
     references count as unscreened; ``stopped_rule``: that rule's settings (for the advice).
     """
@@ -115,10 +119,13 @@ def stopping_estimate(
     row: dict[str, Any] = {
         "stage": stage, "references": n_refs, "screened": n_screened, "includes_found": found,
         "unscreened": n_unscreened, "recall_target": recall_target, "confidence": confidence,
-        "method": "", "p_value": "", "target_met": "no", "missing_estimate": "",
+        "method": method, "p_value": "", "target_met": "no", "missing_estimate": "",
         "missing_upper": "", "random_sample_size": 0, "advice": "",
     }  # fmt: skip
-    goal = f"recall of {recall_target:.0%} with {confidence:.0%} confidence"
+    goal = (
+        f"recall of {recall_target:.0%} with {confidence:.0%} confidence "
+        f"({METHOD_NAMES.get(method, method)})"
+    )
     if n_refs == 0:
         row["advice"] = "No reference has reached title/abstract screening: nothing to estimate."
         return row, []
@@ -134,7 +141,9 @@ def stopping_estimate(
             "screening sheets; the stopping estimate needs decisions."
         )
         return row, []
-    est = estimate(labels, n_refs, recall_target=recall_target, confidence=confidence)
+    est = estimate(
+        labels, n_refs, method=method, recall_target=recall_target, confidence=confidence
+    )
     row.update(
         method=est.method,
         p_value=est.p_value,
@@ -153,9 +162,19 @@ def stopping_estimate(
     sample: list[str] = []
     if met:
         row["advice"] = (
-            f"{goal[0].upper()}{goal[1:]} is reached (p = {est.p_value:.4f}): you may stop "
+            f"{goal[0].upper()}{goal[1:]} is reached (p = {est.p_value:.4f}; about "
+            f"{est.unfound_estimate:.1f} include(s) estimated unfound): you may stop "
             f"screening; the {n_unscreened} unscreened reference(s) then count as excluded by "
             "the config's unscreened automation rule."
+        )
+    elif method == "counting":
+        # The counting rule learns from the ranked order itself: the next decisions are best
+        # spent on the references ranked highest, not on a random sample.
+        row["advice"] = (
+            f"{goal[0].upper()}{goal[1:]} is not shown yet (p = {est.p_value:.4f}; about "
+            f"{est.unfound_estimate:.1f} include(s) estimated unfound, at most "
+            f"{est.unfound_upper}): keep screening in the order of the screening sheets and run "
+            "again."
         )
     else:
         size = min(est.screen_next, n_unscreened)
@@ -188,13 +207,14 @@ def add_arguments_stopping(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--out-dir", type=Path, required=True, help="results/screening")
 
 
-def _settings(args: argparse.Namespace) -> tuple[float, float, dict[str, Any] | None]:
+def _settings(args: argparse.Namespace) -> tuple[str, float, float, dict[str, Any] | None]:
     if args.policy is None and args.config is None:
-        return DEFAULT_RECALL, DEFAULT_CONFIDENCE, None
+        return DEFAULT_METHOD, DEFAULT_RECALL, DEFAULT_CONFIDENCE, None
     policy = load_policy(config=args.config, policy_json=args.policy)
     given = policy.raw.get("stopping") or {}
     rule = next((r for r in policy.automation if "unscreened" in r), None)
     return (
+        str(given.get("method", DEFAULT_METHOD)),
         float(given.get("recall", DEFAULT_RECALL)),
         float(given.get("confidence", DEFAULT_CONFIDENCE)),
         rule,
@@ -214,13 +234,14 @@ def _read(path: Path, needed: list[str]) -> pd.DataFrame:
 
 def stopping(args: argparse.Namespace) -> int:
     """Write stopping.csv and stopping_sample.csv for the title/abstract stage."""
-    recall, confidence, rule = _settings(args)
+    method, recall, confidence, rule = _settings(args)
     status = _read(args.status, ["reference_id", "stage", "status", "criteria"])
     log = _read(args.log, ["source", "stage", "reference_id", "date"])
     references = _read(args.references, ["reference_id"])
     row, sample = stopping_estimate(
         status,
         log,
+        method=method,
         recall_target=recall,
         confidence=confidence,
         unscreened_rule=rule["name"] if rule else None,

@@ -12,20 +12,19 @@ Protocol (the field's standard one, as ASReview's ``simulate``):
    records by revealing their labels. The batch is 1 record at first and grows with the
    number screened (:func:`batch_size`), so a replay retrains a few hundred times, not once
    per record.
-3. Stopping rule, checked after every batch, using only the labels revealed so far: buscar's
-   test on the screening order (:func:`slrflow.screening.stopping.buscar_p`; every suffix of
-   the order, priors first, is treated as a sample of what was unscreened when it began).
-   The first batch after which the recall target (``--recall-target``, default 95%) is met
-   at the stated confidence (``--confidence``, default 95%) is where the rule stops; the
-   recall it had then is computed afterwards from the true labels.
+3. Stopping rule (``--stopping-method``, default the counting-process estimate; see
+   :mod:`slrflow.screening.stopping`), tested after every decision using only the labels
+   revealed up to it. The first decision after which the recall target (``--recall-target``,
+   default 95%) is met at the stated confidence (``--confidence``, default 95%) is where the rule
+   stops; the recall it had then is computed afterwards from the true labels.
 4. Once every include is found, the records left are all excludes: their order can change
    neither the metrics nor the stopping point, so the model is not retrained any more; they
-   follow the last model's order, and the rule is still checked after every batch until it
-   stops (as ASReview's simulation stops at the last include).
+   follow the last model's order (ASReview's simulation stops at the last include).
 
 Writes the screening order (one row per record) and prints recall@10%, WSS@95, ATD, ERF@10%
 and the stopping rule's result. Input: a CSV with ``title``, ``abstract`` (may be empty or
-missing: the title is used) and a 0/1 label column (``label_included``, ``included``, or
+missing: the title is used), optionally ``keywords`` and ``mesh``/``mesh_terms`` (subject
+terms, ranked on too), and a 0/1 label column (``label_included``, ``included``, or
 ``--label-column``).
 """
 
@@ -36,7 +35,7 @@ import math
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +47,8 @@ from slrflow.screening.rank import Ranker, Settings, load_criteria_text, record_
 from slrflow.tables import write_csv
 
 LABEL_COLUMNS = ("label_included", "included")
+#: Columns of subject terms added to a record's text when present.
+KEYWORD_COLUMNS = ("keywords", "mesh", "mesh_terms")
 
 
 class DatasetError(ValueError):
@@ -113,7 +114,13 @@ def load_dataset(path: str | Path, *, label_column: str | None = None) -> Datase
         )
     titles = frame[columns["title"]]
     abstracts = frame[columns["abstract"]] if "abstract" in columns else [""] * len(frame)
-    texts = [record_text(t, a) for t, a in zip(titles, abstracts, strict=True)]
+    # Keywords and MeSH-like subject terms, when the file has them, are ranked on too.
+    extra = [columns[c] for c in KEYWORD_COLUMNS if c in columns]
+    keywords = [
+        "; ".join(v.strip() for v in row if v.strip())
+        for row in (frame[extra].itertuples(index=False) if extra else [()] * len(frame))
+    ]
+    texts = [record_text(t, a, k) for t, a, k in zip(titles, abstracts, keywords, strict=True)]
     if "record_id" in columns:
         ids = frame[columns["record_id"]].tolist()
     else:
@@ -159,9 +166,11 @@ class Replay:
     stop_at: int | None
     #: p-value of the stopping test at that point
     stop_p: float | None
+    #: the rule's verdict where it stopped (or after the last decision): method, target,
+    #: confidence and the includes it estimated unfound
+    verdict: stopping.StoppingEstimate | None = None
     seconds: float = 0.0
     retrainings: int = 0
-    history: list[tuple[int, float]] = field(default_factory=list)
 
     @property
     def screened_labels(self) -> np.ndarray:
@@ -196,6 +205,7 @@ def replay(
     criteria_text: str = "",
     settings: Settings | None = None,
     batch_share: float = 0.02,
+    stopping_method: str = stopping.DEFAULT_METHOD,
     recall_target: float = 0.95,
     confidence: float = 0.95,
     progress: Callable[[int, int, int, int], None] | None = None,
@@ -210,11 +220,7 @@ def replay(
     is_screened = np.zeros(n, dtype=bool)
     is_screened[order] = True
     found = int(labels[order].sum())
-    alpha = 1 - confidence
-    stop_at: int | None = None
-    stop_p: float | None = None
     retrainings = 0
-    history = []
     while len(order) < n:
         ranker.fit(order, labels[order])
         retrainings += 1
@@ -223,38 +229,44 @@ def replay(
         order.extend(int(i) for i in take)
         is_screened[take] = True
         found += int(labels[take].sum())
-        if stop_at is None:
-            p, _ = stopping.buscar_p(labels[order], n, recall_target)
-            history.append((len(order), p))
-            if p < alpha:
-                stop_at, stop_p = len(order), p
         if progress is not None:
             progress(len(order), n, found, total_included)
         if found == total_included:
             # Every record left is an exclude, whatever order it comes in, so retraining can
-            # change neither the metrics nor where the stopping rule stops: the rest follows
-            # the last model's order, and the rule is checked at the same batch sizes.
-            rest = [int(i) for i in ranked[take.size :]]
-            while rest and stop_at is None:
-                step = batch_size(len(order) - len(priors), batch_share)
-                order.extend(rest[:step])
-                rest = rest[step:]
-                p, _ = stopping.buscar_p(labels[order], n, recall_target)
-                history.append((len(order), p))
-                if p < alpha:
-                    stop_at, stop_p = len(order), p
-            order.extend(rest)
+            # change neither the metrics nor where a stopping rule stops: the rest follows the
+            # last model's order.
+            order.extend(int(i) for i in ranked[take.size :])
             break
     order_array = np.asarray(order, dtype=int)
+    in_order = labels[order_array]
+    # A rule sees only the decisions before each point, so testing it after every decision
+    # along the finished order finds the point it would have stopped at while screening.
+    stop = stopping.stop_point(
+        in_order,
+        n,
+        method=stopping_method,
+        recall_target=recall_target,
+        confidence=confidence,
+        n_priors=len(priors),
+    )
+    stop_at, stop_p = stop if stop is not None else (None, None)
+    verdict = stopping.estimate(
+        in_order[: stop_at or n],
+        n,
+        method=stopping_method,
+        recall_target=recall_target,
+        confidence=confidence,
+        n_priors=len(priors),
+    )
     return Replay(
         order=order_array,
-        labels=labels[order_array],
+        labels=in_order,
         n_priors=len(priors),
         stop_at=stop_at,
         stop_p=stop_p,
+        verdict=verdict,
         seconds=time.perf_counter() - start,
         retrainings=retrainings,
-        history=history,
     )
 
 
@@ -293,6 +305,10 @@ def summary_row(result: Replay, dataset: Dataset, seed: int) -> dict:
         "stop_at": result.stop_at if result.stop_at is not None else "",
         "stop_recall": "" if result.stop_recall is None else round(result.stop_recall, 6),
         "stop_saved": round(result.stop_saved, 6),
+        "stop_method": result.verdict.method if result.verdict else "",
+        "recall_target": result.verdict.recall_target if result.verdict else "",
+        "confidence": result.verdict.confidence if result.verdict else "",
+        "unfound_estimate": result.verdict.unfound_estimate if result.verdict else "",
     }
 
 
@@ -331,6 +347,12 @@ def add_arguments_simulate(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--label-column", help="label column (default: label_included/included)")
     parser.add_argument("--criteria", type=Path, help="criteria.yaml for the cold start")
+    parser.add_argument(
+        "--stopping-method",
+        choices=stopping.METHODS,
+        default=stopping.DEFAULT_METHOD,
+        help=f"stopping rule (default {stopping.DEFAULT_METHOD})",
+    )
     parser.add_argument("--recall-target", type=float, default=0.95)
     parser.add_argument("--confidence", type=float, default=0.95)
     parser.add_argument("--metrics", type=Path, help="also write the figures as a one-row CSV")
@@ -363,6 +385,7 @@ def simulate(args: argparse.Namespace) -> int:
         priors,
         seed=args.seed,
         criteria_text=criteria,
+        stopping_method=args.stopping_method,
         recall_target=args.recall_target,
         confidence=args.confidence,
         progress=_Progress(dataset.path.name),
@@ -379,11 +402,11 @@ def simulate(args: argparse.Namespace) -> int:
     print(f"ATD           {row['atd']:.3f}")
     print(f"ERF@10%       {row['erf@10%']:.3f}")
     if result.stop_at is None:
-        print("stopping rule did not stop before every record was screened")
+        print(f"stopping rule ({result.verdict.statement}) did not stop before every record")
     else:
         print(
             f"stopping rule stopped after {result.stop_at} of {n} records "
-            f"(saved {result.stop_saved:.1%}, p = {result.stop_p:.4f}) "
-            f"with recall {result.stop_recall:.3f}"
+            f"(saved {result.stop_saved:.1%}, chance of a missed target {result.stop_p:.4f}) "
+            f"with recall {result.stop_recall:.3f}; {result.verdict.statement}"
         )
     return 0

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from slrflow import tables
 from slrflow.records import LIST_SEPARATOR
 from slrflow.screening import STAGES, ScreeningError
 from slrflow.screening.policy import add_policy_arguments, policy_from_arguments
@@ -43,7 +44,7 @@ def screening_sheets(args: argparse.Namespace) -> int:
     policy, criteria = policy_from_arguments(args)
     status = read_csv(args.status)
     references = read_csv(args.references)
-    by_id = {r["reference_id"]: r for r in references.to_dict(orient="records")}
+    by_id = {r["reference_id"]: r for r in tables.rows(references)}
     for stage in STAGES:
         waiting = status[(status["stage"] == stage) & (status["awaiting"] != "")]
         order, terms = priority_order(

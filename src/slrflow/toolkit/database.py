@@ -25,7 +25,7 @@ import pandas as pd
 import yaml
 from rapidfuzz import fuzz
 
-from slrflow import __version__
+from slrflow import __version__, yamlfiles
 from slrflow.coding import codebook as codebook_module
 from slrflow.coding.codebook import Codebook
 from slrflow.coding.suggest import matchers
@@ -314,7 +314,7 @@ def load_settings(path: str | Path) -> dict:
     """The ``toolkit:`` section of a config file (rating scale, match threshold)."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yamlfiles.load(path) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise RatingError(f"{path}: cannot read the config: {exc}") from exc
     settings = data.get("toolkit")

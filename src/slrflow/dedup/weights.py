@@ -1,0 +1,275 @@
+"""Field reliability in this review: how much each field's agreement and disagreement weigh.
+
+A field is only as good as the exports it comes from. In one review the ``issue`` column holds
+the issue; in another it holds a running sequence number, so true duplicates "disagree" on it
+all the time. The weights are therefore learned from each review's own records (the
+Fellegi-Sunter model, with its probabilities counted rather than assumed):
+
+``m``  how often the field agrees (or disagrees) among pairs that are *certainly* the same work;
+``u``  how often it agrees (or disagrees) among random pairs of records (strangers).
+
+The weight of an outcome is ``log2(m / u)`` in bits: agreement on a field that agrees among
+duplicates far more often than among strangers weighs a lot; a field that disagrees among
+certain duplicates as often as among strangers weighs nothing either way.
+
+Certain pairs, for the field being measured, are pairs compared by blocking that share a DOI or
+PMID under a similar title, or have near-identical titles (not generic, at least four words)
+and agree on at least two *other* fields (so a field never vouches for itself). For the title,
+the shared identifier or the same authors, year and first page.
+
+From the counts each field gets a role in this review:
+
+``veto``      reliable (duplicates disagree on it at least four times less often than
+              strangers, and enough certain pairs show it): its disagreement says two
+              different works;
+``weighed``   informative but not reliable enough to decide alone: its agreement supports a
+              match, its disagreement counts against the match weight and sends an otherwise
+              matching pair to a person unless the other fields outweigh it;
+``ignored``   agreement no more telling among duplicates than among strangers: treated as
+              missing;
+``unproven``  too few certain pairs to tell: agreement supports a match, disagreement sends an
+              otherwise matching pair to a person.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+#: fields with a learned weight, in the order shown
+FIELDS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "abstract", "doi")
+#: fields that corroborate a title (and so may make a pair certain for another field)
+CORROBORATING = ("authors", "year", "journal", "volume", "issue", "pages")
+LEVELS = ("agree", "partial", "disagree")
+
+#: m before any certain pair is seen (typical of bibliographic exports); weighs as PRIOR_PAIRS
+PRIOR_M = {
+    "title": (0.9, 0.08, 0.02),
+    "authors": (0.9, 0.07, 0.03),
+    "year": (0.9, 0.07, 0.03),
+    "journal": (0.8, 0.12, 0.08),
+    "volume": (0.95, 0.0, 0.05),
+    "issue": (0.9, 0.0, 0.1),
+    "pages": (0.9, 0.05, 0.05),
+    "abstract": (0.85, 0.1, 0.05),
+    "doi": (0.95, 0.0, 0.05),
+}
+PRIOR_PAIRS = 4.0
+#: a field with fewer certain pairs than this (both sides present) is ``unproven``
+MIN_PAIRS = 10
+#: a field vetoes when its disagreement weighs at most this (bits; with the upper 95% bound
+#: of how often certain duplicates disagree on it): disagreement at least four times rarer
+#: among duplicates than among strangers
+VETO_BITS = -2.0
+#: a field whose agreement is worth less than this (bits) is ``ignored``
+SUPPORT_BITS = 1.0
+#: ... and so is one whose disagreement weighs more than this (bits): duplicates disagree on
+#: it more than half as often as strangers
+IGNORE_BITS = -1.0
+#: random pairs drawn for ``u``
+RANDOM_PAIRS = 4000
+
+
+def level(name: str, sim: float | None) -> str | None:
+    """The outcome of comparing field ``name`` with similarity ``sim`` (``None``: missing)."""
+    if sim is None:
+        return None
+    if name in ("title", "abstract"):
+        return "agree" if sim >= 0.93 else ("disagree" if sim < 0.8 else "partial")
+    if name == "authors":
+        return "agree" if sim >= 0.75 else ("disagree" if sim < 0.5 else "partial")
+    if name == "journal":
+        return "agree" if sim >= 0.8 else ("disagree" if sim < 0.5 else "partial")
+    return "agree" if sim >= 1.0 else ("disagree" if sim <= 0.0 else "partial")
+
+
+def _upper(successes: float, n: float, z: float = 1.645) -> float:
+    """Wilson upper bound of a proportion."""
+    if n <= 0:
+        return 1.0
+    p = successes / n
+    centre = p + z * z / (2 * n)
+    margin = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return min(1.0, (centre + margin) / (1 + z * z / n))
+
+
+@dataclass
+class FieldWeight:
+    """What one field is worth in this review (probabilities per outcome, weights in bits)."""
+
+    name: str
+    certain_pairs: int
+    m: dict[str, float]
+    u: dict[str, float]
+    weight: dict[str, float]
+    role: str
+    #: disagreement count among the certain pairs (for the report)
+    disagreeing: int = 0
+
+    def of(self, sim: float | None) -> float:
+        """The weight this field adds to a pair with similarity ``sim`` (0 when missing)."""
+        outcome = level(self.name, sim)
+        if outcome is None or self.role == "ignored":
+            return 0.0
+        return self.weight[outcome]
+
+
+@dataclass
+class FieldWeights:
+    """The weights of every field in one review."""
+
+    fields: dict[str, FieldWeight] = field(default_factory=dict)
+
+    def role(self, name: str) -> str:
+        found = self.fields.get(name)
+        return found.role if found else "unproven"
+
+    def vetoes(self, name: str) -> bool:
+        return self.role(name) == "veto"
+
+    def ignored(self, name: str) -> bool:
+        return self.role(name) == "ignored"
+
+    def pair_weights(self, sims: dict[str, float | None]) -> dict[str, float]:
+        """Each present field's weight for one pair."""
+        return {
+            name: self.fields[name].of(sims.get(name))
+            for name in FIELDS
+            if name in self.fields and sims.get(name) is not None
+        }
+
+    def match_weight(self, sims: dict[str, float | None]) -> float:
+        return round(sum(self.pair_weights(sims).values()), 2)
+
+    def explain(self, sims: dict[str, float | None]) -> str:
+        """The fields of one pair with their weights in this review, heaviest first:
+        ``title +13.2; pages +8.9; issue 0 (ignored here)``."""
+        parts = []
+        weights = self.pair_weights(sims)
+        for name, value in sorted(weights.items(), key=lambda kv: (-abs(kv[1]), kv[0])):
+            role = self.fields[name].role
+            if role == "ignored":
+                parts.append(f"{name} 0 (ignored here)")
+            else:
+                parts.append(f"{name} {value:+.1f}")
+        return "; ".join(parts)
+
+
+def _prior(name: str) -> FieldWeight:
+    m = dict(zip(LEVELS, PRIOR_M[name], strict=True))
+    return FieldWeight(name, 0, m, {}, {}, "unproven")
+
+
+def prior_weights() -> FieldWeights:
+    """Weights before anything is learned (every field ``unproven``, no weights)."""
+    out = FieldWeights()
+    for name in FIELDS:
+        weight = _prior(name)
+        weight.u = {"agree": 0.05, "partial": 0.05, "disagree": 0.9}
+        weight.weight = {k: round(math.log2(weight.m[k] / weight.u[k]), 2) for k in LEVELS}
+        out.fields[name] = weight
+    return out
+
+
+def _counts(outcomes: list[str | None]) -> tuple[dict[str, int], int]:
+    counts = dict.fromkeys(LEVELS, 0)
+    for outcome in outcomes:
+        if outcome is not None:
+            counts[outcome] += 1
+    return counts, sum(counts.values())
+
+
+def estimate(
+    pair_sims: list[dict[str, float | None]],
+    identifier: list[bool],
+    generic: list[bool],
+    random_sims: list[dict[str, float | None]],
+    *,
+    min_pairs: int = MIN_PAIRS,
+    veto_bits: float = VETO_BITS,
+) -> FieldWeights:
+    """Learn every field's weight from the compared pairs and random pairs of one review.
+
+    ``pair_sims`` are the similarities of the pairs compared (:func:`compare.similarities`),
+    ``identifier[k]`` says pair ``k`` shares a DOI or PMID, ``generic[k]`` that one of its
+    titles is generic or short; ``random_sims`` are the similarities of random pairs."""
+    outcome = {name: [level(name, s.get(name)) for s in pair_sims] for name in FIELDS}
+    title = [s.get("title") for s in pair_sims]
+    agreeing = np.zeros(len(pair_sims), dtype=np.int64)
+    for name in CORROBORATING:
+        agreeing += np.array([o == "agree" for o in outcome[name]], dtype=np.int64)
+    near_identical = np.array(
+        [t is not None and t >= 0.97 and not g for t, g in zip(title, generic, strict=True)],
+        dtype=bool,
+    )
+    by_identifier = np.array(
+        [ident and (t is None or t >= 0.9) for ident, t in zip(identifier, title, strict=True)],
+        dtype=bool,
+    )
+    out = FieldWeights()
+    for name in FIELDS:
+        if name == "title":
+            locators = [
+                outcome["authors"][k] == "agree"
+                and outcome["year"][k] == "agree"
+                and outcome["pages"][k] == "agree"
+                for k in range(len(pair_sims))
+            ]
+            certain = np.array(identifier, dtype=bool) | np.array(locators, dtype=bool)
+        else:
+            own = np.array([o == "agree" for o in outcome[name]], dtype=np.int64)
+            others = agreeing - own if name in CORROBORATING else agreeing
+            certain = by_identifier | (near_identical & (others >= 2))
+        observed = [outcome[name][k] for k in np.flatnonzero(certain)]
+        counts, n = _counts(observed)
+        prior = dict(zip(LEVELS, PRIOR_M[name], strict=True))
+        m = {k: (counts[k] + PRIOR_PAIRS * prior[k]) / (n + PRIOR_PAIRS) for k in LEVELS}
+        random_counts, n_random = _counts([level(name, s.get(name)) for s in random_sims])
+        u = {k: (random_counts[k] + 0.5) / (n_random + 1.5) for k in LEVELS}
+        # a level never seen among duplicates and strangers alike carries no information
+        weight = {
+            k: round(math.log2(max(m[k], 1e-6) / u[k]), 2)
+            if counts[k] or random_counts[k] or prior[k]
+            else 0.0
+            for k in LEVELS
+        }
+        # how often duplicates disagree against strangers, as counted (no prior)
+        plain = math.log2(max(counts["disagree"] / n, 1e-6) / u["disagree"]) if n else 0.0
+        if n < min_pairs:
+            role = "unproven"
+        elif plain > IGNORE_BITS or weight["agree"] < SUPPORT_BITS:
+            role = "ignored"
+        elif math.log2(_upper(counts["disagree"], n) / u["disagree"]) <= veto_bits:
+            role = "veto"
+        else:
+            role = "weighed"
+        if role == "ignored":
+            weight = dict.fromkeys(LEVELS, 0.0)
+        out.fields[name] = FieldWeight(
+            name,
+            n,
+            {k: round(v, 4) for k, v in m.items()},
+            {k: round(v, 4) for k, v in u.items()},
+            weight,
+            role,
+            counts["disagree"],
+        )
+    return out
+
+
+def random_pairs(n: int, *, limit: int = RANDOM_PAIRS, seed: int = 13) -> np.ndarray:
+    """Up to ``limit`` distinct random pairs ``(i, j)``, ``i < j`` (all pairs of a small
+    review); the same records give the same pairs."""
+    total = n * (n - 1) // 2
+    if total <= limit:
+        i, j = np.triu_indices(n, k=1)
+        return np.stack([i, j], axis=1)
+    rng = np.random.default_rng(seed)
+    i = rng.integers(0, n, size=limit * 2)
+    j = rng.integers(0, n, size=limit * 2)
+    keep = i != j
+    pairs = np.stack([np.minimum(i, j)[keep], np.maximum(i, j)[keep]], axis=1)
+    pairs = np.unique(pairs, axis=0)[:limit]
+    return pairs

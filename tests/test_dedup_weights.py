@@ -1,0 +1,244 @@
+"""Field weights learned per review: m/u counted by hand, junk fields, vetoes, evidence."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from slrflow.dedup import Options, deduplicate
+from slrflow.dedup.compare import is_abbreviation, journal_forms_similarity, similarities
+from slrflow.dedup.load import prepare_table
+from slrflow.dedup.outputs import evidence, field_weights
+from slrflow.dedup.prepare import journal_forms, prepare, split_run_together, surname_key
+from slrflow.dedup.weights import estimate, level, random_pairs
+
+# --- m and u counted on a tiny constructed set ----------------------------------------------
+
+
+def _pair(**sims):
+    base = dict.fromkeys(
+        ("title", "authors", "year", "journal", "volume", "issue", "pages", "abstract", "doi")
+    )
+    return {**base, **sims}
+
+
+def test_m_and_u_are_counted_as_worked_by_hand():
+    # 12 pairs sharing a DOI: the volume agrees in 11, the issue never (a running number)
+    certain = [_pair(title=1.0, doi=1.0, volume=1.0, issue=0.0) for _ in range(11)]
+    certain.append(_pair(title=1.0, doi=1.0, volume=0.0, issue=0.0))
+    # 20 random pairs: the volume agrees in 1, the issue in none
+    strangers = [_pair(title=0.3, volume=0.0, issue=0.0) for _ in range(19)]
+    strangers.append(_pair(title=0.3, volume=1.0, issue=0.0))
+    weights = estimate(certain, [True] * 12, [False] * 12, strangers)
+    volume = weights.fields["volume"]
+    assert volume.certain_pairs == 12
+    # m = (11 agreeing + 4 prior pairs x 0.95) / (12 + 4) = 14.8 / 16
+    assert volume.m["agree"] == pytest.approx(0.925)
+    # u = (1 + 0.5) / (20 + 1.5)
+    assert volume.u["agree"] == pytest.approx(1.5 / 21.5, abs=1e-4)
+    assert volume.weight["agree"] == pytest.approx(math.log2(0.925 / (1.5 / 21.5)), abs=0.01)
+    # the issue disagrees among certain duplicates as among strangers: no weight at all
+    issue = weights.fields["issue"]
+    assert issue.role == "ignored"
+    assert issue.of(0.0) == 0.0 and issue.of(1.0) == 0.0
+    # one volume disagreement in 12 is too many to prove the volume reliable (upper bound)
+    assert volume.role == "weighed"
+
+
+def test_few_certain_pairs_leave_a_field_unproven():
+    certain = [_pair(title=1.0, doi=1.0, volume=1.0) for _ in range(9)]
+    weights = estimate(certain, [True] * 9, [False] * 9, [_pair(volume=0.0)] * 50)
+    assert weights.fields["volume"].role == "unproven"
+    assert weights.role("pages") == "unproven"
+
+
+def test_a_field_never_vouches_for_itself():
+    # near-identical titles with only the year and the volume agreeing: certain for the pages
+    # (two other fields agree), not for the year (only one other field: the volume)
+    pairs = [_pair(title=1.0, year=1.0, volume=1.0, pages=0.0) for _ in range(15)]
+    weights = estimate(pairs, [False] * 15, [False] * 15, [_pair(pages=0.0, year=0.0)] * 40)
+    assert weights.fields["pages"].certain_pairs == 15
+    assert weights.fields["year"].certain_pairs == 0
+
+
+def test_levels():
+    assert level("year", 0.5) == "partial" and level("year", 0.0) == "disagree"
+    assert level("journal", 0.95) == "agree" and level("journal", 0.3) == "disagree"
+    assert level("pages", None) is None
+
+
+def test_random_pairs_are_stable_and_distinct():
+    small = random_pairs(5)
+    assert len(small) == 10 and (small[:, 0] < small[:, 1]).all()
+    big = random_pairs(1000, limit=300)
+    assert len(big) == 300 and len({tuple(p) for p in big.tolist()}) == 300
+    assert (big == random_pairs(1000, limit=300)).all()
+
+
+# --- the engine with learned weights --------------------------------------------------------
+
+_TOPICS = [
+    "mentoring", "policing", "schooling", "housing", "sport", "radio", "theatre", "music",
+    "gardening", "boxing", "chess", "cooking", "sailing", "hiking", "drawing", "coding",
+    "dancing", "fishing", "reading", "writing", "farming", "nursing", "cycling", "rowing",
+]  # fmt: skip
+_PLACES = ["Leeds", "Utrecht", "Lyon", "Ghent", "Porto", "Turin"]
+_NAMES = [
+    "Smit", "Bos", "Visser", "Mulder", "Dekker", "Brouwer", "Kok", "Jacobs", "Vos", "Peters",
+    "Hendriks", "Dijkstra", "Kramer", "Schouten", "Post", "Kuiper", "Huisman", "Veenstra",
+    "Koster", "Prins", "Blom", "Hoekstra", "Meijer", "Groot",
+]  # fmt: skip
+_JOURNALS = [
+    ("Journal of Youth Studies", "J Youth Stud"),
+    ("Youth Justice", "Youth Justice"),
+    ("British Journal of Criminology", "Br J Criminol"),
+]
+
+
+def _review(*, issue_of, trap: bool = False) -> pd.DataFrame:
+    """Two records per work (one export each); ``issue_of(work, copy)`` gives the issue."""
+    rows = []
+    for w, topic in enumerate(_TOPICS):
+        place = _PLACES[w % len(_PLACES)]
+        first, second = _NAMES[w], _NAMES[(w + 7) % len(_NAMES)]
+        written = (f"{first}, A; {second}, B", f"A {first}; B {second}")
+        for copy in range(2):
+            rows.append(
+                {
+                    "record_id": f"w{w}c{copy}",
+                    "search_id": f"s{copy}",
+                    "title": f"Effects of {topic} programmes on young offenders in {place}",
+                    "authors": written[copy],
+                    "year": str(2000 + w % 20),
+                    "journal": _JOURNALS[w % 3][copy],
+                    "volume": str(10 + w),
+                    "issue": issue_of(w, copy),
+                    "pages": f"{100 + 20 * w}-{110 + 20 * w}",
+                }
+            )
+    if trap:  # another work: the same title, authors and year, another volume and page range
+        rows.append({**rows[0], "record_id": "trap", "volume": "99", "pages": "501-509",
+                     "issue": "2"})  # fmt: skip
+    table, _ = prepare_table(pd.DataFrame(rows).astype(str))
+    return table
+
+
+def _groups(table, result):
+    ids = table["record_id"].tolist()
+    found: dict[int, set[str]] = {}
+    for position, label in enumerate(result.label):
+        found.setdefault(label, set()).add(ids[position])
+    return [g for g in found.values() if len(g) > 1]
+
+
+def test_a_running_number_in_the_issue_field_gets_no_weight():
+    # every pair of duplicates "disagrees" on the issue: a fixed rule refused them all
+    table = _review(issue_of=lambda w, copy: str(1000 + 2 * w + copy))
+    result = deduplicate(table, quiet=True)
+    assert result.weights.role("issue") == "ignored"
+    assert len(_groups(table, result)) == len(_TOPICS)
+    assert result.queue == []
+    links = evidence(table, result)
+    assert links["decided_by"].str.contains("issue 0 (ignored here)", regex=False).all()
+    weights = field_weights(result).set_index("field")
+    # every other field agrees on every pair: the match weight is their agreement weights
+    agreeing = ["title", "authors", "year", "journal", "volume", "pages"]
+    expected = weights.loc[agreeing, "weight_agree"].sum()
+    assert links["match_weight"].tolist() == pytest.approx([expected] * len(_TOPICS), abs=0.02)
+    assert weights.loc["issue", "role"] == "ignored"
+    assert weights.loc["issue", "disagreeing"] == weights.loc["issue", "certain_pairs"]
+
+
+def test_a_reliable_field_keeps_two_works_apart():
+    table = _review(issue_of=lambda w, copy: str(1 + w % 4), trap=True)
+    result = deduplicate(table, quiet=True)
+    assert result.weights.vetoes("volume") and result.weights.vetoes("pages")
+    groups = _groups(table, result)
+    assert len(groups) == len(_TOPICS)
+    assert not any("trap" in g for g in groups)
+    assert not any({result.keys.record_id[c.i], result.keys.record_id[c.j]} & {"trap"}
+                   for c in result.queue)  # fmt: skip
+
+
+def _two(**changes):
+    first = {"record_id": "a", "search_id": "s", "title": "Effects of mentoring on young offenders",
+             "authors": "Smit, J; Bos, K", "year": "2018", "journal": "Youth Justice",
+             "volume": "12", "pages": "1-10"}  # fmt: skip
+    table, _ = prepare_table(pd.DataFrame([first, {**first, "record_id": "b", **changes}]))
+    return table, deduplicate(table, options=Options(), quiet=True)
+
+
+def test_unproven_fields_that_disagree_send_the_pair_to_a_person():
+    # two records prove nothing: volume and pages may not veto, nor be ignored
+    table, result = _two(volume="13", pages="31-40")
+    assert result.weights.role("volume") == "unproven"
+    assert _groups(table, result) == []
+    assert [c.rule for c in result.queue] == ["title_authors_year_doubted"]
+
+
+def test_one_unproven_field_does_not_overturn_a_pair_certain_on_the_others():
+    # title, authors, year, journal and pages agree: the volume alone (a typo) does not decide
+    table, result = _two(volume="13")
+    assert _groups(table, result) == [{"a", "b"}]
+
+
+# --- messy fields ---------------------------------------------------------------------------
+
+
+def test_journal_abbreviations_and_parallel_titles():
+    assert is_abbreviation(
+        "proc natl acad sci u s a",
+        "proceedings of the national academy of sciences of the united states of america",
+    )  # noqa: E501
+    assert is_abbreviation("int j clin pract", "international journal of clinical practice")
+    assert not is_abbreviation("cancer", "cancer research")
+    assert not is_abbreviation("j clin oncol", "journal of clinical oncology nursing practice")
+    forms = journal_forms("Zhonghua jie he za zhi = Chinese journal of tuberculosis")
+    assert "chinese journal of tuberculosis" in forms
+    assert "lung cancer" in journal_forms("Lung cancer (Amsterdam, Netherlands)")
+    assert "journal of parenteral and enteral nutrition" in journal_forms(
+        "JPEN. Journal of parenteral and enteral nutrition"
+    )
+
+
+def _keys(*rows):
+    frame = pd.DataFrame(
+        [{"record_id": f"r{n}", "search_id": "s", **row} for n, row in enumerate(rows)]
+    ).fillna("")
+    table, _ = prepare_table(frame.astype(str))
+    return prepare(table)
+
+
+def test_messy_locators_still_agree():
+    keys = _keys(
+        {"title": "x", "journal": "JPEN: Journal of Parenteral & Enteral Nutrition",
+         "volume": "28(3)", "pages": "288-297"},
+        {"title": "x", "journal": "JPEN. Journal of parenteral and enteral nutrition",
+         "volume": "28", "issue": "3", "pages": "288-97"},
+        {"title": "x", "volume": "3", "issue": "28"},
+    )  # fmt: skip
+    assert journal_forms_similarity(keys, 0, 1) == 1.0
+    sims = similarities(keys, 0, 1)
+    assert sims["volume"] == 1.0 and sims["issue"] == 1.0 and sims["pages"] == 1.0
+    swapped = similarities(keys, 1, 2)  # volume and issue swapped in one export
+    assert swapped["volume"] == 1.0 and swapped["issue"] == 1.0
+
+
+def test_names_run_together_or_with_initials_first_give_one_surname():
+    assert split_run_together("Tan A.Schulze A.O'Donnell C. P.Davis P. G.") == [
+        "Tan A.",
+        "Schulze A.",
+        "O'Donnell C. P.",
+        "Davis P. G.",
+    ]
+    assert split_run_together("Diewald M.Lükemann L.") == ["Diewald M.", "Lükemann L."]
+    for written in ("Zuna, R E", "Zuna R. E.", "R. E. Zuna", "Zuna RE"):
+        assert surname_key(written) == "zuna", written
+    assert surname_key("van der Berg, J.") == "vanderberg"
+    keys = _keys(
+        {"title": "x", "authors": "Adeli K.Lewis G. F."},
+        {"title": "x", "authors": "Adeli, Khosrow; Lewis, Gary F"},
+    )
+    assert keys.surnames[0] == keys.surnames[1] == ("adeli", "lewis")

@@ -583,28 +583,45 @@ def main() -> int:
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--keep", type=Path, help="build the review here and keep it")
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument(
+        "--build-only", action="store_true", help="build the review into --keep and stop"
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="run on the review --build-only left in --keep"
+    )
     args = parser.parse_args()
+    if (args.build_only or args.reuse) and not args.keep:
+        parser.error("--build-only and --reuse need --keep DIR")
     if not FORMATS_DIR.is_dir():
         print(f"no export samples at {FORMATS_DIR}", file=sys.stderr)
         return 1
     tmp = None
     if args.keep:
-        if args.keep.exists():
-            shutil.rmtree(args.keep)
         review = args.keep.resolve()
+        if review.exists() and not args.reuse:
+            shutil.rmtree(review)
     else:
         tmp = tempfile.TemporaryDirectory(prefix="slrflow-scale-")
         review = Path(tmp.name) / "review"
     try:
-        t0 = time.perf_counter()
-        make_review(review)
-        built = build_review(review, args.records, seed=args.seed)
-        print(
-            f"built {built['records']:,} records of {built['works']:,} works "
-            f"({1 - built['works'] / built['records']:.0%} duplicates) in "
-            f"{time.perf_counter() - t0:.0f} s; {built['screened']:,} works screened",
-            file=sys.stderr,
-        )
+        built_file = review / "built.json"
+        if args.reuse:
+            built = json.loads(built_file.read_text("utf-8"))
+            for leftover in ("results", ".snakemake"):
+                shutil.rmtree(review / leftover, ignore_errors=True)
+        else:
+            t0 = time.perf_counter()
+            make_review(review)
+            built = build_review(review, args.records, seed=args.seed)
+            built_file.write_text(json.dumps(built), "utf-8")
+            print(
+                f"built {built['records']:,} records of {built['works']:,} works "
+                f"({1 - built['works'] / built['records']:.0%} duplicates) in "
+                f"{time.perf_counter() - t0:.0f} s; {built['screened']:,} works screened",
+                file=sys.stderr,
+            )
+        if args.build_only:
+            return 0
         figures = {
             "records": built["records"],
             **run_workflow(review, args.cores, review / "run.log"),

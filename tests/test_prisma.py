@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from slrflow import tables
-from slrflow.figures import prisma, prisma_diagram
+from slrflow import prisma, tables
+from slrflow.figures import prisma_diagram
 
 
 def _text(fig) -> str:

@@ -31,9 +31,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from slrflow import tables
+from slrflow import prisma, tables
 from slrflow.cli import main
-from slrflow.figures import prisma, prisma_diagram
+from slrflow.figures import prisma_diagram
 from slrflow.screening import ScreeningError
 from slrflow.screening.counts import Box, prisma_counts
 from slrflow.screening.criteria import load_criteria

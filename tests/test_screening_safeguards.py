@@ -324,6 +324,8 @@ def test_screen_writes_included_files(tmp_path):
     assert code == 0
     [entry] = rispy.loads((out / "included.ris").read_text("utf-8"))
     assert entry["id"] == "s1-exit" and entry["doi"] == "10.1000/exit"
+    # the abstract is read from references.csv for the included references only
+    assert entry["abstract"] == "An intervention study on extremism."
 
 
 # -- automation judges only values of its kind ------------------------------------------------

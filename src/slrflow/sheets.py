@@ -24,7 +24,7 @@ import jsonschema
 import pandas as pd
 
 from slrflow import limits
-from slrflow.messages import problem_list
+from slrflow.errors import ProblemsError
 from slrflow.workbooks import WorkbookError, open_workbook, sheet_table
 
 #: Suffixes of the files read as sheets.
@@ -57,13 +57,11 @@ def unread_format(path: Path) -> str | None:
     return None
 
 
-class SheetError(ValueError):
+class SheetError(ProblemsError):
     """A sheet that does not validate; ``problems`` holds one message per bad cell."""
 
     def __init__(self, file: str, problems: list[str]):
-        self.file = file
-        self.problems = problems
-        super().__init__(problem_list(file, problems, limit=50))
+        super().__init__(file, problems, limit=50, file=file)
 
 
 @cache

@@ -38,6 +38,7 @@ from pathlib import Path
 import pandas as pd
 
 from slrflow import __version__, tables
+from slrflow.errors import SlrflowError
 
 #: Where a review keeps its frozen versions.
 VERSIONS_DIR = "versions"
@@ -67,7 +68,7 @@ _COPIED = {
 _REFERENCE_COLUMNS = ["reference_id", "record_ids", "title", "year", "doi", "box", "reasons"]
 
 
-class VersionError(ValueError):
+class VersionError(SlrflowError):
     """A snapshot that cannot be made or read as it stands."""
 
 

@@ -46,4 +46,4 @@ if SNAPSHOT is not None:
             "slrflow changes --review {params.review:q} --results {params.results:q} "
             "--compare-to {params.compare_to:q} -o {params.out:q} 2> {log:q}"
 
-    ALL_OUTPUTS.extend(rules.changes.output)
+    STAGE_OUTPUTS.extend(rules.changes.output)

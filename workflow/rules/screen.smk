@@ -1,16 +1,14 @@
 # screen stage: decision files, conflicts, agreement, PRISMA counts and screening sheets (see
 # `slrflow screen --help`). Nothing in the review folder is ever written.
-import json
-
 from slrflow.screening.decisions import collect_files
 
 #: The screening section of the config: criteria file, reviewers, policy, automation rules.
-SCREENING = config.get("screening", {})
+SCREENING = config["screening"]
 SCREENING_DIR = REVIEW / "screening"
 SCREENING_STAGES = ["title_abstract", "retrieval", "full_text"]
 # The policy as JSON: a change of policy reruns the stage.
-SCREENING_POLICY = json.dumps(SCREENING, sort_keys=True)
-SCREENING_CRITERIA = REVIEW / SCREENING.get("criteria", reviewfolder.CRITERIA)
+SCREENING_POLICY = section_json("screening")
+SCREENING_CRITERIA = REVIEW / SCREENING["criteria"]
 
 
 rule screen:
@@ -127,6 +125,6 @@ rule stopping:
         "-o {params.out:q} 2> {log:q}"
 
 
-ALL_OUTPUTS.extend(rules.screen.output)
-ALL_OUTPUTS.extend(rules.screening_sheets.output)
-ALL_OUTPUTS.extend(rules.stopping.output)
+STAGE_OUTPUTS.extend(rules.screen.output)
+STAGE_OUTPUTS.extend(rules.screening_sheets.output)
+STAGE_OUTPUTS.extend(rules.stopping.output)

@@ -1,6 +1,4 @@
 # toolkit stage: the two toolkit workbooks and their CSV twins
-import json
-
 from slrflow.toolkit.database import find_inventory
 
 TOOLKIT = RESULTS / "toolkit"
@@ -40,7 +38,7 @@ rule toolkit_slo:
         "-o {output.workbook:q} 2> {log:q}"
 
 
-ALL_OUTPUTS.extend(rules.toolkit_slo.output)
+STAGE_OUTPUTS.extend(rules.toolkit_slo.output)
 
 
 if INVENTORY is not None:
@@ -67,10 +65,10 @@ if INVENTORY is not None:
             mem_mb=grows_with_input(1000, 2),
             runtime=grows_with_input(10, 0.01),
         params:
-            settings=json.dumps(config.get("toolkit", {}), sort_keys=True),
+            settings=section_json("toolkit"),
         shell:
             "slrflow toolkit-database {input.inventory:q} --codebook {input.codebook:q} "
             "--settings {params.settings:q} --slo {input.coded:q} --wide {input.wide:q} "
             "-o {output.workbook:q} 2> {log:q}"
 
-    ALL_OUTPUTS.extend(rules.toolkit_database.output)
+    STAGE_OUTPUTS.extend(rules.toolkit_database.output)

@@ -1,4 +1,4 @@
-"""Drawing the PRISMA 2020 flow diagram of a counts table (:class:`slrflow.figures.prisma.Counts`).
+"""Drawing the PRISMA 2020 flow diagram of a counts table (:class:`slrflow.prisma.Counts`).
 
 :func:`draw` lays the boxes out as the PRISMA 2020 templates do: the new-review template, or the
 updated-review one (a column for the studies of the previous version) when the table has
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # matplotlib is imported only to draw
     from matplotlib.figure import Figure
 
-    from slrflow.figures.prisma import Counts
+    from slrflow.prisma import Counts
 
 _FONT = 8.5  # points
 _LINE = _FONT * 1.32 / 72  # inches per text line

@@ -94,10 +94,11 @@ def render(data: ReportData, output: str | Path, *, review: str = "", title: str
     # One pass over the references: their chunks, the filters' options and the totals.
     options: dict[str, set[str]] = {key: set() for key, _, _, _ in _FILTERS}
     statuses: dict[str, int] = {}
-    merged = 0
+    merged: list[Trail] = []  # the first TABLE_ROWS references that merge records
+    merged_count = 0
 
     def tallied(trails):
-        nonlocal merged
+        nonlocal merged_count
         for trail in trails:
             filters = filter_values(trail)
             for key, values in filters.items():
@@ -105,7 +106,10 @@ def render(data: ReportData, output: str | Path, *, review: str = "", title: str
             status = trail.final_status
             if status:
                 statuses[status] = statuses.get(status, 0) + 1
-            merged += len(trail.records) > 1
+            if len(trail.records) > 1:
+                merged_count += 1
+                if len(merged) < TABLE_ROWS:
+                    merged.append(trail)
             yield trail, filters, status
 
     abstracts = len(data.trails) <= ABSTRACT_SEARCH_LIMIT
@@ -129,6 +133,7 @@ def render(data: ReportData, output: str | Path, *, review: str = "", title: str
         status_totals=sorted(statuses.items()),
         references=references,
         merged=merged,
+        merged_count=merged_count,
         chunks={"index": INDEX_CHUNK, "trail": TRAIL_CHUNK},
         abstracts_searched=abstracts,
         table_rows=TABLE_ROWS,

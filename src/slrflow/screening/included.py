@@ -22,10 +22,12 @@ import pandas as pd
 import rispy
 from bibtexparser.model import Entry, Field
 
+from slrflow import tables
 from slrflow.records import LIST_SEPARATOR
 from slrflow.screening import STAGES
 from slrflow.screening.policy import Policy
 from slrflow.screening.status import StageStatus
+from slrflow.tables import read_csv_chunks
 
 #: The keyword of each stage a reference stands at.
 STAGE_TAGS = {
@@ -151,6 +153,25 @@ def bib_entry(row: dict, stage: str) -> Entry:
     return Entry(kind, key, fields)
 
 
+#: Columns of references.csv the screening stage does not hold in memory (large in a large
+#: review) but the included references' entries carry: read for those references only.
+TEXT_COLUMNS = ("abstract", "url")
+
+
+def with_text(chosen: list[tuple[dict, str]], path: str | Path) -> list[tuple[dict, str]]:
+    """``chosen`` with the :data:`TEXT_COLUMNS` of each reference read from ``path``
+    (references.csv), a part of the file at a time."""
+    wanted = {row["reference_id"] for row, _ in chosen}
+    text: dict[str, dict] = {}
+    if not wanted:
+        return chosen
+    parts = read_csv_chunks(path, usecols=lambda c: c == "reference_id" or c in TEXT_COLUMNS)
+    for part in parts:
+        for row in tables.rows(part[part["reference_id"].isin(wanted)]):
+            text[row["reference_id"]] = row
+    return [(text.get(row["reference_id"], {}) | row, stage) for row, stage in chosen]
+
+
 def write_included(
     references: pd.DataFrame,
     status: dict[tuple[str, str], StageStatus],
@@ -158,9 +179,13 @@ def write_included(
     *,
     ris: str | Path,
     bib: str | Path,
+    references_file: str | Path | None = None,
 ) -> int:
-    """Write both files; returns the number of references in them."""
+    """Write both files; returns the number of references in them. ``references_file``: the
+    references.csv to read the abstracts and links from when ``references`` lacks them."""
     chosen = included(references, status, policy)
+    if references_file is not None:
+        chosen = with_text(chosen, references_file)
     for path in (ris, bib):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     text = rispy.dumps([ris_entry(row, stage) for row, stage in chosen]) if chosen else ""

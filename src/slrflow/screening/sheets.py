@@ -71,9 +71,11 @@ def build_sheet(
     stage: str,
     reviewer: str,
     criteria: Criteria,
+    later: int = 0,
 ) -> Workbook:
     """The workbook for one reviewer and stage; ``references`` are rows of references.csv in
-    the order to screen, each with its ``priority`` (1 = first)."""
+    the order to screen, each with its ``priority`` (1 = first); ``later``: how many more wait
+    beyond them (said on the Instructions sheet)."""
     wb = Workbook()
     wb.properties.creator = "slrflow"
     wb.properties.title = f"Screening {stage} {reviewer}"
@@ -155,7 +157,13 @@ def build_sheet(
     about = wb.create_sheet("Instructions")
     lines = [
         f"Screening sheet for {reviewer}, stage {stage}: {len(references)} reference(s) to judge,"
-        " in priority order.",
+        " in priority order."
+        + (
+            f" {later} more wait for you: they come in the next sheet, made when you run the"
+            " workflow again with your decisions."
+            if later
+            else ""
+        ),
         f"decision: {', '.join(DECISIONS[stage])}. criteria: for exclude or not_retrieved, the"
         " ids of the failed criteria or the reason (Criteria sheet), several joined by ';'.",
         "note: free text. date: the day of the decision (YYYY-MM-DD).",
@@ -200,6 +208,9 @@ def write_sheet(
     stage: str,
     reviewer: str,
     criteria: Criteria,
+    later: int = 0,
 ) -> None:
-    """Write the screening sheet for one reviewer and stage (same input, same bytes)."""
-    save(build_sheet(references, stage=stage, reviewer=reviewer, criteria=criteria), path)
+    """Write the screening sheet for one reviewer and stage (same input, same bytes);
+    ``later``: how many more references wait for this reviewer beyond the sheet."""
+    sheet = build_sheet(references, stage=stage, reviewer=reviewer, criteria=criteria, later=later)
+    save(sheet, path)

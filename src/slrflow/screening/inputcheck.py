@@ -1,4 +1,4 @@
-"""``slrflow check-inputs``: every file a person wrote in the review folder, checked at once.
+"""Every file a person wrote in the review folder, checked at once (``slrflow check-inputs``).
 
 The stages read these files one after the other, so the first bad file would hide the next
 ones: a typo in ``dedup_decisions.csv`` stops deduplication before anyone learns that a decision
@@ -11,39 +11,28 @@ file has a misspelt criterion too. This check runs first and reads them all:
 
 Each file is checked on its own; whether a record id belongs to this run is checked by the stage
 that has the records. All problems of all files are reported together, naming file, row and
-field. With none, ``--out`` lists the files checked (``file``, ``kind``, ``rows``).
+field (:class:`InputProblems`). With none, :func:`check` lists the files checked (``file``,
+``kind``, ``rows``). The command line is in :mod:`.command`.
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
 from pathlib import Path
 
 import pandas as pd
 
-from slrflow.messages import problem_list
 from slrflow.screening import ScreeningError
 from slrflow.screening.decisions import collect_files, file_label, read_decisions, read_resolutions
-from slrflow.screening.policy import add_policy_arguments, policy_from_arguments
 from slrflow.sheets import SheetError, read_sheet
-from slrflow.tables import write_csv
 
 COLUMNS = ["file", "kind", "rows"]
 
 
-class InputProblems(ValueError):
+class InputProblems(ScreeningError):
     """Problems found in the files a person wrote, all of them."""
 
     def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__(problem_list("files in the review folder", problems, limit=80))
-
-
-def add_arguments_check_inputs(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--review", type=Path, required=True, help="the review folder")
-    add_policy_arguments(parser)
-    parser.add_argument("--out", type=Path, required=True, help="results/checks/inputs.csv")
+        super().__init__(problems, heading="files in the review folder")
 
 
 def _dedup_decisions(path: Path, problems: list[str]) -> int:
@@ -98,12 +87,3 @@ def _rows(path: Path) -> int:
         return len(read_sheet(path))
     except SheetError:
         return 0
-
-
-def check_inputs(args: argparse.Namespace) -> int:
-    """Check every file a person wrote; write the list of files checked."""
-    policy, criteria = policy_from_arguments(args)
-    checked = check(args.review, policy=policy, criteria=criteria)
-    write_csv(checked, args.out)
-    print(f"check-inputs: {len(checked)} file(s) written by people, no problem", file=sys.stderr)
-    return 0

@@ -252,6 +252,15 @@ def draw(counts: Counts, *, title: str | None = None) -> Figure:
             (0, "Reports of studies included in previous version of review "
                 f"{_n(c['previous_reports'])}"),
         ]  # fmt: skip
+        # a frozen previous version corrected since, or completed by decisions made after it
+        for node, what in (
+            ("previous_withdrawn_studies", "Studies no longer included (corrections)"),
+            ("previous_withdrawn_reports", "Reports no longer included (corrections)"),
+            ("previous_added_studies", "Studies of previous searches included since"),
+            ("previous_added_reports", "Reports of previous searches included since"),
+        ):
+            if c[node]:
+                rows[0]["prev"] += [(0, ""), (0, f"{what} {_n(c[node])}")]
         if c["previous_awaiting"]:
             rows[0]["prev"] += [
                 (0, ""),

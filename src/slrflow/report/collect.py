@@ -42,6 +42,12 @@ TABLES = {
     "coding_validation": "coding/validation.csv",
     "toolkit_slo": "toolkit/slo_interventions.csv",
     "toolkit_database": "toolkit/database_interventions.csv",
+    # What changed since the frozen version (only a review with one has them).
+    "changes_version": "changes/version.csv",
+    "changes_references": "changes/references.csv",
+    "changes_studies": "changes/studies.csv",
+    "changes_toolkit": "changes/toolkit.csv",
+    "changes_counts": "changes/counts.csv",
 }
 
 #: Figures the report shows when present, by name -> path below the results folder.

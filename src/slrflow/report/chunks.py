@@ -32,6 +32,11 @@ from slrflow.report.collect import Trail
 INDEX_FIRST = 500
 INDEX_CHUNK = 5_000
 TRAIL_CHUNK = 250
+#: Up to this many references the index also holds each abstract's words, so that the search
+#: box finds words of the abstract too (a few hundred bytes a reference); above, the index stays
+#: short and the search covers ids, title, authors, journal and DOI.
+ABSTRACT_SEARCH_LIMIT = 50_000
+_ABSTRACT_WORDS = 800  # characters of distinct abstract words kept per reference
 #: The columns of a trail's record table, and the fields of a record row they show.
 RECORD_COLUMNS = ("record", "search", "file:line", "format", "linked by", "score")
 
@@ -50,10 +55,19 @@ def _text(value) -> str:
     return str(value)
 
 
-def index_row(trail: Trail, filters: dict[str, list[str]], status: str) -> list:
+def abstract_words(text: str) -> str:
+    """The distinct words of an abstract, lower case, in first-seen order, cut to a bound."""
+    words = dict.fromkeys(w for w in text.lower().split() if len(w) > 2)
+    return " ".join(words)[:_ABSTRACT_WORDS]
+
+
+def index_row(
+    trail: Trail, filters: dict[str, list[str]], status: str, *, abstracts: bool = False
+) -> list:
     """One reference in the index: what the list shows and what search and filters match
-    (``filters``: each filter's values for it; ``status``: where it stands)."""
-    return [
+    (``filters``: each filter's values for it; ``status``: where it stands; with
+    ``abstracts``, last, the words of its abstract)."""
+    row = [
         trail.reference_id,
         trail.title,
         trail.authors,
@@ -64,6 +78,7 @@ def index_row(trail: Trail, filters: dict[str, list[str]], status: str) -> list:
         " ".join(r["record_id"] for r in trail.records),
         {key: "|".join(values) for key, values in filters.items() if values},
     ]
+    return row + [abstract_words(trail.abstract)] if abstracts else row
 
 
 def trail_data(trail: Trail) -> dict:
@@ -95,7 +110,10 @@ def _script(callback: str, *numbers: int, data) -> str:
 
 
 def write_chunks(
-    entries: Iterable[tuple[Trail, dict[str, list[str]], str]], folder: Path
+    entries: Iterable[tuple[Trail, dict[str, list[str]], str]],
+    folder: Path,
+    *,
+    abstracts: bool = False,
 ) -> tuple[int, int]:
     """Write the index and trail chunks into ``folder``; returns how many references and how
     many index chunks.
@@ -126,7 +144,7 @@ def write_chunks(
         index.clear()
 
     for trail, filters, status in entries:
-        index.append(index_row(trail, filters, status))
+        index.append(index_row(trail, filters, status, abstracts=abstracts))
         trails.append(trail_data(trail))
         count += 1
         if len(trails) == TRAIL_CHUNK:

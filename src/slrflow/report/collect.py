@@ -32,6 +32,7 @@ TABLES = {
     "status": "screening/status.csv",
     "conflicts": "screening/conflicts.csv",
     "agreement": "screening/agreement.csv",
+    "progress": "screening/progress.csv",
     # The numbers the PRISMA diagram draws (studies from the coding, update rounds split).
     "prisma_counts": "figures/prisma_counts.csv",
     "stopping": "screening/stopping.csv",

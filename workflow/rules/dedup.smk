@@ -35,7 +35,7 @@ rule dedup:
         "../envs/slrflow.yaml"
     threads: 1
     resources:
-        mem_mb=grows_with_input(1000, 8),
+        mem_mb=grows_with_input(1000, 2),
         runtime=grows_with_input(10, 0.05),
     params:
         # the config's dedup section, validated, as JSON (a change reruns the stage)

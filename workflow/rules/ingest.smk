@@ -10,7 +10,7 @@ rule ingest_search:
         "../envs/slrflow.yaml"
     threads: 1
     resources:
-        mem_mb=grows_with_input(500, 12),
+        mem_mb=grows_with_input(500, 8),
         runtime=grows_with_input(5, 0.02),
     params:
         options=search_params,
@@ -36,7 +36,7 @@ rule ingest_report:
         "../envs/slrflow.yaml"
     threads: 1
     resources:
-        mem_mb=grows_with_input(500, 6),
+        mem_mb=grows_with_input(1000, 0.05),
         runtime=grows_with_input(5, 0.01),
     params:
         review=REVIEW,

@@ -14,7 +14,7 @@ rule audit_report:
         "../envs/slrflow.yaml"
     threads: 1
     resources:
-        mem_mb=grows_with_input(1000, 4),
+        mem_mb=grows_with_input(1000, 1),
         runtime=grows_with_input(10, 0.02),
     params:
         results=RESULTS,
@@ -42,7 +42,7 @@ rule explore_notebook:
         "../envs/slrflow.yaml"
     threads: 1
     resources:
-        mem_mb=grows_with_input(1500, 4),
+        mem_mb=grows_with_input(1500, 0.25),
         runtime=grows_with_input(10, 0.02),
     params:
         results=lambda wildcards: RESULTS.resolve(),

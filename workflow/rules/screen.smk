@@ -49,7 +49,7 @@ rule screen:
         "../envs/slrflow.yaml"
     threads: 1
     resources:
-        mem_mb=grows_with_input(1000, 8),
+        mem_mb=grows_with_input(1000, 0.75),
         runtime=grows_with_input(10, 0.02),
     params:
         policy=SCREENING_POLICY,

@@ -108,8 +108,10 @@ def test_the_workflow_runs_through_a_cluster_executor(review: Path, tmp_path: Pa
     assert run.returncode == 0, run.stderr[-3000:] + jobs_output[-3000:]
 
     asked = [json.loads(line) for line in requests.read_text().splitlines()]
-    # one ingest job per search, then the ingest report and the deduplication
+    # one ingest job per search, then the ingest report, the check of the files people wrote
+    # and the deduplication
     assert sorted(a["rule"] for a in asked) == [
+        "check_inputs",
         "dedup",
         "ingest_report",
         "ingest_search",

@@ -365,7 +365,7 @@ def report(runs: pd.DataFrame) -> None:
         both = table.groupby(["set", "seed"])["tool"].transform("nunique") == 2
         table = table[both]
         print(f"paired runs (same set, seed and priors for both tools): {len(table) // 2}")
-    if "chosen" in ours and ours["chosen"].nunique() > 1 or len(set(ours["chosen"])) > 0:
+    if runs["tool"].str.startswith("slrflow:").any():
         picks = ours.groupby("set")["chosen"].first()
         print("ranker settings chosen on the other sets: " + ", ".join(
             f"{k} {v.removeprefix('slrflow').lstrip(':') or 'default'}" for k, v in picks.items()

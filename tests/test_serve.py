@@ -266,6 +266,10 @@ def test_another_interface_needs_the_access_token():
     assert call(guard, client="10.0.0.7", host="10.0.0.2:9") == 403
     cookie = [("cookie", "slrflow_access=tok")]
     assert call(guard, client="10.0.0.7", host="10.0.0.2:9", headers=cookie) == 200
+    # under the name another computer knows it by, with the token
+    assert call(guard, client="10.0.0.7", host="review-pc.lan:9", headers=cookie) == 200
+    wrong = [("cookie", "slrflow_access=guess")]
+    assert call(guard, client="10.0.0.7", host="review-pc.lan:9", headers=wrong) == 403
 
 
 def test_the_command_refuses_another_interface_unless_told(review: Path):

@@ -90,16 +90,13 @@ class Worklist:
         else:
             self.snapshot = plan
 
-    def _decided(self) -> set[str]:
-        return set(self.answers())
-
     def refresh_now(self) -> None:
         """Ask the planner for a fresh plan (answered in the background)."""
-        self.planner.request(self._decided())
+        self.planner.request()
 
     def recompute(self) -> None:
         """Ask for a fresh plan and wait for it (tests and benchmarks)."""
-        self.planner.wait(self._decided())
+        self.planner.wait()
 
     def _watch(self) -> None:
         """Every few seconds: a decision file changed by hand is read again."""

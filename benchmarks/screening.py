@@ -1,30 +1,43 @@
-"""Benchmark prioritised screening: slrflow against ASReview LAB 3.0.8 on labelled reviews.
+"""Benchmark prioritised screening and the stopping rules: slrflow against ASReview LAB 3.0.8.
 
 For every set in the shared screening folder and every seed, both tools replay the review from
 the SAME priors: 1 included and 1 excluded record drawn by ``slrflow.screening.simulate.
 choose_priors(labels, 1, 1, seed=S)``, passed to ASReview as ``--prior-idx`` (row numbers) and
 to slrflow as ``--prior-rows``; both also get ``--seed S``. Each simulation runs as its own
-command (``asreview simulate`` with its default model ELAS u4, ``slrflow simulate``), timed
-from start to exit, so both pay their start-up. ASReview stops once the last include is found
-(its default); slrflow goes on until its stopping rule has also stopped, so its time covers
-more work. Metrics (WSS@95, recall@10%, ATD, ERF@10%) are computed by the same code for both
-from the screening order, priors left out; records ASReview never reached hold no include.
+command (``asreview simulate`` with its default model ELAS u4; ``slrflow simulate`` with its
+default settings), timed from start to exit, so both pay their start-up. Metrics (WSS@95,
+recall@10%, ATD) are computed by the same code for both from the screening order, priors left
+out; records ASReview never reached (it stops at the last include) hold no include.
 
-ASReview is installed by this script into its own virtual environment
-(``~/.cache/slrflow-bench/asreview``) and run in a temporary working directory (it writes
-``synergy_cache.sqlite`` there). Its runs are cached under ``~/.cache/slrflow-bench/runs``,
-keyed by set, seed and priors (``--no-cache`` runs them again); cached runs keep the seconds
-measured when they ran.
+Nothing is tuned on the set it is scored on (leave one set out):
+
+- ranking: ``--grid`` adds other ranker settings (:data:`GRID`), replayed in this process on
+  every set and seed. For each set, the settings with the best mean of WSS@95 and recall@10%
+  over the OTHER sets are chosen, and that set is scored with them.
+- stopping: each rule's free setting (the counting rule's share of includes assumed
+  scattered at random, :data:`SCATTERED_GRID`) is chosen per set on the other sets: the
+  largest mean work saved among the settings that reached the recall target in at least 95%
+  of the other sets' runs (the most cautious setting when none did). buscar has none.
+  Stopping points are found on the screening orders of the chosen ranker settings, testing
+  after every decision (:func:`slrflow.screening.stopping.stop_point`).
+
+ASReview is run from its own virtual environment (``--asreview``, default
+``/work/venv-asreview/bin/asreview`` or ``$SLRFLOW_ASREVIEW``) in a temporary working
+directory (it writes ``synergy_cache.sqlite`` there); when it is absent and nothing is cached,
+it is skipped. Its runs are slow, so each is cached in one JSON file (``--asreview-cache``),
+keyed by set, seed and priors, with the seconds measured when it ran; ``--recompute-asreview``
+runs them again.
 
 Usage::
 
-    nice python benchmarks/screening.py                  # every set, 5 seeds, both tools
+    nice python benchmarks/screening.py --grid                 # every set, 5 seeds, both tools
     python benchmarks/screening.py --seeds 1 --sets Donners_2021,Nelson_2002   # quick look
-    python benchmarks/screening.py --tool slrflow        # slrflow only
+    python benchmarks/screening.py --tool slrflow              # slrflow only
 
 Prints per set and averaged over sets: WSS@95, recall@10%, ATD and seconds per simulation for
-both tools, then the stopping rule over all runs: share of runs whose recall at the stop
-reached 95%, mean and lowest recall at the stop, and mean share of records it saved.
+both tools (and the time ratio on every set of 1,000+ records), then for each stopping rule:
+the share of runs whose recall at the stop reached the target, the lowest and mean recall at
+the stop, and the mean share of records left unscreened (work saved).
 """
 
 from __future__ import annotations
@@ -44,13 +57,26 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from slrflow.screening import metrics
-from slrflow.screening.simulate import choose_priors, load_dataset
+from slrflow.screening import metrics, stopping
+from slrflow.screening.rank import Settings
+from slrflow.screening.simulate import choose_priors, load_dataset, replay
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("SLRFLOW_SHARED_DATA", ROOT.parent / "shared" / "data")) / "screening"
-CACHE = Path.home() / ".cache" / "slrflow-bench"
+ASREVIEW = Path(os.environ.get("SLRFLOW_ASREVIEW", "/work/venv-asreview/bin/asreview"))
+CACHE = Path.home() / ".cache" / "slrflow-bench" / "asreview-3.0.8-runs.json"
+SLRFLOW_RUNS = Path.home() / ".cache" / "slrflow-bench" / "slrflow-runs.json"
 ASREVIEW_VERSION = "3.0.8"
+RECALL_TARGET = 0.95
+CONFIDENCE = 0.95
+
+#: Other ranker settings tried with ``--grid`` (the default settings are always run).
+GRID = {
+    "no-svm": Settings(svm_weight=0.0),
+    "words-only": Settings(ngram_range=(1, 1)),
+}
+#: Shares of includes assumed scattered at random tried for the counting rule.
+SCATTERED_GRID = (0.01, 0.02, 0.03, 0.05)
 
 
 def datasets(folder: Path, names: list[str] | None) -> list[tuple[str, Path]]:
@@ -61,19 +87,6 @@ def datasets(folder: Path, names: list[str] | None) -> list[tuple[str, Path]]:
         if csvs and (not names or sub.name in names):
             found.append((sub.name, csvs[0]))
     return found
-
-
-def asreview_executable(venv: Path) -> Path:
-    """The ``asreview`` command of its own environment, installing it on first use."""
-    exe = venv / "bin" / "asreview"
-    if exe.exists():
-        return exe
-    print(f"installing asreview=={ASREVIEW_VERSION} into {venv} ...", file=sys.stderr)
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    subprocess.run(
-        [str(venv / "bin" / "pip"), "install", "-q", f"asreview=={ASREVIEW_VERSION}"], check=True
-    )
-    return exe
 
 
 def timed(command: list[str], cwd: Path) -> tuple[float, float]:
@@ -114,42 +127,89 @@ def run_asreview(exe: Path, csv: Path, priors: np.ndarray, seed: int) -> dict:
 
 
 def run_slrflow(csv: Path, priors: np.ndarray, seed: int) -> dict:
-    """One slrflow simulation through its command line, as a user runs it."""
+    """One slrflow simulation (default settings) through its command line, as a user runs it."""
     exe = Path(sys.executable).with_name("slrflow")
     with tempfile.TemporaryDirectory(prefix="slrflow-") as tmp:
-        order, figures = Path(tmp) / "order.csv", Path(tmp) / "metrics.csv"
+        order = Path(tmp) / "order.csv"
         command = [str(exe), "simulate", str(csv), "--prior-rows", *map(str, priors)]
-        command += ["--seed", str(seed), "-o", str(order), "--metrics", str(figures)]
-        wall, cpu = timed(command, Path(tmp))
+        wall, cpu = timed([*command, "--seed", str(seed), "-o", str(order)], Path(tmp))
         table = pd.read_csv(order)
-        stop = pd.read_csv(figures, keep_default_na=False).iloc[0]
     return {
         "rows": table["row"].tolist(),
         "labels": table["label"].tolist(),
         "wall": wall,
         "cpu": cpu,
-        "stop_at": int(stop["stop_at"]) if str(stop["stop_at"]) != "" else None,
-        "stop_recall": float(stop["stop_recall"]) if str(stop["stop_recall"]) != "" else None,
-        "stop_saved": float(stop["stop_saved"]),
     }
 
 
-def figures(run: dict, labels: np.ndarray, priors: np.ndarray) -> dict:
-    """Metrics of one run, priors left out; records never reached are appended as excludes."""
-    order = [r for r in run["rows"] if r not in set(priors.tolist())]
+def run_settings(data, priors: np.ndarray, seed: int, settings: Settings) -> dict:
+    """One replay with other ranker settings, in this process (timed without start-up)."""
+    start = time.perf_counter()
+    result = replay(data.texts, data.labels, priors, seed=seed, settings=settings)
+    wall = time.perf_counter() - start
+    return {
+        "rows": result.order.tolist(),
+        "labels": result.labels.tolist(),
+        "wall": wall,
+        "cpu": wall,
+    }
+
+
+def screened_labels(run: dict, labels: np.ndarray, priors: np.ndarray) -> np.ndarray:
+    """Labels in screening order, priors left out; records never reached appended as excludes."""
     if [labels[r] for r in run["rows"]] != run["labels"]:
         raise RuntimeError("a tool's labels differ from the dataset's: wrong label column?")
-    y = labels[order].tolist()
-    missing = labels.size - priors.size - len(y)
+    prior_rows = set(priors.tolist())
+    y = [labels[r] for r in run["rows"] if r not in prior_rows]
     if sum(y) != labels.sum() - labels[priors].sum():
         raise RuntimeError("a run stopped before every include was found")
-    y = np.asarray(y + [0] * missing)
+    return np.asarray(y + [0] * (labels.size - priors.size - len(y)), dtype=int)
+
+
+def figures(y: np.ndarray) -> dict:
     return {
         "wss@95": metrics.wss(y, 0.95),
         "recall@10%": metrics.recall_at(y, 0.10),
         "atd": metrics.atd(y),
-        "erf@10%": metrics.erf(y, 0.10),
     }
+
+
+def stops(y: np.ndarray, priors_labels: np.ndarray) -> dict:
+    """Recall and work saved at the stop of every rule and setting, for one screening order."""
+    order = np.concatenate([priors_labels, y])
+    n, n_priors = order.size, priors_labels.size
+    found_total = y.sum()
+    out = {}
+    settings = [("buscar", None)] + [("counting", share) for share in SCATTERED_GRID]
+    for method, share in settings:
+        options = {"scattered": share} if share is not None else {}
+        stop = stopping.stop_point(
+            order,
+            n,
+            method=method,
+            recall_target=RECALL_TARGET,
+            confidence=CONFIDENCE,
+            n_priors=n_priors,
+            **options,
+        )
+        at = stop[0] if stop else n
+        name = method if share is None else f"{method}{share:g}"
+        out[name] = {
+            "recall": float(y[: at - n_priors].sum() / found_total),
+            "saved": 1 - at / n,
+        }
+    return out
+
+
+def load_cache(path: Path) -> dict:
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def save_cache(path: Path, cache: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(cache, sort_keys=True))
+    tmp.replace(path)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -158,48 +218,82 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sets", help="comma-separated set names (default: all)")
     parser.add_argument("--seeds", type=int, default=5, help="seeds per set (default 5)")
     parser.add_argument("--tool", choices=("both", "slrflow", "asreview"), default="both")
-    parser.add_argument("--asreview-venv", type=Path, default=CACHE / "asreview")
-    parser.add_argument("--no-cache", action="store_true", help="rerun cached ASReview runs")
+    parser.add_argument("--asreview", type=Path, default=ASREVIEW, help="asreview command")
+    parser.add_argument("--asreview-cache", type=Path, default=CACHE, help="cached ASReview runs")
     parser.add_argument(
-        "--asreview-cached-only",
+        "--recompute-asreview", action="store_true", help="run ASReview again, ignoring its cache"
+    )
+    parser.add_argument(
+        "--grid", action="store_true", help="also replay the other ranker settings (GRID)"
+    )
+    parser.add_argument(
+        "--slrflow-runs",
+        type=Path,
+        default=SLRFLOW_RUNS,
+        help="file every slrflow run (order, seconds) is saved to",
+    )
+    parser.add_argument(
+        "--reuse-slrflow",
         action="store_true",
-        help="compare only on runs ASReview has already made (cached); run no new ones",
+        help="report on the saved slrflow runs instead of running them again (e.g. to compare "
+        "stopping rules on the same orders)",
     )
     parser.add_argument("--runs", type=Path, help="also write every run's figures to this CSV")
     args = parser.parse_args(argv)
     if not args.data.is_dir():
-        print(f"no labelled sets at {args.data}", file=sys.stderr)
-        return 1
+        print(f"no labelled sets at {args.data}: nothing to measure", file=sys.stderr)
+        return 0
     names = args.sets.split(",") if args.sets else None
-    tools = ["slrflow", "asreview"] if args.tool == "both" else [args.tool]
-    exe = asreview_executable(args.asreview_venv) if "asreview" in tools else None
-    cache = CACHE / "runs"
-    cache.mkdir(parents=True, exist_ok=True)
+    want_asreview = args.tool in ("both", "asreview")
+    cache = load_cache(args.asreview_cache) if want_asreview else {}
+    if args.recompute_asreview:
+        cache = {}
+    can_run_asreview = want_asreview and args.asreview.exists()
+    if want_asreview and not can_run_asreview:
+        print(
+            f"ASReview not found at {args.asreview}: using its {len(cache)} cached run(s) only",
+            file=sys.stderr,
+        )
+    # A fresh run replaces the saved slrflow runs; --reuse-slrflow reports on them.
+    saved = load_cache(args.slrflow_runs) if args.reuse_slrflow else {}
     records = []
-    sets = [(name, csv, load_dataset(csv)) for name, csv in datasets(args.data, names)]
+    sets = [(name, load_dataset(csv), csv) for name, csv in datasets(args.data, names)]
     # Seed by seed over all sets, so an interrupted run still covers every set.
     for seed in range(args.seeds):
-        for name, csv, data in sets:
+        for name, data, csv in sets:
             priors = choose_priors(data.labels, 1, 1, seed=seed)
-            for tool in tools:
-                key = (
-                    cache
-                    / f"{tool}-{ASREVIEW_VERSION}-{name}-{seed}-{'_'.join(map(str, priors))}.json"
-                )
-                if tool == "asreview" and key.exists() and not args.no_cache:
-                    run = json.loads(key.read_text())
-                elif tool == "asreview" and args.asreview_cached_only:
-                    continue
-                elif tool == "asreview":
-                    run = run_asreview(exe, csv, priors, seed)
-                    key.write_text(json.dumps(run))
-                else:
-                    run = run_slrflow(csv, priors, seed)
-                row = {"set": name, "seed": seed, "tool": tool, "wall_s": run["wall"]}
-                row["cpu_s"] = run["cpu"]
-                row.update(figures(run, data.labels, priors))
-                for field in ("stop_recall", "stop_saved"):
-                    row[field] = run.get(field)
+            runs: dict[str, dict] = {}
+            key = f"{name}|{seed}|{'_'.join(map(str, priors))}"
+            if want_asreview:
+                if key in cache:
+                    runs["asreview"] = cache[key]
+                elif can_run_asreview:
+                    runs["asreview"] = run_asreview(args.asreview, csv, priors, seed)
+                    cache[key] = runs["asreview"]
+                    save_cache(args.asreview_cache, cache)
+            if args.tool != "asreview":
+                for label, settings in [("", None), *(GRID.items() if args.grid else ())]:
+                    tool = f"slrflow:{label}" if label else "slrflow"
+                    if f"{tool}|{key}" in saved:
+                        runs[tool] = saved[f"{tool}|{key}"]
+                    elif args.reuse_slrflow:
+                        continue
+                    else:
+                        runs[tool] = (
+                            run_slrflow(csv, priors, seed)
+                            if settings is None
+                            else run_settings(data, priors, seed, settings)
+                        )
+                        saved[f"{tool}|{key}"] = runs[tool]
+                        save_cache(args.slrflow_runs, saved)
+            for tool, run in runs.items():
+                y = screened_labels(run, data.labels, priors)
+                row = {"set": name, "records": data.labels.size, "seed": seed, "tool": tool}
+                row.update(wall_s=run["wall"], cpu_s=run["cpu"], **figures(y))
+                if tool.startswith("slrflow"):
+                    for rule, result in stops(y, data.labels[priors]).items():
+                        row[f"{rule}:recall"] = result["recall"]
+                        row[f"{rule}:saved"] = result["saved"]
                 records.append(row)
                 print(
                     f"{name} seed {seed} {tool}: WSS@95 {row['wss@95']:.3f} "
@@ -207,62 +301,141 @@ def main(argv: list[str] | None = None) -> int:
                     file=sys.stderr,
                     flush=True,
                 )
-    runs = pd.DataFrame(records)
+    runs_table = pd.DataFrame(records)
     if args.runs:
-        runs.to_csv(args.runs, index=False)
-    report(runs, tools)
+        runs_table.to_csv(args.runs, index=False)
+    report(runs_table)
     return 0
 
 
-def report(runs: pd.DataFrame, tools: list[str]) -> None:
-    columns = ["wss@95", "recall@10%", "atd", "wall_s", "cpu_s"]
-    all_runs = runs
+def choose_ranker(runs: pd.DataFrame) -> pd.DataFrame:
+    """slrflow's runs with, for every set, the ranker settings chosen on the other sets."""
+    ours = runs[runs["tool"].str.startswith("slrflow")]
+    candidates = sorted(ours["tool"].unique())
+    if len(candidates) == 1:
+        return ours.assign(chosen=candidates[0])
+    score = ours.assign(score=(ours["wss@95"] + ours["recall@10%"]) / 2)
+    per_set = score.groupby(["tool", "set"])["score"].mean().unstack("tool")
+    chosen = []
+    for name in per_set.index:
+        others = per_set.drop(index=name).mean()
+        best = others.idxmax()
+        chosen.append(ours[(ours["set"] == name) & (ours["tool"] == best)].assign(chosen=best))
+    return pd.concat(chosen)
+
+
+def choose_stopping(ours: pd.DataFrame, prefix: str) -> pd.DataFrame:
+    """Per set, the setting of a rule chosen on the other sets: (set, setting, recall, saved)."""
+    settings = sorted({c.split(":")[0] for c in ours.columns if c.startswith(prefix)})
+    rows = []
+    for name in sorted(ours["set"].unique()):
+        others, held = ours[ours["set"] != name], ours[ours["set"] == name]
+        viable = []
+        for setting in settings:
+            reached = (others[f"{setting}:recall"] >= RECALL_TARGET - 1e-9).mean()
+            saved = others[f"{setting}:saved"].mean()
+            viable.append((reached >= 0.95, saved if reached >= 0.95 else reached, setting))
+        # Among settings that held the target on the other sets the one saving most; if none
+        # did, the one that came closest.
+        best = max(viable)[2]
+        for _, run in held.iterrows():
+            rows.append(
+                {
+                    "set": name,
+                    "seed": run["seed"],
+                    "setting": best,
+                    "recall": run[f"{best}:recall"],
+                    "saved": run[f"{best}:saved"],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def report(runs: pd.DataFrame) -> None:
+    if runs.empty:
+        print("no runs")
+        return
+    ours = choose_ranker(runs)
+    table = pd.concat([ours.assign(tool="slrflow"), runs[runs["tool"] == "asreview"]])
+    tools = [t for t in ("slrflow", "asreview") if t in set(table["tool"])]
     if len(tools) == 2:
-        # Compare on the same runs only: a (set, seed) both tools have made.
-        both = runs.groupby(["set", "seed"])["tool"].transform("nunique") == 2
-        runs = runs[both]
-        print(f"paired runs (same set, seed and priors for both tools): {len(runs) // 2}")
-    per_set = runs.groupby(["set", "tool"])[columns].mean().unstack("tool")
-    seeds = runs.groupby("set")["seed"].nunique()
-    header = f"{'set':38s} {'seeds':>5s}"
+        both = table.groupby(["set", "seed"])["tool"].transform("nunique") == 2
+        table = table[both]
+        print(f"paired runs (same set, seed and priors for both tools): {len(table) // 2}")
+    if "chosen" in ours and ours["chosen"].nunique() > 1 or len(set(ours["chosen"])) > 0:
+        picks = ours.groupby("set")["chosen"].first()
+        print("ranker settings chosen on the other sets: " + ", ".join(
+            f"{k} {v.removeprefix('slrflow').lstrip(':') or 'default'}" for k, v in picks.items()
+        ))  # fmt: skip
+    columns = ["wss@95", "recall@10%", "atd", "wall_s"]
+    per_set = table.groupby(["set", "tool"])[columns].mean().unstack("tool")
+    records = table.groupby("set")["records"].first()
+    seeds = table.groupby("set")["seed"].nunique()
+    header = f"{'set':38s} {'N':>5s} {'seeds':>5s}"
     for column in columns:
         for tool in tools:
-            header += f" {column[:10] + '/' + tool[:4]:>16s}"
+            header += f" {column[:7] + '/' + tool[:4]:>13s}"
+    if len(tools) == 2:
+        header += f" {'speed-up':>9s}"
     print(header)
     for name, values in per_set.iterrows():
-        line = f"{name:38s} {seeds[name]:5d}"
+        line = f"{name:38s} {records[name]:5d} {seeds[name]:5d}"
         for column in columns:
             for tool in tools:
-                line += f" {values[(column, tool)]:16.3f}"
+                line += f" {values[(column, tool)]:13.3f}"
+        if len(tools) == 2:
+            line += f" {values[('wall_s', 'asreview')] / values[('wall_s', 'slrflow')]:8.2f}x"
         print(line)
     mean = per_set.mean()
-    line = f"{'MEAN over sets':38s} {'':5s}"
+    line = f"{'MEAN over sets':38s} {'':5s} {'':5s}"
     for column in columns:
         for tool in tools:
-            line += f" {mean[(column, tool)]:16.3f}"
+            line += f" {mean[(column, tool)]:13.3f}"
     print(line)
-    if "asreview" in tools and "slrflow" in tools:
-        wall = mean[("wall_s", "asreview")] / mean[("wall_s", "slrflow")]
-        cpu = mean[("cpu_s", "asreview")] / mean[("cpu_s", "slrflow")]
-        print(f"time per simulation, ASReview / slrflow: wall {wall:.2f}x, CPU {cpu:.2f}x")
-    ours = all_runs[all_runs.tool == "slrflow"]
-    if len(tools) == 2 and len(ours):
-        mean_ours = ours.groupby("set")[columns].mean().mean()
-        print(
-            f"slrflow over all its {len(ours)} runs (mean over sets): "
-            + ", ".join(f"{c} {mean_ours[c]:.3f}" for c in columns)
+    if len(tools) == 2:
+        big = per_set[records.reindex(per_set.index) >= 1000]
+        ratio = big[("wall_s", "asreview")] / big[("wall_s", "slrflow")]
+        if len(ratio):
+            print(
+                f"speed-up (ASReview seconds / slrflow seconds) on the {len(ratio)} sets of "
+                f"1,000+ records: lowest {ratio.min():.2f}x ({ratio.idxmin()}), "
+                f"mean {ratio.mean():.2f}x"
+            )
+        wins = (
+            table.pivot_table(index=["set", "seed"], columns="tool", values="wss@95")
+            .eval("slrflow > asreview")
+            .mean()
         )
-    if len(ours):
-        stopped = ours["stop_recall"].notna()
-        recall = ours["stop_recall"].fillna(1.0)
+        print(f"runs where slrflow's WSS@95 beats ASReview's: {wins:.1%}")
+    print(
+        f"\nstopping rules (recall target {RECALL_TARGET:.0%}, confidence {CONFIDENCE:.0%}, "
+        f"tested after every decision) over {len(ours)} slrflow runs:"
+    )
+    for prefix, label in (("buscar", "buscar"), ("counting", "counting")):
+        chosen = choose_stopping(ours, prefix)
+        reached = (chosen["recall"] >= RECALL_TARGET - 1e-9).mean()
+        settings = chosen.groupby("set")["setting"].first().value_counts().to_dict()
         print(
-            f"stopping rule (buscar, target 95%, confidence 95%) over {len(ours)} runs: "
-            f"stopped in {stopped.sum()}, recall >= 95% in {(recall >= 0.95 - 1e-9).mean():.1%} "
-            f"of runs, recall at stop mean {recall.mean():.3f} min {recall.min():.3f}, "
-            f"records saved mean {ours['stop_saved'].mean():.1%}"
+            f"  {label:9s} target reached in {reached:.1%} of runs; recall at stop min "
+            f"{chosen['recall'].min():.3f} mean {chosen['recall'].mean():.3f}; work saved mean "
+            f"{chosen['saved'].mean():.3f}  (settings chosen: {settings})"
         )
-        saved = ours.groupby("set")["stop_saved"].mean()
-        print("records saved per set: " + ", ".join(f"{k} {v:.0%}" for k, v in saved.items()))
+        per_set_saved = chosen.groupby("set")[["recall", "saved"]].agg(["min", "mean"])
+        print(
+            "    per set (recall min / saved mean): "
+            + ", ".join(
+                f"{k} {v[('recall', 'min')]:.2f}/{v[('saved', 'mean')]:.2f}"
+                for k, v in per_set_saved.iterrows()
+            )
+        )
+    fixed = [c for c in ours.columns if c.startswith("counting") and c.endswith(":recall")]
+    for column in fixed:
+        setting = column.split(":")[0]
+        print(
+            f"  ({setting} on every set: target reached in "
+            f"{(ours[column] >= RECALL_TARGET - 1e-9).mean():.1%}, work saved mean "
+            f"{ours[f'{setting}:saved'].mean():.3f})"
+        )
 
 
 if __name__ == "__main__":

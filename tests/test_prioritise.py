@@ -110,7 +110,7 @@ def test_estimate_with_a_random_sample():
     # Urn of 10, K = floor(2/0.95 - 2) + 1 = 1: P(X = 0) = 5/10.
     assert result.p_value == pytest.approx(0.5)
     assert not result.target_met
-    assert result.method == "random sample"
+    assert (result.method, result.basis) == ("buscar", "random sample")
     assert result.unfound_estimate == 0
     assert result.unfound_upper == 3  # as in test_unfound_upper_by_hand
     # 5 left with K = 1: P(none in n) = (5 - n)/5 < 0.05 only at n = 5.

@@ -390,7 +390,7 @@ def test_prisma_nodes_other_methods_column_reconciles():
     import pandas as pd
 
     from screening_review import CRITERIA
-    from slrflow.figures.prisma import check, from_frame
+    from slrflow.prisma import check, from_frame
     from slrflow.screening.counts import Box, prisma_nodes
     from slrflow.screening.criteria import load_criteria
 
@@ -497,7 +497,10 @@ def test_stopped_screening_counts_the_unscreened_as_automation(tmp_path):
     review = tmp_path / "review"
     write_decisions(review, "title_abstract", "anouk.csv", TA_ANOUK)
     write_decisions(review, "title_abstract", "bram.csv", TA_BRAM)
-    stop = {"name": "stopped_95", "unscreened": {"recall": 0.95, "confidence": 0.95}}
+    stop = {
+        "name": "stopped_95",
+        "unscreened": {"recall": 0.95, "confidence": 0.95, "method": "counting", "unfound": 0.4},
+    }
     policy = dict(POLICY, automation=[*POLICY["automation"], stop])
     t = run_screen(tmp_path, review, policy=policy)
     # every reference is judged by someone or removed by an earlier rule: nothing to stop
@@ -509,10 +512,22 @@ def test_stopped_screening_counts_the_unscreened_as_automation(tmp_path):
     # s2-family was judged by no one now: removed by the stopping rule, named with its recall
     assert ta.loc["s2-family", "status"] == "automation"
     assert ta.loc["s2-family", "criteria"] == "stopped_95"
-    assert "estimated recall of 95% (95% confidence)" in ta.loc["s2-family", "votes"]
+    assert ta.loc["s2-family", "votes"] == (
+        "stopped_95: screening stopped by the counting-process estimate at a recall target of "
+        "95% (95% confidence; 0.4 include(s) estimated unfound)"
+    )
     # judged references stay as they are; the earlier rules keep theirs
     assert ta.loc["s1-school", "status"] == "pending"
     assert ta.loc["s1-old", "criteria"] == "before_2000"
     counts = t["counts"]
     auto = counts[counts["node"] == "excluded_automatic"]
-    assert dict(zip(auto["detail"], auto["n"], strict=True))["stopped_95"] == "1"
+    # PRISMA's automation box names the stopping rule's method, target, confidence and the
+    # includes it estimated unfound; the diagram shows the words after the rule's name.
+    from slrflow.figures.prisma_diagram import reason_label
+
+    stated = (
+        "stopped_95 screening stopped by the counting-process estimate at a recall target of "
+        "95% (95% confidence; 0.4 include(s) estimated unfound)"
+    )
+    assert dict(zip(auto["detail"], auto["n"], strict=True))[stated] == "1"
+    assert reason_label(stated).startswith("screening stopped by the counting-process estimate")

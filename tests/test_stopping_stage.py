@@ -90,7 +90,8 @@ def test_estimate_worked_by_hand():
     #   P(X = 0) = 1/2, two leave 0 -> 2.
     # (In reference-id order the labels would be [0, 0, 0, 1] and p = 0.6.)
     status, log = example()
-    row, sample = stopping_estimate(status, log)
+    row, sample = stopping_estimate(status, log, method="buscar")
+    assert row["method"] == "buscar"
     assert row["references"] == 6
     assert row["screened"] == 4
     assert row["includes_found"] == 1
@@ -116,13 +117,15 @@ def test_target_met_after_many_excludes():
         [("reviewer", "title_abstract", "anouk", r, "x", f"2025-01-{1 + i // 3:02d}")
          for i, r in enumerate(refs[:61])]
     )  # fmt: skip
-    row, sample = stopping_estimate(status, log)
+    row, sample = stopping_estimate(status, log, method="buscar")
     assert row["p_value"] == pytest.approx(1 / 61, abs=1e-6)
     assert row["target_met"] == "yes"
     assert row["missing_upper"] == 0
     assert row["random_sample_size"] == 0
     assert sample == []
-    assert row["advice"].startswith("Recall of 95% with 95% confidence is reached")
+    assert row["advice"].startswith(
+        "Recall of 95% with 95% confidence (buscar hypergeometric test) is reached"
+    )
     assert "you may stop" in row["advice"]
 
 
@@ -140,7 +143,9 @@ def test_stopped_by_the_unscreened_rule():
     stopped = status["reference_id"].isin(["r5", "r6"]) & (status["stage"] == "title_abstract")
     status.loc[stopped, ["status", "criteria"]] = ["automation", "stopped_screening"]
     rule = {"name": "stopped_screening", "unscreened": {"recall": 0.95}}
-    row, _ = stopping_estimate(status, log, unscreened_rule="stopped_screening", stopped_rule=rule)
+    row, _ = stopping_estimate(
+        status, log, method="buscar", unscreened_rule="stopped_screening", stopped_rule=rule
+    )
     assert (row["references"], row["unscreened"]) == (6, 2)
     assert row["p_value"] == pytest.approx(0.4)
     assert "stopped under rule stopped_screening" in row["advice"]
@@ -185,9 +190,9 @@ def test_sample_is_a_stable_subset():
     status, log = example()
     more = _status([(f"u{i}", "title_abstract", "pending", "") for i in range(40)])
     status = pd.concat([status, more], ignore_index=True)
-    row, sample = stopping_estimate(status, log)
+    row, sample = stopping_estimate(status, log, method="buscar")
     assert 0 < row["random_sample_size"] == len(sample) < row["unscreened"] == 42
-    again, sample2 = stopping_estimate(status.iloc[::-1], log.iloc[::-1])
+    again, sample2 = stopping_estimate(status.iloc[::-1], log.iloc[::-1], method="buscar")
     assert sample2 == sample and again == row
 
 
@@ -204,7 +209,9 @@ def _write_inputs(tmp_path):
 
 def test_cli_writes_stopping_and_sample(tmp_path, capsys):
     _write_inputs(tmp_path)
-    policy = json.dumps({"reviewers": ["anouk"], "stopping": {"recall": 0.9, "confidence": 0.9}})
+    policy = json.dumps(
+        {"reviewers": ["anouk"], "stopping": {"method": "buscar", "recall": 0.9, "confidence": 0.9}}
+    )
     out = tmp_path / "out"
     args = ["stopping", "--status", str(tmp_path / "status.csv"), "--log",
             str(tmp_path / "log.csv"), "--references", str(tmp_path / "references.csv"),
@@ -216,7 +223,11 @@ def test_cli_writes_stopping_and_sample(tmp_path, capsys):
     # recall 0.9 gives the same K as 0.95 here (floor(1/0.9) = 1): p = 0.4, not below 0.1
     assert (row["recall_target"], row["confidence"], row["p_value"]) == ("0.9", "0.9", "0.4")
     assert row["target_met"] == "no" and row["random_sample_size"] == "2"
-    assert "Recall of 90% with 90% confidence is not shown yet" in row["advice"]
+    assert row["method"] == "buscar"
+    assert (
+        "Recall of 90% with 90% confidence (buscar hypergeometric test) is not shown yet"
+        in (row["advice"])
+    )
     sample = read_csv(out / "stopping_sample.csv")
     assert list(sample.columns) == SAMPLE_COLUMNS
     assert sorted(sample["reference_id"]) == ["r5", "r6"]
@@ -238,3 +249,16 @@ def test_cli_bad_input(tmp_path, capsys):
     assert code == 2
     err = capsys.readouterr().err
     assert "status.csv" in err and "stage" in err and "slrflow screen" in err
+
+
+def test_counting_rule_asks_to_go_on_in_ranked_order():
+    # The example's order [1, 0, 0, 0] of 6: one include, three excludes. Found 1 at a 95%
+    # target allows no include unfound; with two references left the counting estimate is far
+    # from sure of that, so it is not met, and it asks for no random sample.
+    status, log = example()
+    row, sample = stopping_estimate(status, log, method="counting")
+    assert row["method"] == "counting"
+    assert row["target_met"] == "no" and row["random_sample_size"] == 0 and sample == []
+    assert 0 < row["missing_estimate"] <= 2 and row["missing_upper"] <= 2
+    assert "(counting-process estimate) is not shown yet" in row["advice"]
+    assert "keep screening in the order of the screening sheets" in row["advice"]

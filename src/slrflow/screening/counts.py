@@ -16,7 +16,7 @@ Exclusions naming several criteria are counted once under the first in criteria.
 databases and registers and for other methods, and in an updated review the previous version;
 see its docstring for how a reference with records from several rounds is counted), and
 :func:`prisma_counts` tallies them into the counts table the diagram is drawn from, checked with
-the same equations (:data:`slrflow.figures.prisma.EQUATIONS`) before anything is written.
+the same equations (:data:`slrflow.prisma.EQUATIONS`) before anything is written.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from slrflow.figures.prisma import EQUATIONS, NODES, OTHER_NODES, Counts, check
 from slrflow.messages import some_of
+from slrflow.prisma import EQUATIONS, NODES, OTHER_NODES, Counts, check
 from slrflow.screening import ScreeningError
 from slrflow.screening.criteria import Criteria
 from slrflow.screening.status import StageStatus
@@ -318,6 +318,7 @@ def place(
     source_types: dict[str, str] | None = None,
     databases: dict[str, str] | None = None,
     rounds: dict[str, int] | None = None,
+    rule_labels: dict[str, str] | None = None,
 ) -> list[Placed]:
     """The PRISMA box of every record: one :class:`Placed` per :class:`Box`, same order.
 
@@ -350,6 +351,9 @@ def place(
     rounds = rounds or {}
     latest = max(rounds.values(), default=0)
     labels = {c.id: f"{c.id} {c.label}" for c in criteria.items}
+    # An automation rule may be shown with what it states (a stopping rule: method, target,
+    # confidence, includes estimated unfound) rather than by its name alone.
+    labels |= rule_labels or {}
 
     def kind(search_id: str) -> str:
         return source_types.get(search_id, "database")
@@ -434,20 +438,28 @@ def prisma_counts(
     databases: dict[str, str] | None = None,
     rules: list[str] | None = None,
     rounds: dict[str, int] | None = None,
+    rule_labels: dict[str, str] | None = None,
 ) -> tuple[Counts, list[Placed]]:
-    """The PRISMA 2020 counts table (:class:`slrflow.figures.prisma.Counts`) and the placement
+    """The PRISMA 2020 counts table (:class:`slrflow.prisma.Counts`) and the placement
     of every record it is counted from (see :func:`place`).
 
     Every number is a tally of placed records, so each record is in exactly one final box; the
-    table is then checked with :func:`slrflow.figures.prisma.check`, the same check the diagram
+    table is then checked with :func:`slrflow.prisma.check`, the same check the diagram
     is drawn after, and a failure names the records of every step that does not add up.
     Included studies are counted as reports here (``new_studies`` = ``new_reports``,
     ``previous_studies`` = ``previous_reports``); the coding tells studies apart
-    (:func:`slrflow.figures.prisma.with_studies`). The other-methods nodes appear when the
+    (:func:`slrflow.prisma.with_studies`). The other-methods nodes appear when the
     identified records include other-methods ones; the updated-review nodes when ``rounds``
     has a round above 0.
     """
-    placed = place(boxes, criteria, source_types=source_types, databases=databases, rounds=rounds)
+    placed = place(
+        boxes,
+        criteria,
+        source_types=source_types,
+        databases=databases,
+        rounds=rounds,
+        rule_labels=rule_labels,
+    )
     update = max((rounds or {}).values(), default=0) > 0
     passes: Counter = Counter()
     parts: dict[str, Counter] = {}
@@ -461,7 +473,7 @@ def prisma_counts(
     other = any(node in passes for node in OTHER_NODES[:3])
 
     rank = {f"{c.id} {c.label}": i for i, c in enumerate(criteria.items)}
-    rule_rank = {r: i for i, r in enumerate(rules or [])}
+    rule_rank = {(rule_labels or {}).get(r, r): i for i, r in enumerate(rules or [])}
 
     def ordered(node: str) -> dict[str, int]:
         # Reasons in criteria.yaml order, rules in config order, sources by name; unknown last.

@@ -1,16 +1,18 @@
 """``slrflow stopping``: after every run, may the reviewers stop screening at title/abstract?
 
-Reads the screening stage's ``status.csv`` and ``log.csv`` and applies buscar's stopping test
-(:func:`slrflow.screening.stopping.estimate`) to the title/abstract decisions in the order they
+Reads the screening stage's ``status.csv`` and ``log.csv`` and applies the stopping rule the
+config chooses (``screening.stopping.method``: the counting-process estimate or buscar's test;
+:func:`slrflow.screening.stopping.estimate`) to the title/abstract decisions in the order they
 were made. Writes under ``--out-dir``:
 
 ``stopping.csv``
     one row (columns :data:`COLUMNS`): how many references there are, how many were screened and
-    included, the recall target and confidence (config ``screening.stopping``), the p-value of
-    "the recall target was missed", whether the target is met, the includes probably still
-    unfound, how many random unscreened references to screen next, and the advice in one sentence;
+    included, the method, recall target and confidence (config ``screening.stopping``), the
+    chance that the recall target was missed (buscar: its p-value), whether the target is met,
+    the includes probably still unfound, how many random unscreened references to screen next
+    (buscar), and the advice in one sentence;
 ``stopping_sample.csv``
-    the references to screen next when the test asks for a random sample (columns
+    the references to screen next when buscar's test asks for a random sample (columns
     :data:`SAMPLE_COLUMNS`; only a header otherwise). The reviewers screen them like any other.
 
 Which references count, at title/abstract:
@@ -34,18 +36,16 @@ screening order the test weighs.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import math
-import sys
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from slrflow import settings
 from slrflow.screening import STAGES, ScreeningError
-from slrflow.screening.policy import load_policy
-from slrflow.screening.stopping import estimate
+from slrflow.screening.stopping import DEFAULT_METHOD, METHOD_NAMES, estimate
 from slrflow.tables import read_csv, write_csv
 
 #: Columns of stopping.csv.
@@ -57,8 +57,8 @@ COLUMNS = [
 #: Columns of stopping_sample.csv: draw position, the reference and what identifies it.
 SAMPLE_COLUMNS = ["position", "reference_id", "title", "authors", "year", "journal", "doi"]
 #: Defaults of config ``screening.stopping``.
-DEFAULT_RECALL = 0.95
-DEFAULT_CONFIDENCE = 0.95
+DEFAULT_RECALL = settings.defaults("screening")["stopping"]["recall"]
+DEFAULT_CONFIDENCE = settings.defaults("screening")["stopping"]["confidence"]
 
 _INCLUDED = {"include", "maybe", "conflict"}
 _SCREENED = _INCLUDED | {"exclude"}
@@ -93,6 +93,7 @@ def stopping_estimate(
     status: pd.DataFrame,
     log: pd.DataFrame,
     *,
+    method: str = DEFAULT_METHOD,
     recall_target: float = DEFAULT_RECALL,
     confidence: float = DEFAULT_CONFIDENCE,
     unscreened_rule: str | None = None,
@@ -100,6 +101,7 @@ def stopping_estimate(
 ) -> tuple[dict[str, Any], list[str]]:
     """The row of stopping.csv and the random sample to screen next (reference ids, in order).
 
+    ``method``: the stopping rule (:data:`slrflow.screening.stopping.METHODS`).
     ``unscreened_rule``: the name of the config's ``unscreened`` automation rule, whose
     references count as unscreened; ``stopped_rule``: that rule's settings (for the advice).
     """
@@ -115,10 +117,13 @@ def stopping_estimate(
     row: dict[str, Any] = {
         "stage": stage, "references": n_refs, "screened": n_screened, "includes_found": found,
         "unscreened": n_unscreened, "recall_target": recall_target, "confidence": confidence,
-        "method": "", "p_value": "", "target_met": "no", "missing_estimate": "",
+        "method": method, "p_value": "", "target_met": "no", "missing_estimate": "",
         "missing_upper": "", "random_sample_size": 0, "advice": "",
     }  # fmt: skip
-    goal = f"recall of {recall_target:.0%} with {confidence:.0%} confidence"
+    goal = (
+        f"recall of {recall_target:.0%} with {confidence:.0%} confidence "
+        f"({METHOD_NAMES.get(method, method)})"
+    )
     if n_refs == 0:
         row["advice"] = "No reference has reached title/abstract screening: nothing to estimate."
         return row, []
@@ -134,7 +139,9 @@ def stopping_estimate(
             "screening sheets; the stopping estimate needs decisions."
         )
         return row, []
-    est = estimate(labels, n_refs, recall_target=recall_target, confidence=confidence)
+    est = estimate(
+        labels, n_refs, method=method, recall_target=recall_target, confidence=confidence
+    )
     row.update(
         method=est.method,
         p_value=est.p_value,
@@ -153,9 +160,19 @@ def stopping_estimate(
     sample: list[str] = []
     if met:
         row["advice"] = (
-            f"{goal[0].upper()}{goal[1:]} is reached (p = {est.p_value:.4f}): you may stop "
+            f"{goal[0].upper()}{goal[1:]} is reached (p = {est.p_value:.4f}; about "
+            f"{est.unfound_estimate:.1f} include(s) estimated unfound): you may stop "
             f"screening; the {n_unscreened} unscreened reference(s) then count as excluded by "
             "the config's unscreened automation rule."
+        )
+    elif method == "counting":
+        # The counting rule learns from the ranked order itself: the next decisions are best
+        # spent on the references ranked highest, not on a random sample.
+        row["advice"] = (
+            f"{goal[0].upper()}{goal[1:]} is not shown yet (p = {est.p_value:.4f}; about "
+            f"{est.unfound_estimate:.1f} include(s) estimated unfound, at most "
+            f"{est.unfound_upper}): keep screening in the order of the screening sheets and run "
+            "again."
         )
     else:
         size = min(est.screen_next, n_unscreened)
@@ -177,30 +194,6 @@ def stopping_estimate(
     return row, sample
 
 
-def add_arguments_stopping(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--status", type=Path, required=True, help="results/screening/status.csv")
-    parser.add_argument("--log", type=Path, required=True, help="results/screening/log.csv")
-    parser.add_argument(
-        "--references", type=Path, required=True, help="results/dedup/references.csv"
-    )
-    parser.add_argument("--config", type=Path, help="config.yaml holding a screening: section")
-    parser.add_argument("--policy", help="the screening section as JSON (instead of --config)")
-    parser.add_argument("-o", "--out-dir", type=Path, required=True, help="results/screening")
-
-
-def _settings(args: argparse.Namespace) -> tuple[float, float, dict[str, Any] | None]:
-    if args.policy is None and args.config is None:
-        return DEFAULT_RECALL, DEFAULT_CONFIDENCE, None
-    policy = load_policy(config=args.config, policy_json=args.policy)
-    given = policy.raw.get("stopping") or {}
-    rule = next((r for r in policy.automation if "unscreened" in r), None)
-    return (
-        float(given.get("recall", DEFAULT_RECALL)),
-        float(given.get("confidence", DEFAULT_CONFIDENCE)),
-        rule,
-    )
-
-
 def _read(path: Path, needed: list[str]) -> pd.DataFrame:
     frame = read_csv(path)
     missing = [c for c in needed if c not in frame.columns]
@@ -212,15 +205,28 @@ def _read(path: Path, needed: list[str]) -> pd.DataFrame:
     return frame
 
 
-def stopping(args: argparse.Namespace) -> int:
-    """Write stopping.csv and stopping_sample.csv for the title/abstract stage."""
-    recall, confidence, rule = _settings(args)
-    status = _read(args.status, ["reference_id", "stage", "status", "criteria"])
-    log = _read(args.log, ["source", "stage", "reference_id", "date"])
-    references = _read(args.references, ["reference_id"])
+def write_stopping(
+    *,
+    status: Path,
+    log: Path,
+    references: Path,
+    out_dir: Path,
+    method: str = DEFAULT_METHOD,
+    recall: float = DEFAULT_RECALL,
+    confidence: float = DEFAULT_CONFIDENCE,
+    rule: dict[str, Any] | None = None,
+) -> str:
+    """Write stopping.csv and stopping_sample.csv for the title/abstract stage into ``out_dir``
+    from the screening stage's ``status`` and ``log`` tables; ``rule`` is the automation rule
+    ``unscreened`` when the review stopped on it; ``method`` the stopping rule (counting or
+    buscar). Returns the advice."""
+    status = _read(status, ["reference_id", "stage", "status", "criteria"])
+    log = _read(log, ["source", "stage", "reference_id", "date"])
+    references = _read(references, ["reference_id"])
     row, sample = stopping_estimate(
         status,
         log,
+        method=method,
         recall_target=recall,
         confidence=confidence,
         unscreened_rule=rule["name"] if rule else None,
@@ -234,7 +240,6 @@ def stopping(args: argparse.Namespace) -> int:
             {"position": position, "reference_id": ref}
             | {c: known.get(c, "") for c in SAMPLE_COLUMNS[2:]}
         )
-    write_csv(pd.DataFrame([row], columns=COLUMNS), args.out_dir / "stopping.csv")
-    write_csv(pd.DataFrame(rows, columns=SAMPLE_COLUMNS), args.out_dir / "stopping_sample.csv")
-    print(f"stopping: {row['advice']}", file=sys.stderr)
-    return 0
+    write_csv(pd.DataFrame([row], columns=COLUMNS), out_dir / "stopping.csv")
+    write_csv(pd.DataFrame(rows, columns=SAMPLE_COLUMNS), out_dir / "stopping_sample.csv")
+    return row["advice"]

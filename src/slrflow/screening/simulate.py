@@ -12,45 +12,46 @@ Protocol (the field's standard one, as ASReview's ``simulate``):
    records by revealing their labels. The batch is 1 record at first and grows with the
    number screened (:func:`batch_size`), so a replay retrains a few hundred times, not once
    per record.
-3. Stopping rule, checked after every batch, using only the labels revealed so far: buscar's
-   test on the screening order (:func:`slrflow.screening.stopping.buscar_p`; every suffix of
-   the order, priors first, is treated as a sample of what was unscreened when it began).
-   The first batch after which the recall target (``--recall-target``, default 95%) is met
-   at the stated confidence (``--confidence``, default 95%) is where the rule stops; the
-   recall it had then is computed afterwards from the true labels.
+3. Stopping rule (``--stopping-method``, default the counting-process estimate; see
+   :mod:`slrflow.screening.stopping`), tested after every decision using only the labels
+   revealed up to it. The first decision after which the recall target (``--recall-target``,
+   default 95%) is met at the stated confidence (``--confidence``, default 95%) is where the rule
+   stops; the recall it had then is computed afterwards from the true labels.
 4. Once every include is found, the records left are all excludes: their order can change
    neither the metrics nor the stopping point, so the model is not retrained any more; they
-   follow the last model's order, and the rule is still checked after every batch until it
-   stops (as ASReview's simulation stops at the last include).
+   follow the last model's order (ASReview's simulation stops at the last include).
 
 Writes the screening order (one row per record) and prints recall@10%, WSS@95, ATD, ERF@10%
 and the stopping rule's result. Input: a CSV with ``title``, ``abstract`` (may be empty or
-missing: the title is used) and a 0/1 label column (``label_included``, ``included``, or
+missing: the title is used), optionally ``keywords`` and ``mesh``/``mesh_terms`` (subject
+terms, ranked on too), and a 0/1 label column (``label_included``, ``included``, or
 ``--label-column``).
 """
 
 from __future__ import annotations
 
-import argparse
 import math
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from slrflow.errors import InputError
 from slrflow.screening import metrics, stopping
 from slrflow.screening.datasets import find_datasets  # noqa: F401  (part of this API)
 from slrflow.screening.rank import Ranker, Settings, load_criteria_text, record_text
 from slrflow.tables import write_csv
 
 LABEL_COLUMNS = ("label_included", "included")
+#: Columns of subject terms added to a record's text when present.
+KEYWORD_COLUMNS = ("keywords", "mesh", "mesh_terms")
 
 
-class DatasetError(ValueError):
+class DatasetError(InputError):
     """A labelled dataset that cannot be simulated; the message says why and what to do."""
 
 
@@ -113,7 +114,13 @@ def load_dataset(path: str | Path, *, label_column: str | None = None) -> Datase
         )
     titles = frame[columns["title"]]
     abstracts = frame[columns["abstract"]] if "abstract" in columns else [""] * len(frame)
-    texts = [record_text(t, a) for t, a in zip(titles, abstracts, strict=True)]
+    # Keywords and MeSH-like subject terms, when the file has them, are ranked on too.
+    extra = [columns[c] for c in KEYWORD_COLUMNS if c in columns]
+    keywords = [
+        "; ".join(v.strip() for v in row if v.strip())
+        for row in (frame[extra].itertuples(index=False) if extra else [()] * len(frame))
+    ]
+    texts = [record_text(t, a, k) for t, a, k in zip(titles, abstracts, keywords, strict=True)]
     if "record_id" in columns:
         ids = frame[columns["record_id"]].tolist()
     else:
@@ -159,9 +166,11 @@ class Replay:
     stop_at: int | None
     #: p-value of the stopping test at that point
     stop_p: float | None
+    #: the rule's verdict where it stopped (or after the last decision): method, target,
+    #: confidence and the includes it estimated unfound
+    verdict: stopping.StoppingEstimate | None = None
     seconds: float = 0.0
     retrainings: int = 0
-    history: list[tuple[int, float]] = field(default_factory=list)
 
     @property
     def screened_labels(self) -> np.ndarray:
@@ -196,6 +205,7 @@ def replay(
     criteria_text: str = "",
     settings: Settings | None = None,
     batch_share: float = 0.02,
+    stopping_method: str = stopping.DEFAULT_METHOD,
     recall_target: float = 0.95,
     confidence: float = 0.95,
     progress: Callable[[int, int, int, int], None] | None = None,
@@ -210,11 +220,7 @@ def replay(
     is_screened = np.zeros(n, dtype=bool)
     is_screened[order] = True
     found = int(labels[order].sum())
-    alpha = 1 - confidence
-    stop_at: int | None = None
-    stop_p: float | None = None
     retrainings = 0
-    history = []
     while len(order) < n:
         ranker.fit(order, labels[order])
         retrainings += 1
@@ -223,38 +229,44 @@ def replay(
         order.extend(int(i) for i in take)
         is_screened[take] = True
         found += int(labels[take].sum())
-        if stop_at is None:
-            p, _ = stopping.buscar_p(labels[order], n, recall_target)
-            history.append((len(order), p))
-            if p < alpha:
-                stop_at, stop_p = len(order), p
         if progress is not None:
             progress(len(order), n, found, total_included)
         if found == total_included:
             # Every record left is an exclude, whatever order it comes in, so retraining can
-            # change neither the metrics nor where the stopping rule stops: the rest follows
-            # the last model's order, and the rule is checked at the same batch sizes.
-            rest = [int(i) for i in ranked[take.size :]]
-            while rest and stop_at is None:
-                step = batch_size(len(order) - len(priors), batch_share)
-                order.extend(rest[:step])
-                rest = rest[step:]
-                p, _ = stopping.buscar_p(labels[order], n, recall_target)
-                history.append((len(order), p))
-                if p < alpha:
-                    stop_at, stop_p = len(order), p
-            order.extend(rest)
+            # change neither the metrics nor where a stopping rule stops: the rest follows the
+            # last model's order.
+            order.extend(int(i) for i in ranked[take.size :])
             break
     order_array = np.asarray(order, dtype=int)
+    in_order = labels[order_array]
+    # A rule sees only the decisions before each point, so testing it after every decision
+    # along the finished order finds the point it would have stopped at while screening.
+    stop = stopping.stop_point(
+        in_order,
+        n,
+        method=stopping_method,
+        recall_target=recall_target,
+        confidence=confidence,
+        n_priors=len(priors),
+    )
+    stop_at, stop_p = stop if stop is not None else (None, None)
+    verdict = stopping.estimate(
+        in_order[: stop_at or n],
+        n,
+        method=stopping_method,
+        recall_target=recall_target,
+        confidence=confidence,
+        n_priors=len(priors),
+    )
     return Replay(
         order=order_array,
-        labels=labels[order_array],
+        labels=in_order,
         n_priors=len(priors),
         stop_at=stop_at,
         stop_p=stop_p,
+        verdict=verdict,
         seconds=time.perf_counter() - start,
         retrainings=retrainings,
-        history=history,
     )
 
 
@@ -293,6 +305,10 @@ def summary_row(result: Replay, dataset: Dataset, seed: int) -> dict:
         "stop_at": result.stop_at if result.stop_at is not None else "",
         "stop_recall": "" if result.stop_recall is None else round(result.stop_recall, 6),
         "stop_saved": round(result.stop_saved, 6),
+        "stop_method": result.verdict.method if result.verdict else "",
+        "recall_target": result.verdict.recall_target if result.verdict else "",
+        "confidence": result.verdict.confidence if result.verdict else "",
+        "unfound_estimate": result.verdict.unfound_estimate if result.verdict else "",
     }
 
 
@@ -316,61 +332,62 @@ class _Progress:
             )
 
 
-def add_arguments_simulate(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("dataset", type=Path, help="labelled CSV (title, abstract, label)")
-    parser.add_argument("-o", "--output", type=Path, required=True, help="screening order CSV")
-    parser.add_argument("--seed", type=int, default=0, help="seed for priors and ties")
-    parser.add_argument("--n-prior-included", type=int, default=1, metavar="N")
-    parser.add_argument("--n-prior-excluded", type=int, default=1, metavar="N")
-    parser.add_argument(
-        "--prior-rows",
-        type=int,
-        nargs="+",
-        metavar="ROW",
-        help="rows (0 = first record) to use as priors instead of drawing them",
-    )
-    parser.add_argument("--label-column", help="label column (default: label_included/included)")
-    parser.add_argument("--criteria", type=Path, help="criteria.yaml for the cold start")
-    parser.add_argument("--recall-target", type=float, default=0.95)
-    parser.add_argument("--confidence", type=float, default=0.95)
-    parser.add_argument("--metrics", type=Path, help="also write the figures as a one-row CSV")
+def simulate(
+    *,
+    dataset: Path,
+    output: Path,
+    seed: int = 0,
+    n_prior_included: int = 1,
+    n_prior_excluded: int = 1,
+    prior_rows: Sequence[int] | None = None,
+    label_column: str | None = None,
+    criteria: Path | None = None,
+    stopping_method: str = stopping.DEFAULT_METHOD,
+    recall_target: float = 0.95,
+    confidence: float = 0.95,
+    metrics: Path | None = None,
+) -> None:
+    """Replay the labelled ``dataset`` with the ranker and the stopping rule; write the
+    screening order to ``output`` (and the figures as one row to ``metrics``); print a summary.
 
-
-def simulate(args: argparse.Namespace) -> int:
-    dataset = load_dataset(args.dataset, label_column=args.label_column)
-    if args.prior_rows:
-        rows = np.asarray(sorted(set(args.prior_rows)), dtype=int)
+    ``prior_rows`` (0 = first record) are the records known before screening; without them
+    ``n_prior_included`` included and ``n_prior_excluded`` excluded records are drawn with
+    ``seed``. ``criteria`` is criteria.yaml for the ranker's cold start; ``stopping_method`` the
+    stopping rule replayed (counting or buscar)."""
+    path = dataset
+    dataset = load_dataset(path, label_column=label_column)
+    if prior_rows:
+        rows = np.asarray(sorted(set(prior_rows)), dtype=int)
         if rows.min() < 0 or rows.max() >= dataset.labels.size:
             raise DatasetError(
                 f"--prior-rows: rows must be 0..{dataset.labels.size - 1} for {dataset.path}"
             )
         priors = rows
     else:
-        priors = choose_priors(
-            dataset.labels, args.n_prior_included, args.n_prior_excluded, seed=args.seed
-        )
+        priors = choose_priors(dataset.labels, n_prior_included, n_prior_excluded, seed=seed)
     if dataset.labels[priors].sum() == dataset.labels.sum():
         raise DatasetError(
             f"{dataset.path}: the priors hold every included record; nothing left to find"
         )
-    for name, value in (("--recall-target", args.recall_target), ("--confidence", args.confidence)):
+    for name, value in (("--recall-target", recall_target), ("--confidence", confidence)):
         if not 0 < value < 1:
             raise DatasetError(f"{name} must be between 0 and 1, got {value}")
-    criteria = load_criteria_text(args.criteria) if args.criteria else ""
+    criteria_text = load_criteria_text(criteria) if criteria else ""
     result = replay(
         dataset.texts,
         dataset.labels,
         priors,
-        seed=args.seed,
-        criteria_text=criteria,
-        recall_target=args.recall_target,
-        confidence=args.confidence,
+        seed=seed,
+        criteria_text=criteria_text,
+        stopping_method=stopping_method,
+        recall_target=recall_target,
+        confidence=confidence,
         progress=_Progress(dataset.path.name),
     )
-    write_csv(order_table(result, dataset), args.output)
-    row = summary_row(result, dataset, args.seed)
-    if args.metrics:
-        write_csv(pd.DataFrame([row]), args.metrics)
+    write_csv(order_table(result, dataset), output)
+    row = summary_row(result, dataset, seed)
+    if metrics:
+        write_csv(pd.DataFrame([row]), metrics)
     n = result.labels.size
     print(f"dataset       {dataset.path} ({n} records, {int(dataset.labels.sum())} included)")
     print(f"priors        rows {' '.join(str(i) for i in priors)}")
@@ -379,11 +396,10 @@ def simulate(args: argparse.Namespace) -> int:
     print(f"ATD           {row['atd']:.3f}")
     print(f"ERF@10%       {row['erf@10%']:.3f}")
     if result.stop_at is None:
-        print("stopping rule did not stop before every record was screened")
+        print(f"stopping rule ({result.verdict.statement}) did not stop before every record")
     else:
         print(
             f"stopping rule stopped after {result.stop_at} of {n} records "
-            f"(saved {result.stop_saved:.1%}, p = {result.stop_p:.4f}) "
-            f"with recall {result.stop_recall:.3f}"
+            f"(saved {result.stop_saved:.1%}, chance of a missed target {result.stop_p:.4f}) "
+            f"with recall {result.stop_recall:.3f}; {result.verdict.statement}"
         )
-    return 0

@@ -1,11 +1,37 @@
-"""When is it safe to stop screening? buscar's hypergeometric stopping test.
+"""When is it safe to stop screening? The stopping rules, and buscar's hypergeometric test.
 
-Callaghan and Müller-Hansen (2020, "Statistical stopping criteria for automated screening in
-systematic reviews", Systematic Reviews 9:273) test the null hypothesis "the recall target has
-been missed". Suppose ``r_seen`` includes have been found so far. If the recall of what was
-screened were below the target ``tau``, the review would hold more than ``r_seen / tau``
-includes, so a set of ``N`` unscreened records (an "urn") drawn from after ``r_before``
-includes were known would hold at least
+Every rule answers the same question after any decision: has the recall target ``tau`` been
+reached at the stated confidence? Each verdict names its method, the target, the confidence and
+the includes probably still unfound (:class:`StoppingEstimate`). Methods (:data:`METHODS`,
+config ``screening.stopping.method``):
+
+``counting``
+    the counting-process estimate (:mod:`slrflow.screening.counting`, after Stevenson and
+    Bin-Hezam 2023): includes turn up along the prioritised order at a rate that falls, plus a
+    small share scattered at random; the rate is fitted to the order so far, and screening may
+    stop once the chance that more includes remain than the target allows is below
+    ``1 - confidence``. It uses how the ranking thins out, so it stops near where the target is
+    really reached; its guarantee rests on that model (measured in ``benchmarks/screening.py``),
+    not on random sampling.
+``buscar``
+    the hypergeometric test below (Callaghan and Müller-Hansen 2020): conservative, and exact
+    once records are drawn at random; it stops late when there are few includes.
+
+Not offered, and why. The target method (Cormack and Grossman 2016) and the quantile binomial
+coefficient bound (Lewis, Yang et al. 2021) hold their guarantee through a random sample of the
+whole review screened beside the ranking: stopping once all ``r`` sampled includes are found
+misses a recall of ``tau`` with chance up to ``tau ** r``, so 95% recall at 95% confidence
+needs ``r >= log(0.05) / log(0.95)``, 59 sampled includes. Most reviews hold fewer includes in
+all (a review of 2,000 records with 40 includes would need every record screened), so neither
+saves work at that target. SAFE (Boetje and van de Schoot 2024) is a heuristic (stop after a
+run of excludes, a share of the records and a switch of model) that states no confidence.
+
+buscar. Callaghan and Müller-Hansen (2020, "Statistical stopping criteria for automated
+screening in systematic reviews", Systematic Reviews 9:273) test the null hypothesis "the
+recall target has been missed". Suppose ``r_seen`` includes have been found so far. If the
+recall of what was screened were below the target ``tau``, the review would hold more than
+``r_seen / tau`` includes, so a set of ``N`` unscreened records (an "urn") drawn from after
+``r_before`` includes were known would hold at least
 
     K = floor(r_seen / tau - r_before) + 1
 
@@ -38,6 +64,15 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 from scipy.stats import hypergeom
+
+from slrflow.screening import STOPPING_METHODS, counting
+
+#: The stopping rules a review may choose (config ``screening.stopping.method``).
+METHODS = tuple(STOPPING_METHODS)
+#: The rule used when the config names none.
+DEFAULT_METHOD = "counting"
+#: How each rule is named in reports and the PRISMA diagram.
+METHOD_NAMES = STOPPING_METHODS
 
 
 def k_target(r_seen: int, r_before: int, recall_target: float = 0.95) -> int:
@@ -151,7 +186,7 @@ def unfound_upper(n_sample: int, k_sample: int, n_urn: int, confidence: float = 
 
 @dataclass(frozen=True)
 class StoppingEstimate:
-    """The stopping rule's verdict after a run; the fields are the report's columns."""
+    """A stopping rule's verdict after some decisions; the fields are the report's columns."""
 
     #: records in the review / screened so far / includes found so far
     n_records: int
@@ -160,42 +195,91 @@ class StoppingEstimate:
     #: the recall target and the confidence it is tested at
     recall_target: float
     confidence: float
-    #: p-value of "recall target missed" (reject below 1 - confidence)
+    #: chance that the recall target has been missed (buscar: the p-value); stop below
+    #: 1 - confidence
     p_value: float
     #: True when the recall target is met at the stated confidence
     target_met: bool
-    #: decisions treated as the sample (the random sample, or buscar's best suffix)
+    #: decisions the verdict rests on (buscar: the sample or best suffix; counting: the
+    #: ranked decisions)
     sample_size: int
-    #: includes probably still unfound: point estimate and upper bound at ``confidence``
+    #: includes probably still unfound: expected number and upper bound at ``confidence``
     unfound_estimate: float
     unfound_upper: int
-    #: random records to screen next to reach a decision if they hold no include (0 if met)
+    #: random records to screen next to reach a decision if they hold no include (buscar
+    #: only; 0 if met, and for the counting rule, which asks to go on in ranked order)
     screen_next: int
-    #: "random sample" (exact) or "ranked (buscar)"
+    #: "counting" or "buscar", and how the verdict was reached: "ranked" screening order or
+    #: "random sample"
     method: str
+    basis: str = "ranked"
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    @property
+    def statement(self) -> str:
+        """The verdict in one line, naming method, target, confidence and includes unfound."""
+        unfound = (
+            "unknown"
+            if math.isnan(self.unfound_estimate)
+            else f"{self.unfound_estimate:.1f} (at most {self.unfound_upper})"
+        )
+        return (
+            f"{METHOD_NAMES.get(self.method, self.method)}: recall target "
+            f"{self.recall_target:.0%}, confidence {self.confidence:.0%}, "
+            f"includes estimated unfound {unfound}"
+        )
+
+
+def _check(method: str, recall_target: float, confidence: float) -> None:
+    if method not in METHODS:
+        raise ValueError(f"unknown stopping method {method!r}; choose one of {', '.join(METHODS)}")
+    if not 0 < recall_target < 1:
+        raise ValueError(f"recall target must be between 0 and 1, got {recall_target}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
 
 
 def estimate(
     labels: Sequence[int] | np.ndarray,
     n_records: int,
     *,
+    method: str = "buscar",
     recall_target: float = 0.95,
     confidence: float = 0.95,
     sample_start: int | None = None,
+    n_priors: int = 0,
 ) -> StoppingEstimate:
     """The stopping estimate for decisions ``labels`` (screening order) of ``n_records``.
 
-    ``sample_start``: position in ``labels`` from which records were drawn at random from the
-    unscreened; from there on the test is exact. Without it, buscar's ranked test is used.
+    ``method``: one of :data:`METHODS`. ``sample_start`` (buscar): position in ``labels`` from
+    which records were drawn at random from the unscreened; from there on the test is exact.
+    ``n_priors`` (counting): decisions at the start known before the ranking began.
     """
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
+    _check(method, recall_target, confidence)
     y = np.asarray(labels, dtype=int)
     n = y.size
     r_seen = int(y.sum())
+    remaining = n_records - n
+    if method == "counting":
+        p = counting.p_missed(y, n_records, n_priors=n_priors, recall_target=recall_target)
+        mean, upper = counting.unfound(y, n_records, n_priors=n_priors, confidence=confidence)
+        met = p < 1 - confidence and r_seen > int(y[:n_priors].sum())
+        return StoppingEstimate(
+            n_records=n_records,
+            n_screened=n,
+            n_included=r_seen,
+            recall_target=recall_target,
+            confidence=confidence,
+            p_value=round(p, 6),
+            target_met=bool(met),
+            sample_size=n - n_priors,
+            unfound_estimate=round(mean, 3),
+            unfound_upper=int(upper),
+            screen_next=0,
+            method="counting",
+        )
     if sample_start is not None:
         if not 0 <= sample_start <= n:
             raise ValueError(f"sample start {sample_start} outside 0..{n}")
@@ -213,13 +297,12 @@ def estimate(
             if size
             else 1.0
         )
-        method = "random sample"
+        basis = "random sample"
     else:
         p, size = buscar_p(y, n_records, recall_target)
-        method = "ranked (buscar)"
+        basis = "ranked"
     k_sample = int(y[n - size :].sum()) if size else 0
     urn = n_records - (n - size)
-    remaining = n_records - n
     point = (k_sample / size) * remaining if size else float("nan")
     upper = unfound_upper(size, k_sample, urn, confidence) if size else remaining
     met = p < 1 - confidence
@@ -235,5 +318,49 @@ def estimate(
         unfound_estimate=round(point, 3),
         unfound_upper=int(upper),
         screen_next=0 if met else random_sample_size(remaining, r_seen, recall_target, confidence),
-        method=method,
+        method="buscar",
+        basis=basis,
     )
+
+
+def stop_point(
+    labels: Sequence[int] | np.ndarray,
+    n_records: int,
+    *,
+    method: str = DEFAULT_METHOD,
+    recall_target: float = 0.95,
+    confidence: float = 0.95,
+    n_priors: int = 0,
+    every: int = 1,
+    scattered: float = counting.SCATTERED,
+) -> tuple[int, float] | None:
+    """Where a rule first stops along a screening order, tested after every ``every``
+    decisions: (decisions made then, priors included; the chance of a missed target), or None.
+
+    The rule sees only the labels up to each point, so computing it afterwards on a whole
+    order gives the same point as testing while screening. ``scattered``: the counting rule's
+    share of includes assumed spread at random (:data:`slrflow.screening.counting.SCATTERED`).
+    """
+    _check(method, recall_target, confidence)
+    if every < 1:
+        raise ValueError(f"every must be at least 1, got {every}")
+    y = np.asarray(labels, dtype=int)
+    alpha = 1 - confidence
+    found_before = int(y[:n_priors].sum())
+    if method == "counting":
+        result = counting.curve(
+            y, n_records, n_priors=n_priors, recall_target=recall_target, scattered=scattered
+        )
+        tested = np.arange(result.p_missed.size)
+        tested = tested[(tested + 1) % every == 0]
+        hits = tested[(result.p_missed[tested] < alpha) & (result.found[tested] > 0)]
+        if hits.size == 0:
+            return None
+        first = int(hits[0])
+        return n_priors + first + 1, float(result.p_missed[first])
+    for end in range(n_priors + every, y.size + 1, every):
+        if found_before or y[n_priors:end].any():
+            p, _ = buscar_p(y[:end], n_records, recall_target)
+            if p < alpha:
+                return end, p
+    return None

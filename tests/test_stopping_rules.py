@@ -1,0 +1,136 @@
+"""The stopping rules, worked by hand on small screening orders.
+
+Labels are in screening order (1 included, 0 excluded). The counting-process numbers follow
+:mod:`slrflow.screening.counting` with a grid of two rates, ``x ** -2`` and the flat ``x ** 0``,
+so every step can be done on paper; buscar's follow :mod:`slrflow.screening.stopping`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from slrflow.screening import counting, stopping
+from slrflow.screening.automation import stopping_statement
+
+
+def test_counting_worked_by_hand():
+    # Screened [1, 0, 0, 0] of 8 records, no priors, one decay b = ln 2 (the falling part halves
+    # with every rank), half the includes scattered (s = 0.5), recall target 50%.
+    # Ranks are integrated over [0.5, 8.5]. Falling part: Z = (2^-0.5 - 2^-8.5) / ln 2 =
+    # (0.707107 - 0.002762) / 0.693147 = 1.016155; its share over ranks 1-4 (up to 4.5):
+    # (2^-0.5 - 2^-4.5) / ln 2 / Z = 0.662913 / 0.693147 / 1.016155 = 0.941177.
+    # Flat part over ranks 1-4: 4 / 8 = 0.5. S = 0.5 * 0.941177 + 0.5 * 0.5 = 0.720588.
+    # One include found (m = 1): U is negative binomial with 2 successes, p = S. The target is
+    # missed when more than floor(1 * 0.5 / 0.5) = 1 include is unfound:
+    #   P(U <= 1) = S^2 (1 + 2 (1 - S)) = 0.519248 * 1.558823 = 0.809415 -> P(U > 1) = 0.190585
+    # Expected unfound: 2 (1 - S) / S = 2 * 0.279412 / 0.720588 = 0.775510.
+    result = counting.curve([1, 0, 0, 0], 8, recall_target=0.5, scattered=0.5, decays=[math.log(2)])
+    assert result.p_missed[-1] == pytest.approx(0.190585, abs=2e-6)
+    assert result.unfound_mean[-1] == pytest.approx(0.775510, abs=2e-6)
+    assert result.found.tolist() == [1, 1, 1, 1]
+    # Each exclude after the include lowers the chance of a missed target.
+    assert np.all(np.diff(result.p_missed) < 0)
+
+
+def test_counting_needs_an_include_and_counts_priors_as_found():
+    # No include yet: the rule never stops on a review with no include.
+    assert stopping.stop_point([0] * 50, 100, method="counting") is None
+    # Priors take no rank and are left out of the recall: a prior include alone, however
+    # many excludes follow, is no include found by screening; ranked includes are.
+    assert stopping.stop_point([1, 0] + [0] * 400, 500, method="counting", n_priors=2) is None
+    stop = stopping.stop_point([1, 0] + [1] * 5 + [0] * 400, 500, method="counting", n_priors=2)
+    assert stop is not None and stop[0] > 7
+
+
+def test_counting_stops_later_when_includes_keep_coming():
+    # Includes every 10 records up to rank 200: the rate has not fallen, so no stop there;
+    # after them a long run of excludes lets it stop, and only after the last include.
+    early = ([1] + [0] * 9) * 20
+    stop = stopping.stop_point(early + [0] * 600, 1000, method="counting")
+    assert stop is not None and stop[0] > 200
+    assert stopping.stop_point(early, 1000, method="counting") is None
+    # The more includes are assumed scattered at random, the later it stops.
+    later = stopping.stop_point(early + [0] * 600, 1000, method="counting", scattered=0.05)
+    assert later is not None and later[0] > stop[0]
+
+
+def test_stop_point_matches_testing_while_screening():
+    # Testing every prefix one by one gives the same first stop as the one-pass curve.
+    rng = np.random.default_rng(3)
+    # includes thinning out along the ranking, as prioritised screening finds them
+    labels = (rng.random(600) < 0.5 * np.exp(-np.arange(600) / 60)).astype(int)
+    labels[0] = 1
+    stop = stopping.stop_point(labels, 1000, method="counting", n_priors=0)
+    first = next(
+        (end for end in range(1, labels.size + 1) if counting.p_missed(labels[:end], 1000) < 0.05),
+        None,
+    )
+    assert stop is not None and stop[0] == first
+    # Testing every 7 decisions stops at the first multiple of 7 at or after it.
+    every = stopping.stop_point(labels, 1000, method="counting", every=7)
+    assert every[0] == 7 * math.ceil(first / 7)
+
+
+def test_buscar_stop_point_worked_by_hand():
+    # One include, then excludes, 62 records. After e decisions the best suffix is the one
+    # after the include: urn 61, sample e - 1, K = floor(1/0.95 - 1) + 1 = 1, so
+    # P(X = 0) = 1 - (e - 1)/61, below 0.05 first at e - 1 = 58: e = 59, p = 3/61.
+    at, p = stopping.stop_point([1] + [0] * 60, 62, method="buscar")
+    assert at == 59
+    assert p == pytest.approx(3 / 61)
+
+
+def test_estimate_states_method_target_confidence_and_unfound():
+    result = stopping.estimate(
+        [1, 0, 0, 0], 8, method="counting", recall_target=0.95, confidence=0.9
+    )
+    assert result.method == "counting"
+    assert (result.recall_target, result.confidence) == (0.95, 0.9)
+    assert result.screen_next == 0
+    assert result.unfound_upper >= 0 and result.unfound_estimate > 0
+    assert result.statement.startswith(
+        "counting-process estimate: recall target 95%, confidence 90%, includes estimated unfound"
+    )
+    with pytest.raises(ValueError, match="unknown stopping method 'knee'"):
+        stopping.estimate([1, 0], 5, method="knee")
+
+
+def test_counting_unfound_bounds():
+    # Everything screened: nothing unfound.
+    assert counting.unfound([1, 0, 1], 3) == (0.0, 0)
+    # After [1, 0, 0, 0] of 8 (as worked above) the expected unfound is 0.775510; the bound at
+    # 50% is the smallest u with P(U <= u) >= 0.5: P(U = 0) = S^2 = 0.519 >= 0.5, so 0; at
+    # 80%, P(U <= 1) = 0.809 is the first to reach it, so 1.
+    options = {"scattered": 0.5, "decays": [math.log(2)]}
+    mean, upper = counting.unfound([1, 0, 0, 0], 8, confidence=0.5, **options)
+    assert mean == pytest.approx(0.775510, abs=2e-6)
+    assert upper == 0
+    assert counting.unfound([1, 0, 0, 0], 8, confidence=0.8, **options)[1] == 1
+
+
+def test_automation_statement_names_the_stop():
+    text = stopping_statement(
+        {"recall": 0.95, "confidence": 0.95, "method": "buscar", "unfound": 1.5}
+    )
+    assert text == (
+        "screening stopped by the buscar hypergeometric test at a recall target of 95% "
+        "(95% confidence; 1.5 include(s) estimated unfound)"
+    )
+    assert stopping_statement({"recall": 0.9}) == "screening stopped at a recall target of 90%"
+
+
+def test_simulation_ranks_on_keywords_and_mesh_terms(tmp_path):
+    from slrflow.screening.simulate import load_dataset
+
+    path = tmp_path / "set.csv"
+    path.write_text(
+        "title,abstract,keywords,mesh,label_included\n"
+        "Mentoring,,youth; prevention,Adolescent,1\n"
+        "Wheat,Nitrogen,,,0\n",
+        encoding="utf-8",
+    )
+    data = load_dataset(path)
+    assert data.texts == ["Mentoring youth; prevention; Adolescent", "Wheat Nitrogen"]

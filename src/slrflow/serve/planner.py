@@ -255,7 +255,12 @@ class PlannerProcess:
         # arrives, so asking never waits for the planner (nor fills the pipe).
         self._busy = False
         self._asked_again = False
-        first = self._conn.recv()
+        try:
+            first = self._conn.recv()
+        except EOFError:
+            first = ScreeningError(
+                ["the worklist's planner stopped before its first plan (see the messages above)"]
+            )
         if isinstance(first, Exception):
             self.close()
             raise first

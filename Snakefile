@@ -4,11 +4,18 @@
 # `slrflow run DIR`, `snakemake -d DIR`, or (from here) `snakemake` for the bundled example.
 
 
+from snakemake.utils import min_version
+
+# The workflow needs Snakemake 9 (as pyproject.toml says): stop early with a clear message.
+min_version("9.0")
+
+
 envvars:
     "PATH",
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/check.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/dedup.smk"
 include: "workflow/rules/screen.smk"
@@ -23,4 +30,5 @@ include: "workflow/rules/report.smk"
 rule all:
     default_target: True
     input:
-        ALL_OUTPUTS,
+        stage_outputs,
+        REPORT_OUTPUTS,

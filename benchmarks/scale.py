@@ -440,6 +440,7 @@ class Monitor(threading.Thread):
         self.jobs: dict[int, Job] = {}
         self.peak_total = 0
         self.stop = threading.Event()
+        self.progress: Path | None = None
 
     def sample(self) -> None:
         procs = [self.root, *self.root.children(recursive=True)]
@@ -475,10 +476,38 @@ class Monitor(threading.Thread):
                 job.cpu = max(job.cpu, cpu)
 
     def run(self) -> None:
+        last = 0.0
         while not self.stop.is_set():
             with contextlib.suppress(psutil.NoSuchProcess):
                 self.sample()
+            if self.progress is not None and time.time() - last > 30:
+                # what has been measured so far, should a long run be stopped
+                self.progress.write_text(json.dumps(self.summary(), indent=2) + "\n", "utf-8")
+                last = time.time()
             time.sleep(self.interval)
+
+    def summary(self) -> dict:
+        """Seconds (first start to last end), CPU seconds and peak memory per stage."""
+        stages: dict[str, dict] = {}
+        for job in sorted(self.jobs.values(), key=lambda j: j.start):
+            s = stages.setdefault(
+                job.stage, {"start": job.start, "end": job.end, "peak": 0, "jobs": 0, "cpu": 0.0}
+            )
+            s["start"], s["end"] = min(s["start"], job.start), max(s["end"], job.end)
+            s["peak"], s["jobs"] = max(s["peak"], job.peak), s["jobs"] + 1
+            s["cpu"] += job.cpu
+        return {
+            "stages": {
+                name: {
+                    "seconds": round(s["end"] - s["start"], 1),
+                    "peak_mb": round(s["peak"] / 1e6),
+                    "cpu_seconds": round(s["cpu"], 1),
+                    "jobs": s["jobs"],
+                }
+                for name, s in stages.items()
+            },
+            "peak_mb": round(self.peak_total / 1e6),
+        }
 
 
 def run_workflow(review: Path, cores: int, log: Path) -> dict:
@@ -495,6 +524,7 @@ def run_workflow(review: Path, cores: int, log: Path) -> dict:
     with log.open("w") as out:
         proc = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
         monitor = Monitor(psutil.Process(proc.pid))
+        monitor.progress = log.with_name("measured-so-far.json")
         monitor.start()
         code = proc.wait()
         monitor.stop.set()
@@ -503,26 +533,11 @@ def run_workflow(review: Path, cores: int, log: Path) -> dict:
     if code:
         tail = log.read_text(errors="replace")[-3000:]
         raise SystemExit(f"the workflow failed (exit {code}); end of {log}:\n{tail}")
-    stages: dict[str, dict] = {}
-    for job in sorted(monitor.jobs.values(), key=lambda j: j.start):
-        s = stages.setdefault(
-            job.stage, {"start": job.start, "end": job.end, "peak": 0, "jobs": 0, "cpu": 0.0}
-        )
-        s["start"], s["end"] = min(s["start"], job.start), max(s["end"], job.end)
-        s["peak"], s["jobs"] = max(s["peak"], job.peak), s["jobs"] + 1
-        s["cpu"] += job.cpu
+    summary = monitor.summary()
     return {
-        "stages": {
-            name: {
-                "seconds": round(s["end"] - s["start"], 1),
-                "peak_mb": round(s["peak"] / 1e6),
-                "cpu_seconds": round(s["cpu"], 1),
-                "jobs": s["jobs"],
-            }
-            for name, s in stages.items()
-        },
+        "stages": summary["stages"],
         "total_seconds": round(total, 1),
-        "peak_mb": round(monitor.peak_total / 1e6),
+        "peak_mb": summary["peak_mb"],
     }
 
 
@@ -583,28 +598,45 @@ def main() -> int:
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--keep", type=Path, help="build the review here and keep it")
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument(
+        "--build-only", action="store_true", help="build the review into --keep and stop"
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="run on the review --build-only left in --keep"
+    )
     args = parser.parse_args()
+    if (args.build_only or args.reuse) and not args.keep:
+        parser.error("--build-only and --reuse need --keep DIR")
     if not FORMATS_DIR.is_dir():
         print(f"no export samples at {FORMATS_DIR}", file=sys.stderr)
         return 1
     tmp = None
     if args.keep:
-        if args.keep.exists():
-            shutil.rmtree(args.keep)
         review = args.keep.resolve()
+        if review.exists() and not args.reuse:
+            shutil.rmtree(review)
     else:
         tmp = tempfile.TemporaryDirectory(prefix="slrflow-scale-")
         review = Path(tmp.name) / "review"
     try:
-        t0 = time.perf_counter()
-        make_review(review)
-        built = build_review(review, args.records, seed=args.seed)
-        print(
-            f"built {built['records']:,} records of {built['works']:,} works "
-            f"({1 - built['works'] / built['records']:.0%} duplicates) in "
-            f"{time.perf_counter() - t0:.0f} s; {built['screened']:,} works screened",
-            file=sys.stderr,
-        )
+        built_file = review / "built.json"
+        if args.reuse:
+            built = json.loads(built_file.read_text("utf-8"))
+            for leftover in ("results", ".snakemake"):
+                shutil.rmtree(review / leftover, ignore_errors=True)
+        else:
+            t0 = time.perf_counter()
+            make_review(review)
+            built = build_review(review, args.records, seed=args.seed)
+            built_file.write_text(json.dumps(built), "utf-8")
+            print(
+                f"built {built['records']:,} records of {built['works']:,} works "
+                f"({1 - built['works'] / built['records']:.0%} duplicates) in "
+                f"{time.perf_counter() - t0:.0f} s; {built['screened']:,} works screened",
+                file=sys.stderr,
+            )
+        if args.build_only:
+            return 0
         figures = {
             "records": built["records"],
             **run_workflow(review, args.cores, review / "run.log"),

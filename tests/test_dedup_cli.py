@@ -153,7 +153,7 @@ def truth_groups(folder):
     [
         ("bibdedupe_special_cases", []),
         # the old search was deduplicated before: its two identical records are two references
-        ("bibdedupe_testdata", ["--deduplicated-search", "old_search"]),
+        ("bibdedupe_testdata", ["--deduplicated-searches", "old_search"]),
     ],
 )
 def test_small_labelled_sets_match_the_truth(shared_data, tmp_path, name, options):

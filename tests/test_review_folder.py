@@ -12,6 +12,7 @@ import yaml
 
 from slrflow import cli, reviewfolder, run
 from slrflow.coding import codebook
+from slrflow.errors import ConfigError
 from slrflow.screening.criteria import load_criteria
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,10 +140,20 @@ def test_errors_of_the_failed_jobs_are_repeated(tmp_path: Path):
         "reading...\nslrflow screen: error: resolutions.csv, row 4, field date: not a date\n",
         "utf-8",
     )
+    (logs / "screening" / "sheets.log").write_text(
+        "slrflow screening-sheets: error: decision files: 2 problem(s)\n"
+        "  - maria-2.csv, row 2, field criteria: 'C9' is not a criterion\n"
+        "  - maria-2.csv, row 3, field date: '1 April' is not a date\n"
+        "done reading\n",
+        "utf-8",
+    )
     (logs / "dedup.log").write_text("dedup: 12 references\n", "utf-8")
     assert run.errors_since(logs, 0) == [
         "screening/screen.log: slrflow screen: error: resolutions.csv, row 4, field date: "
-        "not a date"
+        "not a date",
+        "screening/sheets.log: slrflow screening-sheets: error: decision files: 2 problem(s)",
+        "  - maria-2.csv, row 2, field criteria: 'C9' is not a criterion",
+        "  - maria-2.csv, row 3, field date: '1 April' is not a date",
     ]
     assert run.errors_since(logs, 10**12) == []  # only logs of this run
     assert run.errors_since(tmp_path / "absent", 0) == []
@@ -167,7 +178,7 @@ def test_locate_the_review(tmp_path: Path):
     assert reviewfolder.locate("../review", "out", here=project, project=project).results == (
         Path("out")
     )
-    with pytest.raises(cli.UserError, match="no config.yaml"):
+    with pytest.raises(ConfigError, match="no config.yaml"):
         reviewfolder.locate(None, None, here=tmp_path, project=project)
-    with pytest.raises(cli.UserError, match="slrflow init ../project"):
+    with pytest.raises(ConfigError, match="slrflow init ../project"):
         reviewfolder.locate("../project", None, here=review, project=project)

@@ -390,7 +390,7 @@ def test_prisma_nodes_other_methods_column_reconciles():
     import pandas as pd
 
     from screening_review import CRITERIA
-    from slrflow.figures.prisma import check, from_frame
+    from slrflow.prisma import check, from_frame
     from slrflow.screening.counts import Box, prisma_nodes
     from slrflow.screening.criteria import load_criteria
 

@@ -150,14 +150,14 @@ def test_example_prisma_is_the_updated_review_template(example):
     assert (c["dbr_sought_reports"], c["new_reports"]) == (0, 0)
     assert c["total_reports"] == 22
     assert "website_results" not in c  # no other-methods search in the update round
-    from slrflow.figures.prisma import check, from_frame
+    from slrflow.prisma import check, from_frame
 
     assert check(from_frame(example["counts"])) == []
 
 
 def test_example_prisma_as_one_new_review(example):
     """All rounds as one new review: the numbers the example's README states."""
-    from slrflow.figures.prisma import check
+    from slrflow.prisma import check
     from slrflow.screening.counts import Box, prisma_counts
     from slrflow.screening.criteria import load_criteria
 
@@ -208,7 +208,7 @@ def test_example_boxes_name_each_record_s_prisma_box(example):
 
 def test_example_studies_of_the_previous_version(example):
     """README: 22 reports describing 21 interventions, all from the 2024 searches."""
-    from slrflow.figures.prisma import check, from_frame, with_studies
+    from slrflow.prisma import check, from_frame, with_studies
 
     boxes = example["boxes"]
     reference_of = dict(zip(boxes["record_id"], boxes["reference_id"], strict=True))

@@ -132,3 +132,21 @@ def test_filled_sheet_is_a_decision_file(tmp_path):
     assert mine.loc["s1-exit", "date"] == "2026-03-14"
     assert set(mine["reviewer"]) == {"bram"}
     shutil.rmtree(out)
+
+
+def test_a_sheet_lists_at_most_sheet_size_references_first_priority_first(tmp_path):
+    run = write_run(tmp_path)
+    out = tmp_path / "out"
+    assert main(screen_args(run, tmp_path / "review", out)) == 0
+    policy = dict(POLICY, sheet_size=2)
+    args = ["screening-sheets", "--status", str(out / "status.csv"),
+            "--references", str(run["references"]), "--policy", json.dumps(policy),
+            "--criteria", str(CRITERIA), "-o", str(tmp_path / "sheets")]  # fmt: skip
+    assert main(args) == 0
+    wb = openpyxl.load_workbook(tmp_path / "sheets" / "title_abstract" / "bram.xlsx")
+    ws = wb["Screening"]
+    # bram owes 4 references at title/abstract: the sheet holds the first 2 by priority
+    assert ws.max_row == 3
+    priority = [c.value for c in ws[1]].index("priority") + 1
+    assert [ws.cell(row=r, column=priority).value for r in (2, 3)] == [1, 2]
+    assert "2 more wait for you" in wb["Instructions"]["A1"].value

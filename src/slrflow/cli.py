@@ -1,7 +1,8 @@
 """The ``slrflow`` command: the workflow's stages, each usable on its own.
 
-Each subcommand parses its arguments here and calls one function of the package; errors a user
-can fix (a bad file, a bad sheet) are printed as one clear message and exit with status 2.
+Each subcommand's arguments are parsed by its package's ``command`` module; errors a user can fix
+(every :class:`~slrflow.errors.SlrflowError`: a bad file, a bad sheet, a bad setting) are printed
+as one clear message and exit with status 2.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from slrflow import __version__
+from slrflow.errors import SlrflowError
 
 #: subcommand -> (module, function, help). The module also has ``add_arguments_<function>``.
 SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
@@ -23,15 +25,20 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
         "ingest_report",
         "combine per-search record tables and summaries into the ingest report",
     ),
+    "check-inputs": (
+        "slrflow.screening.command",
+        "check_inputs",
+        "check every file a person wrote in the review folder, all at once",
+    ),
     "dedup": ("slrflow.dedup.command", "dedup", "group records into references"),
     "screen": ("slrflow.screening.command", "screen", "build the screening log and status"),
     "screening-sheets": (
-        "slrflow.screening.worklists",
+        "slrflow.screening.command",
         "screening_sheets",
         "write a screening sheet per reviewer and stage",
     ),
     "stopping": (
-        "slrflow.screening.progress",
+        "slrflow.screening.command",
         "stopping",
         "estimate whether title/abstract screening may stop",
     ),
@@ -49,16 +56,16 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
         "changes",
         "list what changed since a frozen version",
     ),
-    "toolkit-slo": ("slrflow.toolkit.slo", "toolkit_slo", "write the Toolkit SLO Interventies"),
+    "toolkit-slo": ("slrflow.toolkit.command", "toolkit_slo", "write the Toolkit SLO Interventies"),
     "toolkit-database": (
-        "slrflow.toolkit.database",
+        "slrflow.toolkit.command",
         "toolkit_database",
         "write the Toolkit Database Interventies from the inventory",
     ),
-    "prisma": ("slrflow.figures.prisma", "prisma", "draw the PRISMA 2020 flow diagram"),
-    "figures": ("slrflow.figures.charts", "figures", "draw the toolkit charts"),
+    "prisma": ("slrflow.figures.command", "prisma", "draw the PRISMA 2020 flow diagram"),
+    "figures": ("slrflow.figures.command", "figures", "draw the toolkit charts"),
     "simulate": (
-        "slrflow.screening.simulate",
+        "slrflow.screening.command",
         "simulate",
         "replay a labelled dataset with the ranker and the stopping rule",
     ),
@@ -68,15 +75,11 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
         "the local screening page: one reference at a time, straight into a decision file",
     ),
     "simulation-report": (
-        "slrflow.screening.curves",
+        "slrflow.screening.command",
         "simulation_report",
         "draw recall curves and summarise screening simulations",
     ),
 }
-
-
-class UserError(Exception):
-    """An error in the user's input: printed without a trace."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -96,15 +99,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return handler(args) or 0
-    except UserError as exc:
+    except (SlrflowError, FileNotFoundError) as exc:
+        # a person's files or settings (or a file they named that is not there): the message
+        # names file, row and field; anything else is a fault in the code and keeps its trace
         print(f"slrflow {args.command}: error: {exc}", file=sys.stderr)
         return 2
-    except (ValueError, OSError) as exc:
-        # IngestError, SheetError and friends are ValueErrors whose message names file and row.
-        if type(exc).__module__.startswith("slrflow") or isinstance(exc, FileNotFoundError):
-            print(f"slrflow {args.command}: error: {exc}", file=sys.stderr)
-            return 2
-        raise
 
 
 if __name__ == "__main__":

@@ -16,6 +16,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from slrflow.errors import InputError
+
 #: Bytes of one export file (a million RIS records are about 2 GB).
 MAX_EXPORT_BYTES = 4 * 2**30
 #: Bytes of one sheet a person fills in (search log, decision, resolution, coding, inventory).
@@ -38,16 +40,13 @@ MAX_XML_DEPTH = 100
 MAX_YAML_VALUES = 1_000_000
 
 
-class LimitError(ValueError):
+class LimitError(InputError):
     """A file past one of the limits above; the message names the file, where, the limit and
     what to do about it."""
 
     def __init__(self, file: str, message: str, *, row: int | None = None):
-        self.file = file
-        self.row = row
+        super().__init__(message, file=file, row=row or None)
         self.message = f"row {row}: {message}" if row else message
-        where = f"{file}, row {row}" if row else file
-        super().__init__(f"{where}: {message}")
 
 
 def check_file_size(path: str | Path, *, limit: int, name: str | None = None) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from slrflow import reviewfolder
-from slrflow.cli import UserError
+from slrflow.errors import ConfigError
 
 #: The files ``init`` writes; any of them already present stops it.
 WRITES = (
@@ -78,7 +78,7 @@ def config_text(template: str, title: str | None) -> str:
             quoted = yaml.safe_dump(title, default_style='"', width=10**6).strip()
             lines[index] = f"title: {quoted}\n"
             return "".join(lines)
-    raise UserError("config/config.yaml has no title: line to fill in")
+    raise ConfigError("config/config.yaml has no title: line to fill in")
 
 
 def init_review(folder: Path, *, title: str | None = None) -> list[Path]:
@@ -86,12 +86,12 @@ def init_review(folder: Path, *, title: str | None = None) -> list[Path]:
     defaults = reviewfolder.project_folder() / "config"
     present = [name for name in WRITES if (folder / name).exists()]
     if present:
-        raise UserError(
+        raise ConfigError(
             f"{folder} already holds {', '.join(present)}; init never overwrites a review "
             "(choose a new folder)"
         )
     if title is not None and not title.strip():
-        raise UserError("--title: give the review's title as text")
+        raise ConfigError("--title: give the review's title as text")
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "exports").mkdir(exist_ok=True)
     config = (defaults / reviewfolder.CONFIG).read_text("utf-8")

@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from slrflow.cli import UserError
+from slrflow import settings
+from slrflow.errors import ConfigError
 
 #: The review's settings, relative to the review folder.
 CONFIG = "config.yaml"
 #: Its eligibility criteria and its codebook, unless config.yaml names other files.
-CRITERIA = "criteria.yaml"
-CODEBOOK = "codebook.yaml"
+CRITERIA = settings.defaults("screening")["criteria"]
+CODEBOOK = settings.defaults("coding")["codebook"]
 #: The bundled example, built into the project's own ``results/`` by the quick start.
 EXAMPLE = Path("resources") / "example"
 
@@ -26,7 +27,7 @@ def project_folder() -> Path:
     """The project folder holding ``Snakefile``, ``workflow/`` and ``config/`` (the defaults)."""
     folder = Path(__file__).resolve().parents[2]
     if not (folder / "Snakefile").is_file() or not (folder / "config").is_dir():
-        raise UserError(
+        raise ConfigError(
             f"the workflow (Snakefile, config/) was not found beside the package in {folder}; "
             "install slrflow from its source folder (pip install -e .)"
         )
@@ -56,13 +57,13 @@ def locate(review: str | None, results: str | None, *, here: Path, project: Path
             return Location(Path("."), Path(results or "results"))
         if here.resolve() == project.resolve():
             return Location(EXAMPLE, Path(results or "results"))
-        raise UserError(
+        raise ConfigError(
             f"no review here: {here} has no {CONFIG}. Make one with `slrflow init DIR` and run "
             "it with `slrflow run DIR`, or give --config review=DIR"
         )
     folder = Path(review)
     if not (here / folder / CONFIG).is_file():
-        raise UserError(
+        raise ConfigError(
             f"review folder {review}: no {CONFIG} in it (make one with `slrflow init {review}`)"
         )
     return Location(folder, Path(results) if results else folder / "results")

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from slrflow import reviewfolder
-from slrflow.cli import UserError
+from slrflow.errors import ConfigError
 
 #: Options that already say how many jobs or cores to use; without one, all cores are used.
 JOB_OPTIONS = ("--cores", "-c", "--jobs", "-j", "--profile", "--workflow-profile")
@@ -45,21 +45,28 @@ def snakemake_command(folder: Path, extra: list[str]) -> list[str]:
 
 
 def errors_since(logs: Path, start: float) -> list[str]:
-    """The ``slrflow ...: error:`` lines of the job logs written since ``start``."""
+    """The ``slrflow ...: error:`` messages of the job logs written since ``start``, each with
+    its indented lines (the list of problems that follows a count)."""
     found = []
     for log in sorted(logs.rglob("*.log")) if logs.is_dir() else []:
         if log.stat().st_mtime < start:
             continue
+        in_error = False
         for line in log.read_text("utf-8", errors="replace").splitlines():
             if line.startswith("slrflow ") and ": error:" in line:
                 found.append(f"{log.relative_to(logs)}: {line}")
+                in_error = True
+            elif in_error and line.startswith((" ", "\t")):
+                found.append(line)
+            else:
+                in_error = False
     return found
 
 
 def run_review(folder: Path, extra: list[str]) -> int:
     """Run the workflow on the review ``folder``; returns Snakemake's exit status."""
     if not (folder / reviewfolder.CONFIG).is_file():
-        raise UserError(
+        raise ConfigError(
             f"{folder} is not a review folder (no {reviewfolder.CONFIG}); make one with "
             f"`slrflow init {folder}`"
         )

@@ -23,6 +23,7 @@ from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
 from slrflow import limits
+from slrflow.errors import InputError
 
 #: Rows a worksheet can have (Excel's grid); a row numbered past it is not a real sheet.
 MAX_ROWS = 1_048_576
@@ -44,13 +45,12 @@ _BROKEN = (
 )
 
 
-class WorkbookError(ValueError):
+class WorkbookError(InputError):
     """A workbook that cannot be read; the message names the file and what to do."""
 
     def __init__(self, file: str, message: str):
-        self.file = file
+        super().__init__(message, file=file)
         self.message = message
-        super().__init__(f"{file}: {message}")
 
 
 def cell_text(value: object) -> str:
@@ -88,6 +88,8 @@ def open_workbook(
         if isinstance(handle, io.BytesIO):
             handle.seek(0)
         return load_workbook(handle, read_only=True, data_only=data_only)
+    except limits.LimitError:
+        raise
     except zipfile.BadZipFile as exc:
         raise WorkbookError(
             name,

@@ -6,7 +6,7 @@
 # consensus.csv|xlsx; and fulltext/<record_id>.txt|pdf for suggestions. Writes results/coding/.
 from slrflow.coding import inputs as coding_inputs
 
-CODING = config.get("coding", {})
+CODING = config["coding"]
 CODING_OUT = RESULTS / "coding"
 
 
@@ -84,9 +84,7 @@ rule code:
         runtime=grows_with_input(10, 0.02),
     params:
         review=REVIEW,
-        coders=(
-            ["--coders", ",".join(CODING["coders"])] if CODING.get("coders") else []
-        ),
+        coders=(["--coders", ",".join(CODING["coders"])] if CODING["coders"] else []),
         out=CODING_OUT,
     shell:
         "slrflow code --references {input.references:q} --status {input.status:q} "
@@ -94,11 +92,11 @@ rule code:
         "{params.coders:q} --out-dir {params.out:q} 2> {log:q}"
 
 
-ALL_OUTPUTS.extend(rules.code.output)
-ALL_OUTPUTS.extend(rules.code_suggest.output)
-ALL_OUTPUTS.extend(
+STAGE_OUTPUTS.extend(rules.code.output)
+STAGE_OUTPUTS.extend(rules.code_suggest.output)
+STAGE_OUTPUTS.extend(
     expand(
         CODING_OUT / "sheets" / "{coder}.xlsx",
-        coder=coding_inputs.coders(REVIEW, CODING.get("coders")),
+        coder=coding_inputs.coders(REVIEW, CODING["coders"]),
     )
 )

@@ -1,11 +1,11 @@
+import json
 import math
 import os
 import sys
 from pathlib import Path
 
-from snakemake.utils import validate
-
-from slrflow import reviewfolder, yamlfiles
+from slrflow import reviewfolder, settings, versions, yamlfiles
+from slrflow.errors import SlrflowError
 from slrflow.searchlog import read_search_log
 
 
@@ -14,9 +14,7 @@ def person_input(read, *args, **kwargs):
     file, row and field) stops the run with that message alone, without a traceback."""
     try:
         return read(*args, **kwargs)
-    except Exception as error:
-        if not type(error).__module__.startswith("slrflow"):
-            raise
+    except SlrflowError as error:
         sys.exit(f"slrflow: error: {error}")
 
 
@@ -40,7 +38,16 @@ for path in workflow.configfiles:
     person_input(yamlfiles.load, path)
 config["review"] = str(LOCATION.review)
 config["results"] = str(LOCATION.results)
-validate(config, "../schemas/config.schema.json")
+# The closed config schema (workflow/schemas/config.schema.json): an unknown key stops the run
+# naming it and the nearest known one; every option the config leaves out gets its default here,
+# so no rule repeats a default.
+config.update(
+    person_input(
+        settings.check,
+        config,
+        file=" + ".join(str(f) for f in workflow.configfiles) or "config",
+    )
+)
 
 # Rules call the `slrflow` command of the Python that runs Snakemake, even when that
 # environment is not activated (e.g. `.venv/bin/snakemake`).
@@ -49,8 +56,8 @@ os.environ["PATH"] = os.pathsep.join(
 )
 
 REVIEW = Path(config["review"])
-RESULTS = Path(config.get("results", "results"))
-SEARCH_LOG = REVIEW / config.get("search_log", "searches.csv")
+RESULTS = Path(config["results"])
+SEARCH_LOG = REVIEW / config["search_log"]
 SEARCHES = {
     s.search_id: s for s in person_input(read_search_log, SEARCH_LOG, review=REVIEW)
 }
@@ -59,8 +66,18 @@ if not SEARCHES:
         f"slrflow: error: {SEARCH_LOG} lists no search yet: put each export in "
         f"{REVIEW / 'exports'} and describe its search on a row of the search log"
     )
+#: The frozen version this run compares with (`slrflow freeze`): config `compare_to`, else the
+#: latest; None when the review has none. Its files are inputs of the rules that read it.
+SNAPSHOT = person_input(versions.chosen, REVIEW, config.get("compare_to"))
+SNAPSHOT_FILES = (
+    [SNAPSHOT.path / name for name in sorted(SNAPSHOT.files)]
+    if SNAPSHOT is not None
+    else []
+)
+#: The option that names it to a command (a list: `{params.previous:q}` quotes each item).
+PREVIOUS_VERSION = ["--previous-version", SNAPSHOT.path] if SNAPSHOT is not None else []
 #: The codebook the coding stage, the toolkits and the charts share (relative to the review).
-CODEBOOK = REVIEW / config.get("coding", {}).get("codebook", reviewfolder.CODEBOOK)
+CODEBOOK = REVIEW / config["coding"]["codebook"]
 
 
 wildcard_constraints:
@@ -87,8 +104,22 @@ def search_params(wildcards):
     return options
 
 
-#: Everything `snakemake` builds by default; each stage's .smk file adds its final outputs.
-ALL_OUTPUTS = []
+def section_json(name):
+    """A config section, validated and with its defaults, as JSON for a command's --settings:
+    every option reaches the command without a rule naming it (a change reruns the rule).
+    """
+    return json.dumps(config.get(name) or {}, sort_keys=True)
+
+
+#: Everything the stages build by default; each stage's .smk file adds its final outputs. The
+#: audit report reads them all (report.smk), the default target adds the report's own.
+STAGE_OUTPUTS = []
+
+
+def stage_outputs(wildcards):
+    """Every stage's final outputs, as an input function: read when the jobs are planned, after
+    every .smk file has added its outputs, whatever the order of the includes."""
+    return STAGE_OUTPUTS
 
 
 def grows_with_input(base, per_input_mb):

@@ -2,26 +2,13 @@
 DEDUP = RESULTS / "dedup"
 # A person's verdicts on pairs (same / different); optional, never written by the workflow.
 DEDUP_DECISIONS = REVIEW / "dedup_decisions.csv"
-# The `dedup:` settings of config.yaml as command-line arguments (a change reruns the stage),
-# each passed whole with `:q`.
-DEDUP_OPTIONS = [
-    argument
-    for name, value in sorted(config.get("dedup", {}).items())
-    for flag, items in [
-        (
-            ("--deduplicated-search", value)
-            if name == "deduplicated_searches"
-            else (f"--{name.replace('_', '-')}", [value])
-        )
-    ]
-    for item in items
-    for argument in (flag, str(item))
-]
 
 
 rule dedup:
     input:
         records=RESULTS / "ingest" / "records.csv",
+        # every file a person wrote is checked first, all in one pass
+        checked=INPUTS_CHECKED,
         # [] when the review folder has no decision file yet
         decisions=lambda wildcards: (
             [DEDUP_DECISIONS] if DEDUP_DECISIONS.exists() else []
@@ -51,14 +38,15 @@ rule dedup:
         mem_mb=grows_with_input(1000, 8),
         runtime=grows_with_input(10, 0.05),
     params:
-        options=DEDUP_OPTIONS,
+        # the config's dedup section, validated, as JSON (a change reruns the stage)
+        settings=section_json("dedup"),
         decisions=lambda wildcards, input: (
             ["--decisions", input.decisions[0]] if input.decisions else []
         ),
         outdir=DEDUP,
     shell:
-        "slrflow dedup {input.records:q} --outdir {params.outdir:q} {params.options:q} "
+        "slrflow dedup {input.records:q} --outdir {params.outdir:q} --settings {params.settings:q} "
         "{params.decisions:q} 2> {log:q}"
 
 
-ALL_OUTPUTS.extend(rules.dedup.output)
+STAGE_OUTPUTS.extend(rules.dedup.output)

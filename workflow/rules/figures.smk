@@ -1,6 +1,4 @@
 # figures stage: the PRISMA 2020 flow diagram and the toolkit charts
-from slrflow.figures.prisma import options_from_config
-
 FIGURES = RESULTS / "figures"
 CHARTS = [
     "evidence_gap_map",
@@ -9,9 +7,6 @@ CHARTS = [
     "interventions",
     "reports_per_year",
 ]
-#: An updated review's previous version comes from the search log's update rounds; config
-#: `prisma:` overrides it for a previous version made outside this workflow.
-PRISMA_OPTIONS = options_from_config(config.get("prisma"))
 
 
 rule prisma:
@@ -20,6 +15,7 @@ rule prisma:
         boxes=RESULTS / "screening" / "boxes.csv",
         coded=RESULTS / "coding" / "coded_long.csv",
         wide=RESULTS / "coding" / "coded_wide.csv",
+        previous=SNAPSHOT_FILES,
     output:
         svg=report(
             FIGURES / "prisma.svg",
@@ -39,16 +35,20 @@ rule prisma:
         mem_mb=grows_with_input(1000, 1),
         runtime=grows_with_input(5, 0.01),
     params:
-        options=PRISMA_OPTIONS,
+        # An updated review's previous version comes from the search log's update rounds;
+        # config `prisma:` overrides it for a previous version made outside this workflow.
+        settings=section_json("prisma"),
+        # the frozen version's numbers for the previous-version box
+        previous=PREVIOUS_VERSION,
     shell:
         "slrflow prisma {input.counts:q} -o {output.svg:q} -o {output.png:q} "
         "-o {output.pdf:q} --r-csv {output.r_csv:q} "
         "--table {output.table:q} --boxes {input.boxes:q} "
         "--coded {input.coded:q} --wide {input.wide:q} "
-        "{params.options:q} 2> {log:q}"
+        "--settings {params.settings:q} {params.previous:q} 2> {log:q}"
 
 
-ALL_OUTPUTS.extend(rules.prisma.output)
+STAGE_OUTPUTS.extend(rules.prisma.output)
 
 
 rule figures:
@@ -89,4 +89,4 @@ rule figures:
         "{params.database:q} -o {params.out:q} 2> {log:q}"
 
 
-ALL_OUTPUTS.extend(rules.figures.output)
+STAGE_OUTPUTS.extend(rules.figures.output)

@@ -47,4 +47,4 @@ rule ingest_report:
         "--warnings {output.warnings:q} 2> {log:q}"
 
 
-ALL_OUTPUTS.extend(rules.ingest_report.output)
+STAGE_OUTPUTS.extend(rules.ingest_report.output)

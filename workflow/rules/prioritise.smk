@@ -8,12 +8,12 @@
 #     n_prior_excluded: 1
 from slrflow.screening.datasets import find_datasets
 
-SIMULATION = config.get("simulation") or {}
+SIMULATION = config["simulation"]
 SIMULATION_DATASETS = find_datasets(
     SIMULATION.get("datasets"),
     Path(workflow.basedir).parent / "shared" / "data" / "screening",
 )
-SIMULATION_SEEDS = [int(seed) for seed in SIMULATION.get("seeds", [0, 1, 2, 3, 4])]
+SIMULATION_SEEDS = SIMULATION["seeds"]
 SIMULATION_DIR = RESULTS / "simulation"
 # The stopping rule the review chose (screening.stopping) is the one simulations test.
 SIMULATION_STOPPING = (config.get("screening") or {}).get("stopping") or {}
@@ -38,8 +38,8 @@ rule simulate:
         mem_mb=2000,
         runtime=30,
     params:
-        included=SIMULATION.get("n_prior_included", 1),
-        excluded=SIMULATION.get("n_prior_excluded", 1),
+        included=SIMULATION["n_prior_included"],
+        excluded=SIMULATION["n_prior_excluded"],
         method=SIMULATION_STOPPING.get("method", "counting"),
         recall=SIMULATION_STOPPING.get("recall", 0.95),
         confidence=SIMULATION_STOPPING.get("confidence", 0.95),

@@ -1,11 +1,10 @@
-# The audit report and the exploration notebook read every other stage's outputs, so this file
-# is included last: STAGE_OUTPUTS is everything the stages before it build.
-STAGE_OUTPUTS = list(ALL_OUTPUTS)
+# The audit report and the exploration notebook read every stage's outputs (stage_outputs in
+# common.smk: read when the jobs are planned, so the order of the includes does not matter).
 
 
 rule audit_report:
     input:
-        STAGE_OUTPUTS,
+        stage_outputs,
     output:
         page=RESULTS / "report" / "index.html",
         assets=directory(RESULTS / "report" / "assets"),
@@ -19,8 +18,9 @@ rule audit_report:
         runtime=grows_with_input(10, 0.02),
     params:
         results=RESULTS,
-        review=REVIEW,
-        title=config.get("title") or "Systematic review",
+        # the folder's own name when the run is in it (slrflow run DIR), not "."
+        review=REVIEW.resolve().name if REVIEW == Path(".") else REVIEW,
+        title=config["title"],
     shell:
         "slrflow report --results {params.results:q} -o {output.page:q} "
         "--review {params.review:q} --title {params.title:q} --built {input:q} 2> {log:q}"
@@ -28,7 +28,7 @@ rule audit_report:
 
 rule explore_notebook:
     input:
-        STAGE_OUTPUTS,
+        stage_outputs,
         notebook=Path(workflow.basedir) / "notebooks" / "explore.ipynb",
     output:
         report(
@@ -53,5 +53,5 @@ rule explore_notebook:
         "{input.notebook:q} --output-dir {params.outdir:q} --output explore.html 2> {log:q}"
 
 
-ALL_OUTPUTS.extend(rules.audit_report.output)
-ALL_OUTPUTS.extend(rules.explore_notebook.output)
+#: The report's own outputs, built by default after every stage's.
+REPORT_OUTPUTS = [*rules.audit_report.output, *rules.explore_notebook.output]

@@ -1,16 +1,14 @@
 # screen stage: decision files, conflicts, agreement, PRISMA counts and screening sheets (see
 # `slrflow screen --help`). Nothing in the review folder is ever written.
-import json
-
 from slrflow.screening.decisions import collect_files
 
 #: The screening section of the config: criteria file, reviewers, policy, automation rules.
-SCREENING = config.get("screening", {})
+SCREENING = config["screening"]
 SCREENING_DIR = REVIEW / "screening"
 SCREENING_STAGES = ["title_abstract", "retrieval", "full_text"]
 # The policy as JSON: a change of policy reruns the stage.
-SCREENING_POLICY = json.dumps(SCREENING, sort_keys=True)
-SCREENING_CRITERIA = REVIEW / SCREENING.get("criteria", reviewfolder.CRITERIA)
+SCREENING_POLICY = section_json("screening")
+SCREENING_CRITERIA = REVIEW / SCREENING["criteria"]
 
 
 rule screen:
@@ -20,6 +18,7 @@ rule screen:
         clusters=RESULTS / "dedup" / "clusters.csv",
         references=RESULTS / "dedup" / "references.csv",
         criteria=SCREENING_CRITERIA,
+        checked=INPUTS_CHECKED,
         # <review>/screening/<stage>/<reviewer>.csv|xlsx, and any spreadsheet misplaced
         # in screening/ so that the command reports it ([] when the folder is absent)
         decisions=lambda wildcards: collect_files(SCREENING_DIR)[0],
@@ -41,6 +40,9 @@ rule screen:
         counts=RESULTS / "screening" / "counts.csv",
         flow=RESULTS / "screening" / "flow.csv",
         boxes=RESULTS / "screening" / "boxes.csv",
+        progress=RESULTS / "screening" / "progress.csv",
+        included_ris=RESULTS / "screening" / "included.ris",
+        included_bib=RESULTS / "screening" / "included.bib",
     log:
         RESULTS / "logs" / "screening" / "screen.log",
     conda:
@@ -53,11 +55,14 @@ rule screen:
         policy=SCREENING_POLICY,
         review=REVIEW,
         out=RESULTS / "screening",
+        # What the previous run read from the decision files: a decision gone since stops the
+        # run. Not an output, so that Snakemake keeps it between runs.
+        ledger=RESULTS / "screening" / "decisions_read.csv",
     shell:
         "slrflow screen --records {input.records:q} --report {input.report:q} "
         "--clusters {input.clusters:q} --references {input.references:q} "
         "--review {params.review:q} --criteria {input.criteria:q} "
-        "--policy {params.policy:q} -o {params.out:q} 2> {log:q}"
+        "--policy {params.policy:q} --ledger {params.ledger:q} -o {params.out:q} 2> {log:q}"
 
 
 rule screening_sheets:
@@ -70,6 +75,11 @@ rule screening_sheets:
             RESULTS / "screening" / "sheets" / "{stage}" / "{reviewer}.xlsx",
             stage=SCREENING_STAGES,
             reviewer=SCREENING.get("reviewers", []),
+        ),
+        # the open conflicts of each stage, ready to settle
+        expand(
+            RESULTS / "screening" / "sheets" / "{stage}" / "resolutions.xlsx",
+            stage=SCREENING_STAGES,
         ),
     log:
         RESULTS / "logs" / "screening" / "sheets.log",
@@ -115,6 +125,6 @@ rule stopping:
         "-o {params.out:q} 2> {log:q}"
 
 
-ALL_OUTPUTS.extend(rules.screen.output)
-ALL_OUTPUTS.extend(rules.screening_sheets.output)
-ALL_OUTPUTS.extend(rules.stopping.output)
+STAGE_OUTPUTS.extend(rules.screen.output)
+STAGE_OUTPUTS.extend(rules.screening_sheets.output)
+STAGE_OUTPUTS.extend(rules.stopping.output)

@@ -20,6 +20,7 @@ import jsonschema
 import yaml
 
 from slrflow import yamlfiles
+from slrflow.errors import InputError
 from slrflow.messages import problem_list
 from slrflow.sheets import load_schema
 
@@ -28,7 +29,7 @@ CODED = ("single", "multi")
 _PROBLEMS = "problem(s) in the codebook"
 
 
-class CodebookError(ValueError):
+class CodebookError(InputError):
     """A codebook that cannot be used; the message names the file, line and what to fix."""
 
 

@@ -12,19 +12,18 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from slrflow.messages import problem_list
+from slrflow.errors import ProblemsError
 
 ERROR = "error"
 WARNING = "warning"
 COLUMNS = ["severity", "file", "row", "field", "intervention_id", "message"]
 
 
-class CodingError(ValueError):
+class CodingError(ProblemsError):
     """Coding input with errors; the message lists each with file, row and field."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__(problem_list("coding input", problems, limit=60, noun="error(s)"))
+        super().__init__("coding input", problems, limit=60, noun="error(s)")
 
 
 @dataclass(frozen=True, order=True)

@@ -14,13 +14,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from slrflow import settings
 from slrflow.dedup import counts as count_tables
 from slrflow.dedup import outputs
 from slrflow.dedup.decisions import read_decisions
 from slrflow.dedup.load import Problem, load
 from slrflow.dedup.merge import references
-from slrflow.dedup.options import POLICIES, Options
+from slrflow.dedup.options import Options
 from slrflow.dedup.run import Result, deduplicate
+from slrflow.errors import ConfigError
 from slrflow.tables import write_csv
 
 
@@ -33,57 +35,22 @@ def add_arguments_dedup(parser: argparse.ArgumentParser) -> None:
         help="write every dedup table and the overlap figure into this folder",
     )
     parser.add_argument("--decisions", type=Path, help="a person's verdicts (dedup_decisions.csv)")
-    parser.add_argument("--title-same", type=float, help="title similarity for a match (0-1)")
-    parser.add_argument("--title-review", type=float, help="title similarity for review (0-1)")
-    parser.add_argument("--authors-same", type=float, help="author similarity for a match (0-1)")
-    parser.add_argument(
-        "--match-weight",
-        type=float,
-        help="match weight (bits) that keeps a match although a field not proved reliable "
-        "in this review disagrees",
-    )
-    for name in ("conference-abstract", "preprint", "cochrane-versions"):
-        what = name.replace("-", " ")
-        parser.add_argument(f"--{name}", choices=POLICIES, help=f"policy for {what}")
-    parser.add_argument(
-        "--deduplicated-search",
-        action="append",
-        default=None,
-        metavar="SEARCH_ID",
-        help="a search whose records were already deduplicated among themselves (repeatable)",
-    )
+    # --settings (the config's dedup section, as the workflow passes it), --config, and one
+    # flag per setting (--title-same ...), all from the config schema
+    settings.add_flags(parser, "dedup")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
 
 def _options(args: argparse.Namespace) -> Options:
-    values = {}
-    for name in (
-        "title_same",
-        "title_review",
-        "authors_same",
-        "match_weight",
-        "conference_abstract",
-        "preprint",
-        "cochrane_versions",
-    ):
-        value = getattr(args, name)
-        if value is not None:
-            values[name] = value
-    if args.deduplicated_search:
-        values["deduplicated_searches"] = tuple(args.deduplicated_search)
+    values = settings.section_from_arguments("dedup", args)
     return Options.from_mapping(values)
 
 
 def dedup(args: argparse.Namespace) -> int:
     """Run the dedup stage on one record table; warnings go to stderr and the log."""
-    from slrflow.cli import UserError
-
     if not args.output and not args.outdir:
-        raise UserError("give -o CLUSTERS.csv, --outdir FOLDER or both")
-    try:
-        options = _options(args)
-    except ValueError as exc:
-        raise UserError(str(exc)) from exc
+        raise ConfigError("give -o CLUSTERS.csv, --outdir FOLDER or both")
+    options = _options(args)
     table, problems = load(args.records)
     decided = {}
     if args.decisions:

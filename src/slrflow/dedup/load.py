@@ -22,6 +22,7 @@ import pandas as pd
 
 from slrflow import records as rec
 from slrflow.dedup.prepare import RUN_TOGETHER, split_run_together
+from slrflow.errors import InputError
 from slrflow.messages import some_of
 from slrflow.tables import read_csv
 
@@ -34,7 +35,7 @@ FIELDS = [c for c in rec.COLUMNS if c not in CARRIED]
 MAX_LENGTH = {"title": 1000, "authors": 20000, "journal": 500, "abstract": 30000, "pages": 50}
 
 
-class DedupInputError(ValueError):
+class DedupInputError(InputError):
     """A record table the dedup stage cannot use; the message names the rows and what to do."""
 
 

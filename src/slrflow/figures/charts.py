@@ -11,8 +11,6 @@ Okabe-Ito palette (readable with colour-blindness) and sequential viridis for ev
 
 from __future__ import annotations
 
-import argparse
-import sys
 import textwrap
 from collections import Counter
 from pathlib import Path
@@ -23,11 +21,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from slrflow import tables
-from slrflow.coding import codebook as codebook_module
 from slrflow.coding.codebook import Codebook
 from slrflow.figures.render import RC, save
-from slrflow.toolkit import coded
 from slrflow.toolkit.coded import Intervention
 from slrflow.toolkit.slo import WORKING_ELEMENTS
 
@@ -340,26 +335,3 @@ def render_all(
         save(figures[name], paths, title=TITLES[name])
         written += paths
     return written
-
-
-def add_arguments_figures(parser: argparse.ArgumentParser) -> None:
-    coded.add_arguments(parser)
-    parser.add_argument(
-        "--database",
-        help="the database toolkit's table (results/toolkit/database_interventions.csv)",
-    )
-    parser.add_argument("--references", help="results/dedup/references.csv (publication years)")
-    parser.add_argument(
-        "-o", "--output-dir", required=True, help="folder for the SVG and PNG files"
-    )
-
-
-def figures(args: argparse.Namespace) -> int:
-    """``slrflow figures``: draw the toolkit charts."""
-    book = codebook_module.load(args.codebook)
-    items = coded.read(args.coded, wide=args.wide)
-    database = tables.read_optional_csv(args.database)
-    references = tables.read_optional_csv(args.references)
-    written = render_all(items, book, args.output_dir, database=database, references=references)
-    print(f"figures: {len(written)} files -> {args.output_dir}", file=sys.stderr)
-    return 0

@@ -17,8 +17,10 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 
+from slrflow.errors import SlrflowError
 
-class FigureError(ValueError):
+
+class FigureError(SlrflowError):
     """A figure that cannot be written as asked (e.g. an unknown file type)."""
 
 

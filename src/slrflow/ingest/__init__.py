@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from slrflow.errors import InputError
 from slrflow.ingest.sniff import FORMATS, detect_format
 from slrflow.ingest.source import IngestError, Source, Warning_
 from slrflow.records import assign_record_ids, normalise
@@ -49,7 +50,7 @@ class IngestResult:
 
 def _reader(fmt: str):
     if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
+        raise InputError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
     return importlib.import_module(f"slrflow.ingest.{fmt}").read
 
 

@@ -14,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 
 from slrflow import limits
+from slrflow.errors import InputError
 
 #: Bytes of the file kept once it is decoded, for the checks that look at its start.
 _HEAD = 64
@@ -21,16 +22,15 @@ _HEAD = 64
 _BLOCK = 1 << 20
 
 
-class IngestError(ValueError):
+class IngestError(InputError):
     """An export that cannot be read. The message names the file, line and field."""
 
     def __init__(self, file: str, line: int | None, message: str, *, field: str | None = None):
-        self.file = file
-        self.line = line
-        self.field = field
         where = f"{file}:{line}" if line else file
         what = f" (field {field})" if field else ""
+        # an export's place is file:line, as editors and grep show it
         super().__init__(f"{where}{what}: {message}")
+        self.file, self.row, self.line, self.field = file, line, line, field
 
 
 @dataclass

@@ -7,13 +7,13 @@ absent (not built for this review) leaves its section empty, and the page says s
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from slrflow.tables import read_csv, rows
+from slrflow.tables import read_csv
 
 #: Tables the report reads, by name -> path below the results folder.
 TABLES = {
@@ -32,6 +32,7 @@ TABLES = {
     "status": "screening/status.csv",
     "conflicts": "screening/conflicts.csv",
     "agreement": "screening/agreement.csv",
+    "progress": "screening/progress.csv",
     # The numbers the PRISMA diagram draws (studies from the coding, update rounds split).
     "prisma_counts": "figures/prisma_counts.csv",
     "stopping": "screening/stopping.csv",
@@ -41,6 +42,12 @@ TABLES = {
     "coding_validation": "coding/validation.csv",
     "toolkit_slo": "toolkit/slo_interventions.csv",
     "toolkit_database": "toolkit/database_interventions.csv",
+    # What changed since the frozen version (only a review with one has them).
+    "changes_version": "changes/version.csv",
+    "changes_references": "changes/references.csv",
+    "changes_studies": "changes/studies.csv",
+    "changes_toolkit": "changes/toolkit.csv",
+    "changes_counts": "changes/counts.csv",
 }
 
 #: Figures the report shows when present, by name -> path below the results folder.
@@ -97,13 +104,28 @@ class Trail:
         return f"{last.get('stage', '')}: {last['status']}{criteria}"
 
 
+class Trails:
+    """The trails of a run's references, in the order of ``references.csv``, each built when it
+    is reached: a review of a million records could not hold them all at once."""
+
+    def __init__(self, build: Callable[[], Iterator[Trail]], count: int) -> None:
+        self._build, self._count = build, count
+
+    def __iter__(self) -> Iterator[Trail]:
+        return self._build()
+
+    def __len__(self) -> int:
+        return self._count
+
+
 @dataclass
 class ReportData:
-    """The tables of one run, and one :class:`Trail` per reference."""
+    """The tables of one run, and one :class:`Trail` per reference (a list, or :class:`Trails`
+    made as they are read)."""
 
     tables: dict[str, pd.DataFrame]
     figures: dict[str, Path]
-    trails: list[Trail]
+    trails: Sequence[Trail] | Trails
 
     def table(self, name: str) -> pd.DataFrame:
         return self.tables.get(name, pd.DataFrame())
@@ -112,12 +134,25 @@ class ReportData:
         return name in self.tables
 
 
-def _rows_by(frame: pd.DataFrame, key: str) -> dict[str, list[dict]]:
-    grouped: dict[str, list[dict]] = defaultdict(list)
-    if key in frame.columns:
-        for row in rows(frame):
-            grouped[row[key]].append(row)
-    return grouped
+class _Grouped:
+    """A table's rows grouped by the value of ``key``; a group's rows become dicts only when
+    asked for (a dict per row of every table at once is what a large review cannot afford)."""
+
+    def __init__(self, frame: pd.DataFrame, key: str) -> None:
+        self.columns = [str(c) for c in frame.columns]
+        self.values = [frame[c].to_numpy(dtype=object) for c in frame.columns]
+        self.positions: dict[str, list[int]] = defaultdict(list)
+        if key in frame.columns:
+            for i, value in enumerate(frame[key].to_numpy(dtype=object)):
+                self.positions[value].append(i)
+
+    def get(self, value: str, default: list[dict] | None = None) -> list[dict]:
+        if value not in self.positions:
+            return list(default or [])
+        return [
+            dict(zip(self.columns, (column[i] for column in self.values), strict=True))
+            for i in self.positions[value]
+        ]
 
 
 def _with_reference(
@@ -166,39 +201,46 @@ def collect(results: str | Path, *, built: Iterable[str | Path] | None = None) -
     references = tables.get("references")
     if references is None:
         references = records.rename(columns={"record_id": "reference_id"})
-    record_rows = {r["record_id"]: r for r in rows(records)}
-    members = _rows_by(clusters, "reference_id")
-    decisions = _rows_by(tables.get("screening_log", pd.DataFrame()), "reference_id")
-    status = _rows_by(tables.get("status", pd.DataFrame()), "reference_id")
+    record_rows = _Grouped(records, "record_id")
+    members = _Grouped(clusters, "reference_id")
+    decisions = _Grouped(tables.get("screening_log", pd.DataFrame()), "reference_id")
+    status = _Grouped(tables.get("status", pd.DataFrame()), "reference_id")
     reference_of = dict(zip(clusters["record_id"], clusters["reference_id"], strict=True))
-    evidence = _rows_by(
+    evidence = _Grouped(
         _with_reference(tables.get("evidence"), "record_id_a", reference_of), "reference_id"
     )
-    codes = _rows_by(
+    codes = _Grouped(
         _with_reference(final_codes(tables.get("coded_long")), "report", reference_of),
         "reference_id",
     )
-    trails = []
-    for ref in rows(references):
-        rid = ref["reference_id"]
-        trail = Trail(
-            reference_id=rid,
-            **{k: str(ref.get(k, "")) for k in ("title", "authors", "year", "journal", "doi")},
-            abstract=str(ref.get("abstract", "")),
-        )
-        for member in members.get(rid, [{"record_id": rid}]):
-            record = record_rows.get(member["record_id"], {})
-            trail.records.append(
-                {
-                    **{k: record.get(k, "") for k in _RECORD_FIELDS},
-                    "record_id": member["record_id"],
-                    "rule": member.get("rule", ""),
-                    "score": member.get("score", ""),
-                }
+    del reference_of
+
+    def build() -> Iterator[Trail]:
+        columns = [str(c) for c in references.columns]
+        values = [references[c].to_numpy(dtype=object) for c in references.columns]
+        for row in zip(*values, strict=True):
+            ref = dict(zip(columns, row, strict=True))
+            rid = ref["reference_id"]
+            trail = Trail(
+                reference_id=rid,
+                **{k: str(ref.get(k, "")) for k in ("title", "authors", "year", "journal", "doi")},
+                abstract=str(ref.get("abstract", "")),
             )
-        trail.decisions = decisions.get(rid, [])
-        trail.status = status.get(rid, [])
-        trail.codes = codes.get(rid, [])
-        trail.evidence = evidence.get(rid, [])
-        trails.append(trail)
-    return ReportData(tables=tables, figures=figures, trails=trails)
+            for member in members.get(rid, [{"record_id": rid}]):
+                found = record_rows.get(member["record_id"])
+                record = found[0] if found else {}
+                trail.records.append(
+                    {
+                        **{k: record.get(k, "") for k in _RECORD_FIELDS},
+                        "record_id": member["record_id"],
+                        "rule": member.get("rule", ""),
+                        "score": member.get("score", ""),
+                    }
+                )
+            trail.decisions = decisions.get(rid)
+            trail.status = status.get(rid)
+            trail.codes = codes.get(rid)
+            trail.evidence = evidence.get(rid)
+            yield trail
+
+    return ReportData(tables=tables, figures=figures, trails=Trails(build, len(references)))

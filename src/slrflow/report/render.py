@@ -19,7 +19,7 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from slrflow import __version__
-from slrflow.report.chunks import INDEX_CHUNK, TRAIL_CHUNK, write_chunks
+from slrflow.report.chunks import ABSTRACT_SEARCH_LIMIT, TRAIL_CHUNK, write_chunks
 from slrflow.report.collect import TABLES, ReportData, Trail, final_codes
 
 #: The most rows a table of the page shows; the rest is in the results file it names.
@@ -94,10 +94,11 @@ def render(data: ReportData, output: str | Path, *, review: str = "", title: str
     # One pass over the references: their chunks, the filters' options and the totals.
     options: dict[str, set[str]] = {key: set() for key, _, _, _ in _FILTERS}
     statuses: dict[str, int] = {}
-    merged = 0
+    merged: list[Trail] = []  # the first TABLE_ROWS references that merge records
+    merged_count = 0
 
     def tallied(trails):
-        nonlocal merged
+        nonlocal merged_count
         for trail in trails:
             filters = filter_values(trail)
             for key, values in filters.items():
@@ -105,10 +106,16 @@ def render(data: ReportData, output: str | Path, *, review: str = "", title: str
             status = trail.final_status
             if status:
                 statuses[status] = statuses.get(status, 0) + 1
-            merged += len(trail.records) > 1
+            if len(trail.records) > 1:
+                merged_count += 1
+                if len(merged) < TABLE_ROWS:
+                    merged.append(trail)
             yield trail, filters, status
 
-    references = write_chunks(tallied(data.trails), assets / "data")
+    abstracts = len(data.trails) <= ABSTRACT_SEARCH_LIMIT
+    references, index_chunks = write_chunks(
+        tallied(data.trails), assets / "data", abstracts=abstracts
+    )
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("slrflow.report", "templates"),
         autoescape=True,
@@ -128,7 +135,9 @@ def render(data: ReportData, output: str | Path, *, review: str = "", title: str
         status_totals=sorted(statuses.items()),
         references=references,
         merged=merged,
-        chunks={"index": INDEX_CHUNK, "trail": TRAIL_CHUNK},
+        merged_count=merged_count,
+        chunks={"index": index_chunks, "trail": TRAIL_CHUNK},
+        abstracts_searched=abstracts,
         table_rows=TABLE_ROWS,
         table_files={name: f"results/{path}" for name, path in TABLES.items()},
     )

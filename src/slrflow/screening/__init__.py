@@ -13,16 +13,18 @@ A decision names a record; it applies to whichever reference holds that record i
 run (results/dedup/clusters.csv), so new searches or a better deduplication never orphan it.
 Modules: :mod:`.criteria` (criteria.yaml), :mod:`.policy` (config), :mod:`.attach` (record ->
 reference), :mod:`.decisions` (decision and resolution files), :mod:`.automation`,
-:mod:`.status`, :mod:`.counts`, :mod:`.sheets`, :mod:`.command` (``slrflow screen``),
-:mod:`.worklists` (``slrflow screening-sheets``); prioritisation: :mod:`.rank` (the ranker),
-:mod:`.stopping` (the stopping rules), :mod:`.counting` (the counting-process estimate),
-:mod:`.progress` (``slrflow stopping``), :mod:`.simulate`, :mod:`.metrics` and :mod:`.curves`
-(``slrflow simulate``, ``slrflow simulation-report``).
+:mod:`.status`, :mod:`.counts`, :mod:`.sheets`, :mod:`.worklists` (each reviewer's sheet of
+references still owed); prioritisation: :mod:`.rank` (the ranker), :mod:`.stopping` (the
+stopping rules), :mod:`.counting` (the counting-process estimate), :mod:`.progress` (the
+stopping estimate after every run), :mod:`.simulate`, :mod:`.metrics` and :mod:`.curves`
+(replaying labelled sets). :mod:`.command` parses the arguments of every screening command
+(``slrflow screen``, ``screening-sheets``, ``stopping``, ``simulate``, ``simulation-report``)
+and calls these.
 """
 
 from __future__ import annotations
 
-from slrflow.messages import problem_list
+from slrflow.errors import ProblemsError
 
 #: The screening stages in the order a reference passes them.
 STAGES = ("title_abstract", "retrieval", "full_text")
@@ -45,9 +47,8 @@ STOPPING_METHODS = {
 NEEDS_REASON = ("exclude", "not_retrieved")
 
 
-class ScreeningError(ValueError):
+class ScreeningError(ProblemsError):
     """Bad screening input; the message names file, row and field and says what to do."""
 
     def __init__(self, problems: list[str], *, heading: str = "screening input"):
-        self.problems = problems
-        super().__init__(problem_list(heading, problems, limit=60))
+        super().__init__(heading, problems, limit=60)

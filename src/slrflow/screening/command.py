@@ -14,16 +14,27 @@ and writes under ``--out-dir``:
     agreement per stage and reviewer pair, with the number of references behind each figure;
 ``counts.csv``
     PRISMA 2020 numbers as ``node, detail, n`` (the PRISMA2020 R package's node names, see
-    :mod:`slrflow.figures.prisma`); the updated-review template's when the search log
+    :mod:`slrflow.prisma`); the updated-review template's when the search log
     (``--report``, column ``update``) has update rounds;
 ``flow.csv``
     every box of the accounting, awaiting boxes included, with reasons per criterion;
 ``boxes.csv``
     the box each record of each export ended in (the accounting invariant, checked), and its
-    PRISMA box (``prisma``: the node it is counted in last; ``prisma_detail``: the part).
+    PRISMA box (``prisma``: the node it is counted in last; ``prisma_detail``: the part);
+``progress.csv``
+    each reviewer's progress per stage: done, to do, open conflicts (:mod:`.workload`), also
+    printed on the console;
+``included.ris``, ``included.bib``
+    the references still in the review at the furthest stage they reached (:mod:`.included`).
 
-``slrflow screening-sheets`` (each reviewer's sheet of references still owed) is in
-:mod:`.worklists`.
+Files are named relative to the review folder (``--review``). All problems of the decision
+files and the resolution files are reported together. With ``--ledger`` (what the previous
+run read), decisions that are gone from the decision files stop the run (:mod:`.ledger`).
+
+The other screening commands parse their arguments here too and call the module that does the
+work: ``slrflow screening-sheets`` (:mod:`.worklists`: each reviewer's sheet of references
+still owed), ``slrflow stopping`` (:mod:`.progress`), ``slrflow simulate`` (:mod:`.simulate`) and
+``slrflow simulation-report`` (:mod:`.curves`).
 """
 
 from __future__ import annotations
@@ -32,24 +43,30 @@ import argparse
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from slrflow import settings
 from slrflow.records import LIST_SEPARATOR
-from slrflow.screening import STAGES
+from slrflow.screening import STAGES, ScreeningError, ledger, progress, worklists
 from slrflow.screening import automation as automation_rules
+from slrflow.screening import stopping as stopping_rules
 from slrflow.screening.agreement import COLUMNS as AGREEMENT_COLUMNS
 from slrflow.screening.agreement import agreement_table
 from slrflow.screening.attach import ReferenceIndex
 from slrflow.screening.counts import account, flow_counts, prisma_counts
+from slrflow.screening.criteria import Criteria, load_criteria
 from slrflow.screening.decisions import (
     Decision,
     collect_files,
     read_decisions,
     read_resolutions,
 )
-from slrflow.screening.policy import add_policy_arguments, policy_from_arguments
+from slrflow.screening.included import write_included
+from slrflow.screening.policy import Policy, load_policy
 from slrflow.screening.status import StageStatus, build_status, explain
+from slrflow.screening.workload import format_table, progress_table
 from slrflow.tables import read_csv, write_csv
 
 LOG_COLUMNS = [
@@ -79,6 +96,11 @@ def add_arguments_screen(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--review", type=Path, help="review folder: read <review>/screening/")
     parser.add_argument("--decisions", type=Path, nargs="*", default=None, help="decision files")
     parser.add_argument("--resolutions", type=Path, nargs="*", default=None, help="resolutions")
+    parser.add_argument(
+        "--ledger", type=Path,
+        help="what the previous run read from the decision files (results/screening/"
+        "decisions_read.csv): checked that no decision was lost, then rewritten",
+    )  # fmt: skip
     add_policy_arguments(parser)
     parser.add_argument("-o", "--out-dir", type=Path, required=True, help="results/screening")
 
@@ -109,8 +131,12 @@ def screen(args: argparse.Namespace) -> int:
         f"file(s) and {len(resolution_files)} resolution file(s)",
         file=sys.stderr,
     )
-    decisions, blank = read_decisions(decision_files, policy=policy, criteria=criteria, index=index)
-    resolutions = read_resolutions(resolution_files, policy=policy, criteria=criteria, index=index)
+    decisions, blank, resolutions = _read_inputs(
+        decision_files, resolution_files, policy=policy, criteria=criteria, index=index,
+        review=args.review,
+    )  # fmt: skip
+    if args.ledger is not None:
+        ledger.check(args.ledger, decisions, out_dir=args.out_dir)
     for file, n in blank.items():
         if n:
             print(f"{file}: {n} row(s) without a decision (not yet judged)", file=sys.stderr)
@@ -170,6 +196,23 @@ def screen(args: argparse.Namespace) -> int:
         ),
         out / "boxes.csv",
     )  # fmt: skip
+    progress = progress_table(status, decisions, policy.reviewers)
+    write_csv(progress, out / "progress.csv")
+    n_included = write_included(
+        references, status, policy, ris=out / "included.ris", bib=out / "included.bib",
+        references_file=args.references,
+    )  # fmt: skip
+    if args.ledger is not None:
+        ledger.write(args.ledger, decisions)
+    # On stdout, which the workflow's rule leaves on the console, and in the log.
+    table = "screening progress per reviewer:\n" + format_table(progress)
+    print(table, flush=True)
+    print(table, file=sys.stderr)
+    print(
+        f"screening: {n_included} reference(s) still in the review "
+        f"({out / 'included.ris'}, {out / 'included.bib'})",
+        file=sys.stderr,
+    )
     tally = Counter(s.status for (_, stage), s in status.items() if stage == STAGES[0])
     print(
         f"screening: {len(decisions)} decision(s), {len(resolutions)} resolution(s), "
@@ -178,6 +221,28 @@ def screen(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _read_inputs(decision_files, resolution_files, *, policy, criteria, index, review):
+    """Decisions, rows not yet judged and resolutions; the problems of every file in one
+    :class:`ScreeningError`."""
+    problems: list[str] = []
+    decisions, blank, resolutions = [], {}, []
+    try:
+        decisions, blank = read_decisions(
+            decision_files, policy=policy, criteria=criteria, index=index, review=review
+        )
+    except ScreeningError as exc:
+        problems.extend(exc.problems)
+    try:
+        resolutions = read_resolutions(
+            resolution_files, policy=policy, criteria=criteria, index=index, review=review
+        )
+    except ScreeningError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise ScreeningError(problems, heading="decision and resolution files")
+    return decisions, blank, resolutions
 
 
 def _searches(report: Path | None) -> tuple[dict[str, str], dict[str, str], dict[str, int]]:
@@ -278,3 +343,166 @@ def _conflict_frame(status, references: pd.DataFrame) -> pd.DataFrame:
             }
         )  # fmt: skip
     return pd.DataFrame(rows, columns=CONFLICT_COLUMNS)
+
+
+def add_policy_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of a screening command that say where its policy and criteria are."""
+    parser.add_argument("--config", type=Path, help="config.yaml holding a screening: section")
+    parser.add_argument("--policy", help="the screening section as JSON (instead of --config)")
+    parser.add_argument("--criteria", type=Path, help="criteria.yaml (default: from the policy)")
+
+
+def policy_from_arguments(args: argparse.Namespace) -> tuple[Policy, Criteria]:
+    """The policy and criteria named by the options of :func:`add_policy_arguments`."""
+    policy = load_policy(config=args.config, policy_json=args.policy)
+    return policy, load_criteria(args.criteria or policy.criteria)
+
+
+def add_arguments_screening_sheets(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--status", type=Path, required=True, help="results/screening/status.csv")
+    parser.add_argument(
+        "--references", type=Path, required=True, help="results/dedup/references.csv"
+    )
+    add_policy_arguments(parser)
+    parser.add_argument(
+        "--ranking", type=Path,
+        help="CSV with reference_id and rank (1 = first) for title/abstract; default: the ranker",
+    )  # fmt: skip
+    parser.add_argument(
+        "-o", "--out-dir", type=Path, required=True, help="results/screening/sheets"
+    )
+
+
+def screening_sheets(args: argparse.Namespace) -> int:
+    """``slrflow screening-sheets``: every reviewer's sheet per stage."""
+    policy, criteria = policy_from_arguments(args)
+    worklists.write_sheets(
+        status=args.status,
+        references=args.references,
+        policy=policy,
+        criteria=criteria,
+        criteria_file=args.criteria or policy.criteria,
+        ranking=args.ranking,
+        out_dir=args.out_dir,
+    )
+    return 0
+
+
+def add_arguments_stopping(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--status", type=Path, required=True, help="results/screening/status.csv")
+    parser.add_argument("--log", type=Path, required=True, help="results/screening/log.csv")
+    parser.add_argument(
+        "--references", type=Path, required=True, help="results/dedup/references.csv"
+    )
+    parser.add_argument("--config", type=Path, help="config.yaml holding a screening: section")
+    parser.add_argument("--policy", help="the screening section as JSON (instead of --config)")
+    parser.add_argument("-o", "--out-dir", type=Path, required=True, help="results/screening")
+
+
+def _settings(args: argparse.Namespace) -> tuple[str, float, float, dict[str, Any] | None]:
+    if args.policy is None and args.config is None:
+        section = settings.defaults("screening")
+    else:
+        section = load_policy(config=args.config, policy_json=args.policy).raw
+    rule = next((r for r in section["automation"] if "unscreened" in r), None)
+    stopping = section["stopping"]
+    return str(stopping["method"]), float(stopping["recall"]), float(stopping["confidence"]), rule
+
+
+def stopping(args: argparse.Namespace) -> int:
+    """``slrflow stopping``: the stopping estimate for title/abstract screening."""
+    method, recall, confidence, rule = _settings(args)
+    advice = progress.write_stopping(
+        status=args.status,
+        log=args.log,
+        references=args.references,
+        out_dir=args.out_dir,
+        method=method,
+        recall=recall,
+        confidence=confidence,
+        rule=rule,
+    )
+    print(f"stopping: {advice}", file=sys.stderr)
+    return 0
+
+
+def add_arguments_simulate(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("dataset", type=Path, help="labelled CSV (title, abstract, label)")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="screening order CSV")
+    parser.add_argument("--seed", type=int, default=0, help="seed for priors and ties")
+    parser.add_argument("--n-prior-included", type=int, default=1, metavar="N")
+    parser.add_argument("--n-prior-excluded", type=int, default=1, metavar="N")
+    parser.add_argument(
+        "--prior-rows",
+        type=int,
+        nargs="+",
+        metavar="ROW",
+        help="rows (0 = first record) to use as priors instead of drawing them",
+    )
+    parser.add_argument("--label-column", help="label column (default: label_included/included)")
+    parser.add_argument("--criteria", type=Path, help="criteria.yaml for the cold start")
+    parser.add_argument(
+        "--stopping-method",
+        choices=stopping_rules.METHODS,
+        default=stopping_rules.DEFAULT_METHOD,
+        help=f"stopping rule (default {stopping_rules.DEFAULT_METHOD})",
+    )
+    parser.add_argument("--recall-target", type=float, default=0.95)
+    parser.add_argument("--confidence", type=float, default=0.95)
+    parser.add_argument("--metrics", type=Path, help="also write the figures as a one-row CSV")
+
+
+def simulate(args: argparse.Namespace) -> int:
+    """``slrflow simulate``: replay a labelled dataset with the ranker and the stopping rule."""
+    from slrflow.screening import simulate as simulation
+
+    simulation.simulate(
+        dataset=args.dataset,
+        output=args.output,
+        seed=args.seed,
+        n_prior_included=args.n_prior_included,
+        n_prior_excluded=args.n_prior_excluded,
+        prior_rows=args.prior_rows,
+        label_column=args.label_column,
+        criteria=args.criteria,
+        stopping_method=args.stopping_method,
+        recall_target=args.recall_target,
+        confidence=args.confidence,
+        metrics=args.metrics,
+    )
+    return 0
+
+
+def add_arguments_simulation_report(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--orders", type=Path, nargs="+", required=True, metavar="CSV")
+    parser.add_argument("--metrics", type=Path, nargs="+", required=True, metavar="CSV")
+    parser.add_argument("--svg", type=Path, help="recall curves as SVG")
+    parser.add_argument("--png", type=Path, help="recall curves as PNG")
+    parser.add_argument("--summary", type=Path, help="every run's figures and the means")
+
+
+def simulation_report(args: argparse.Namespace) -> int:
+    """``slrflow simulation-report``: recall curves and the summary of simulations."""
+    from slrflow.screening import curves
+
+    curves.report(
+        orders=args.orders, metrics=args.metrics, svg=args.svg, png=args.png, summary=args.summary
+    )
+    return 0
+
+
+def add_arguments_check_inputs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--review", type=Path, required=True, help="the review folder")
+    add_policy_arguments(parser)
+    parser.add_argument("--out", type=Path, required=True, help="results/checks/inputs.csv")
+
+
+def check_inputs(args: argparse.Namespace) -> int:
+    """Check every file a person wrote (:mod:`.inputcheck`); write the list of files checked."""
+    from slrflow.screening.inputcheck import check
+
+    policy, criteria = policy_from_arguments(args)
+    checked = check(args.review, policy=policy, criteria=criteria)
+    write_csv(checked, args.out)
+    print(f"check-inputs: {len(checked)} file(s) written by people, no problem", file=sys.stderr)
+    return 0

@@ -16,7 +16,7 @@ Exclusions naming several criteria are counted once under the first in criteria.
 databases and registers and for other methods, and in an updated review the previous version;
 see its docstring for how a reference with records from several rounds is counted), and
 :func:`prisma_counts` tallies them into the counts table the diagram is drawn from, checked with
-the same equations (:data:`slrflow.figures.prisma.EQUATIONS`) before anything is written.
+the same equations (:data:`slrflow.prisma.EQUATIONS`) before anything is written.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from slrflow.figures.prisma import EQUATIONS, NODES, OTHER_NODES, Counts, check
 from slrflow.messages import some_of
+from slrflow.prisma import EQUATIONS, NODES, OTHER_NODES, Counts, check
 from slrflow.screening import ScreeningError
 from slrflow.screening.criteria import Criteria
 from slrflow.screening.status import StageStatus
@@ -440,15 +440,15 @@ def prisma_counts(
     rounds: dict[str, int] | None = None,
     rule_labels: dict[str, str] | None = None,
 ) -> tuple[Counts, list[Placed]]:
-    """The PRISMA 2020 counts table (:class:`slrflow.figures.prisma.Counts`) and the placement
+    """The PRISMA 2020 counts table (:class:`slrflow.prisma.Counts`) and the placement
     of every record it is counted from (see :func:`place`).
 
     Every number is a tally of placed records, so each record is in exactly one final box; the
-    table is then checked with :func:`slrflow.figures.prisma.check`, the same check the diagram
+    table is then checked with :func:`slrflow.prisma.check`, the same check the diagram
     is drawn after, and a failure names the records of every step that does not add up.
     Included studies are counted as reports here (``new_studies`` = ``new_reports``,
     ``previous_studies`` = ``previous_reports``); the coding tells studies apart
-    (:func:`slrflow.figures.prisma.with_studies`). The other-methods nodes appear when the
+    (:func:`slrflow.prisma.with_studies`). The other-methods nodes appear when the
     identified records include other-methods ones; the updated-review nodes when ``rounds``
     has a round above 0.
     """

@@ -12,14 +12,13 @@ runs are sorted, and the SVG carries no date and a fixed id salt.
 
 from __future__ import annotations
 
-import argparse
 import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from slrflow.cli import UserError
+from slrflow.errors import InputError
 from slrflow.tables import read_csv, write_csv
 
 FIGURE_COLUMNS = ["recall@10%", "wss@95", "atd", "erf@10%", "stop_recall", "stop_saved"]
@@ -28,19 +27,19 @@ FIGURE_COLUMNS = ["recall@10%", "wss@95", "atd", "erf@10%", "stop_recall", "stop
 def load_runs(orders: list[Path], figures: list[Path]) -> pd.DataFrame:
     """One row per run: dataset, seed, its figures and its order table (column ``order``)."""
     if not orders:
-        raise UserError("no simulations to report: list datasets under simulation: in the config")
+        raise InputError("no simulations to report: list datasets under simulation: in the config")
     if len(orders) != len(figures):
-        raise UserError(f"{len(orders)} order files but {len(figures)} metrics files")
+        raise InputError(f"{len(orders)} order files but {len(figures)} metrics files")
     rows = []
     for order_path, figures_path in zip(orders, figures, strict=True):
         figure = read_csv(figures_path)
         if figure.empty or "dataset" not in figure:
-            raise UserError(f"{figures_path}: not a metrics file written by slrflow simulate")
+            raise InputError(f"{figures_path}: not a metrics file written by slrflow simulate")
         row = figure.iloc[0].to_dict()
         row["order"] = read_csv(order_path)
         for column in ("position", "label", "prior", "before_stop"):
             if column not in row["order"]:
-                raise UserError(f"{order_path}: no {column} column; not written by simulate?")
+                raise InputError(f"{order_path}: no {column} column; not written by simulate?")
         rows.append(row)
     runs = pd.DataFrame(rows)
     runs["seed"] = runs["seed"].astype(int)
@@ -112,18 +111,18 @@ def draw(runs: pd.DataFrame, svg: Path | None, png: Path | None) -> None:
     plt.close(fig)
 
 
-def add_arguments_simulation_report(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--orders", type=Path, nargs="+", required=True, metavar="CSV")
-    parser.add_argument("--metrics", type=Path, nargs="+", required=True, metavar="CSV")
-    parser.add_argument("--svg", type=Path, help="recall curves as SVG")
-    parser.add_argument("--png", type=Path, help="recall curves as PNG")
-    parser.add_argument("--summary", type=Path, help="every run's figures and the means")
-
-
-def simulation_report(args: argparse.Namespace) -> int:
-    runs = load_runs(args.orders, args.metrics)
-    if args.summary:
-        write_csv(summary_table(runs), args.summary)
-    if args.svg or args.png:
-        draw(runs, args.svg, args.png)
-    return 0
+def report(
+    *,
+    orders: list[Path],
+    metrics: list[Path],
+    svg: Path | None = None,
+    png: Path | None = None,
+    summary: Path | None = None,
+) -> None:
+    """Read the runs (each order file with its metrics file, in the same order) and write the
+    summary table and the recall curves that are asked for."""
+    runs = load_runs(orders, metrics)
+    if summary:
+        write_csv(summary_table(runs), summary)
+    if svg or png:
+        draw(runs, svg, png)

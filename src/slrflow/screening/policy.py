@@ -7,40 +7,38 @@ screening), what ``maybe`` means, who settles conflicts, and the automation rule
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
-from slrflow import yamlfiles
+from slrflow import settings, yamlfiles
 from slrflow.screening import STAGES, ScreeningError
-from slrflow.screening.criteria import Criteria, load_criteria
-from slrflow.sheets import load_schema
 
 
 @dataclass(frozen=True)
 class StagePolicy:
     """How many reviewers a stage needs: ``reviewers_per_record`` plus a ``double_share``."""
 
-    reviewers_per_record: int = 1
-    double_share: float = 0.0
+    reviewers_per_record: int
+    double_share: float
 
 
 @dataclass(frozen=True)
 class Policy:
-    """The screening section of the config, with defaults filled in."""
+    """The screening section of the config, with defaults filled in (the defaults are the
+    config schema's: :func:`parse_policy` builds a policy)."""
 
     reviewers: tuple[str, ...]
     stages: dict[str, StagePolicy]
-    maybe: str = "include"
-    resolution_method: str = "consensus"
-    resolvers: tuple[str, ...] = ()
-    automation: tuple[dict[str, Any], ...] = ()
-    criteria: str = "criteria.yaml"
+    maybe: str
+    resolution_method: str
+    resolvers: tuple[str, ...]
+    automation: tuple[dict[str, Any], ...]
+    criteria: str
+    #: the most references one screening sheet lists (the highest-priority first)
+    sheet_size: int
     raw: dict[str, Any] = field(default_factory=dict)
 
     def maybe_passes(self, stage: str) -> bool:
@@ -83,36 +81,31 @@ def _draw(key: str) -> float:
 
 
 def parse_policy(section: dict[str, Any] | None, *, file: str = "config") -> Policy:
-    """Validate the ``screening`` section against the config schema and build a :class:`Policy`."""
-    section = section or {}
-    schema = load_schema("config")
-    sub = dict(schema["properties"]["screening"])
-    sub["$defs"] = schema.get("$defs", {})
-    validator = jsonschema.Draft202012Validator(sub)
-    problems = [
-        f"{file}, screening/{'/'.join(str(p) for p in e.path)}: {e.message}"
-        for e in sorted(validator.iter_errors(section), key=lambda e: list(e.path))
-    ]
-    if not section.get("reviewers"):
+    """Validate the ``screening`` section against the config schema and build a :class:`Policy`
+    (the schema's defaults for what the section leaves out)."""
+    problems = [f"{file}, {p}" for p in settings.section_problems("screening", section)]
+    if not (section or {}).get("reviewers"):
         problems.append(f"{file}: screening.reviewers is missing; list the reviewers' names")
     if problems:
         raise ScreeningError(problems, heading="screening config")
-    stages = {}
-    for stage in STAGES:
-        given = (section.get("stages") or {}).get(stage) or {}
-        stages[stage] = StagePolicy(
-            reviewers_per_record=int(given.get("reviewers_per_record", 1)),
-            double_share=float(given.get("double_share", 0.0)),
+    section = settings.with_defaults("screening", section)
+    stages = {
+        stage: StagePolicy(
+            reviewers_per_record=int(section["stages"][stage]["reviewers_per_record"]),
+            double_share=float(section["stages"][stage]["double_share"]),
         )
-    resolution = section.get("resolution") or {}
+        for stage in STAGES
+    }
+    resolution = section["resolution"]
     return Policy(
         reviewers=tuple(section["reviewers"]),
         stages=stages,
-        maybe=section.get("maybe", "include"),
-        resolution_method=resolution.get("method", "consensus"),
+        maybe=section["maybe"],
+        resolution_method=resolution["method"],
         resolvers=tuple(resolution.get("resolvers") or ()),
-        automation=tuple(section.get("automation") or ()),
-        criteria=section.get("criteria", "criteria.yaml"),
+        automation=tuple(section["automation"]),
+        criteria=section["criteria"],
+        sheet_size=int(section["sheet_size"]),
         raw=section,
     )
 
@@ -129,16 +122,3 @@ def load_policy(*, config: str | Path | None = None, policy_json: str | None = N
         raise ScreeningError(["give --config (config.yaml) or --policy (JSON)"])
     data = yamlfiles.load(config) or {}
     return parse_policy(data.get("screening"), file=str(config))
-
-
-def add_policy_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of a screening command that say where its policy and criteria are."""
-    parser.add_argument("--config", type=Path, help="config.yaml holding a screening: section")
-    parser.add_argument("--policy", help="the screening section as JSON (instead of --config)")
-    parser.add_argument("--criteria", type=Path, help="criteria.yaml (default: from the policy)")
-
-
-def policy_from_arguments(args: argparse.Namespace) -> tuple[Policy, Criteria]:
-    """The policy and criteria named by the options of :func:`add_policy_arguments`."""
-    policy = load_policy(config=args.config, policy_json=args.policy)
-    return policy, load_criteria(args.criteria or policy.criteria)

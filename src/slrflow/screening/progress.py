@@ -36,17 +36,15 @@ screening order the test weighs.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import math
-import sys
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from slrflow import settings
 from slrflow.screening import STAGES, ScreeningError
-from slrflow.screening.policy import load_policy
 from slrflow.screening.stopping import DEFAULT_METHOD, METHOD_NAMES, estimate
 from slrflow.tables import read_csv, write_csv
 
@@ -59,8 +57,8 @@ COLUMNS = [
 #: Columns of stopping_sample.csv: draw position, the reference and what identifies it.
 SAMPLE_COLUMNS = ["position", "reference_id", "title", "authors", "year", "journal", "doi"]
 #: Defaults of config ``screening.stopping``.
-DEFAULT_RECALL = 0.95
-DEFAULT_CONFIDENCE = 0.95
+DEFAULT_RECALL = settings.defaults("screening")["stopping"]["recall"]
+DEFAULT_CONFIDENCE = settings.defaults("screening")["stopping"]["confidence"]
 
 _INCLUDED = {"include", "maybe", "conflict"}
 _SCREENED = _INCLUDED | {"exclude"}
@@ -196,31 +194,6 @@ def stopping_estimate(
     return row, sample
 
 
-def add_arguments_stopping(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--status", type=Path, required=True, help="results/screening/status.csv")
-    parser.add_argument("--log", type=Path, required=True, help="results/screening/log.csv")
-    parser.add_argument(
-        "--references", type=Path, required=True, help="results/dedup/references.csv"
-    )
-    parser.add_argument("--config", type=Path, help="config.yaml holding a screening: section")
-    parser.add_argument("--policy", help="the screening section as JSON (instead of --config)")
-    parser.add_argument("-o", "--out-dir", type=Path, required=True, help="results/screening")
-
-
-def _settings(args: argparse.Namespace) -> tuple[str, float, float, dict[str, Any] | None]:
-    if args.policy is None and args.config is None:
-        return DEFAULT_METHOD, DEFAULT_RECALL, DEFAULT_CONFIDENCE, None
-    policy = load_policy(config=args.config, policy_json=args.policy)
-    given = policy.raw.get("stopping") or {}
-    rule = next((r for r in policy.automation if "unscreened" in r), None)
-    return (
-        str(given.get("method", DEFAULT_METHOD)),
-        float(given.get("recall", DEFAULT_RECALL)),
-        float(given.get("confidence", DEFAULT_CONFIDENCE)),
-        rule,
-    )
-
-
 def _read(path: Path, needed: list[str]) -> pd.DataFrame:
     frame = read_csv(path)
     missing = [c for c in needed if c not in frame.columns]
@@ -232,12 +205,24 @@ def _read(path: Path, needed: list[str]) -> pd.DataFrame:
     return frame
 
 
-def stopping(args: argparse.Namespace) -> int:
-    """Write stopping.csv and stopping_sample.csv for the title/abstract stage."""
-    method, recall, confidence, rule = _settings(args)
-    status = _read(args.status, ["reference_id", "stage", "status", "criteria"])
-    log = _read(args.log, ["source", "stage", "reference_id", "date"])
-    references = _read(args.references, ["reference_id"])
+def write_stopping(
+    *,
+    status: Path,
+    log: Path,
+    references: Path,
+    out_dir: Path,
+    method: str = DEFAULT_METHOD,
+    recall: float = DEFAULT_RECALL,
+    confidence: float = DEFAULT_CONFIDENCE,
+    rule: dict[str, Any] | None = None,
+) -> str:
+    """Write stopping.csv and stopping_sample.csv for the title/abstract stage into ``out_dir``
+    from the screening stage's ``status`` and ``log`` tables; ``rule`` is the automation rule
+    ``unscreened`` when the review stopped on it; ``method`` the stopping rule (counting or
+    buscar). Returns the advice."""
+    status = _read(status, ["reference_id", "stage", "status", "criteria"])
+    log = _read(log, ["source", "stage", "reference_id", "date"])
+    references = _read(references, ["reference_id"])
     row, sample = stopping_estimate(
         status,
         log,
@@ -255,7 +240,6 @@ def stopping(args: argparse.Namespace) -> int:
             {"position": position, "reference_id": ref}
             | {c: known.get(c, "") for c in SAMPLE_COLUMNS[2:]}
         )
-    write_csv(pd.DataFrame([row], columns=COLUMNS), args.out_dir / "stopping.csv")
-    write_csv(pd.DataFrame(rows, columns=SAMPLE_COLUMNS), args.out_dir / "stopping_sample.csv")
-    print(f"stopping: {row['advice']}", file=sys.stderr)
-    return 0
+    write_csv(pd.DataFrame([row], columns=COLUMNS), out_dir / "stopping.csv")
+    write_csv(pd.DataFrame(rows, columns=SAMPLE_COLUMNS), out_dir / "stopping_sample.csv")
+    return row["advice"]

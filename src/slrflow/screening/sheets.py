@@ -6,10 +6,10 @@ The first sheet ("Screening") has the decision file's columns first (``record_id
 ``year``, ``journal``, ``abstract``, ``doi`` (linked to doi.org). Key terms of the criteria
 are highlighted in titles and abstracts. The second sheet ("Criteria") gives each criterion
 and reason allowed at the stage in full; the third ("Instructions") says how to return the
-sheet. Saved into ``<review>/screening/<stage>/`` (as ``<reviewer>.xlsx`` or
-``<reviewer>-<batch>.xlsx``) the filled sheet is a decision file as it stands. Text from
-exports is untrusted: cells that would start a formula are neutralised and every text cell is
-stored as text. Same input, same bytes (fixed workbook timestamps).
+sheet. Saved into ``<review>/screening/<stage>/`` as ``<reviewer>-<batch>.xlsx`` (a new
+batch name each time, never over an earlier file) the filled sheet is a decision file as it
+stands. Text from exports is untrusted: cells that would start a formula are neutralised and
+every text cell is stored as text. Same input, same bytes (fixed workbook timestamps).
 """
 
 from __future__ import annotations
@@ -71,9 +71,11 @@ def build_sheet(
     stage: str,
     reviewer: str,
     criteria: Criteria,
+    later: int = 0,
 ) -> Workbook:
     """The workbook for one reviewer and stage; ``references`` are rows of references.csv in
-    the order to screen, each with its ``priority`` (1 = first)."""
+    the order to screen, each with its ``priority`` (1 = first); ``later``: how many more wait
+    beyond them (said on the Instructions sheet)."""
     wb = Workbook()
     wb.properties.creator = "slrflow"
     wb.properties.title = f"Screening {stage} {reviewer}"
@@ -151,6 +153,38 @@ def build_sheet(
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(SHEET_COLUMNS))}{last}"
 
+    add_criteria_sheet(wb, allowed)
+    about = wb.create_sheet("Instructions")
+    lines = [
+        f"Screening sheet for {reviewer}, stage {stage}: {len(references)} reference(s) to judge,"
+        " in priority order."
+        + (
+            f" {later} more wait for you: they come in the next sheet, made when you run the"
+            " workflow again with your decisions."
+            if later
+            else ""
+        ),
+        f"decision: {', '.join(DECISIONS[stage])}. criteria: for exclude or not_retrieved, the"
+        " ids of the failed criteria or the reason (Criteria sheet), several joined by ';'.",
+        "note: free text. date: the day of the decision (YYYY-MM-DD).",
+        "Leave a row's decision empty to judge it later. Do not rename or delete the columns;"
+        " their order does not matter.",
+        f"Save the file in the review folder as screening/{stage}/{reviewer}-<batch>.xlsx, with"
+        f" a batch name not used before (e.g. {reviewer}-1.xlsx, then {reviewer}-2.xlsx), and"
+        " run the workflow again.",
+        "Never save over an earlier decision file: its decisions would be lost (the workflow"
+        " stops and lists them when that happens).",
+        "Key terms of the criteria are shown in bold red in titles and abstracts.",
+    ]
+    for r, line in enumerate(lines, start=1):
+        about.cell(row=r, column=1, value=line).data_type = "s"
+    about.column_dimensions["A"].width = 120
+    return wb
+
+
+def add_criteria_sheet(wb: Workbook, allowed: list) -> None:
+    """The "Criteria" sheet: each criterion and reason allowed, in full (the criteria
+    dropdown lists its first column)."""
     crit = wb.create_sheet("Criteria")
     header = ("id", "kind", "label", "text", "label_nl", "text_nl", "key terms")
     for col, name in enumerate(header, start=1):
@@ -166,24 +200,6 @@ def build_sheet(
         crit.column_dimensions[get_column_letter(col)].width = width
     crit.freeze_panes = "A2"
 
-    about = wb.create_sheet("Instructions")
-    lines = [
-        f"Screening sheet for {reviewer}, stage {stage}: {len(references)} reference(s) to judge,"
-        " in priority order.",
-        f"decision: {', '.join(DECISIONS[stage])}. criteria: for exclude or not_retrieved, the"
-        " ids of the failed criteria or the reason (Criteria sheet), several joined by ';'.",
-        "note: free text. date: the day of the decision (YYYY-MM-DD).",
-        "Leave a row's decision empty to judge it later. Do not rename or delete the columns;"
-        " their order does not matter.",
-        f"Save the file as screening/{stage}/{reviewer}.xlsx in the review folder (or"
-        f" {reviewer}-<batch>.xlsx when that name is taken) and run the workflow again.",
-        "Key terms of the criteria are shown in bold red in titles and abstracts.",
-    ]
-    for r, line in enumerate(lines, start=1):
-        about.cell(row=r, column=1, value=line).data_type = "s"
-    about.column_dimensions["A"].width = 120
-    return wb
-
 
 def write_sheet(
     path: str | Path,
@@ -192,6 +208,9 @@ def write_sheet(
     stage: str,
     reviewer: str,
     criteria: Criteria,
+    later: int = 0,
 ) -> None:
-    """Write the screening sheet for one reviewer and stage (same input, same bytes)."""
-    save(build_sheet(references, stage=stage, reviewer=reviewer, criteria=criteria), path)
+    """Write the screening sheet for one reviewer and stage (same input, same bytes);
+    ``later``: how many more references wait for this reviewer beyond the sheet."""
+    sheet = build_sheet(references, stage=stage, reviewer=reviewer, criteria=criteria, later=later)
+    save(sheet, path)

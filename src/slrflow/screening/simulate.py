@@ -30,7 +30,6 @@ terms, ranked on too), and a 0/1 label column (``label_included``, ``included``,
 
 from __future__ import annotations
 
-import argparse
 import math
 import sys
 import time
@@ -41,6 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from slrflow.errors import InputError
 from slrflow.screening import metrics, stopping
 from slrflow.screening.datasets import find_datasets  # noqa: F401  (part of this API)
 from slrflow.screening.rank import Ranker, Settings, load_criteria_text, record_text
@@ -51,7 +51,7 @@ LABEL_COLUMNS = ("label_included", "included")
 KEYWORD_COLUMNS = ("keywords", "mesh", "mesh_terms")
 
 
-class DatasetError(ValueError):
+class DatasetError(InputError):
     """A labelled dataset that cannot be simulated; the message says why and what to do."""
 
 
@@ -332,68 +332,62 @@ class _Progress:
             )
 
 
-def add_arguments_simulate(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("dataset", type=Path, help="labelled CSV (title, abstract, label)")
-    parser.add_argument("-o", "--output", type=Path, required=True, help="screening order CSV")
-    parser.add_argument("--seed", type=int, default=0, help="seed for priors and ties")
-    parser.add_argument("--n-prior-included", type=int, default=1, metavar="N")
-    parser.add_argument("--n-prior-excluded", type=int, default=1, metavar="N")
-    parser.add_argument(
-        "--prior-rows",
-        type=int,
-        nargs="+",
-        metavar="ROW",
-        help="rows (0 = first record) to use as priors instead of drawing them",
-    )
-    parser.add_argument("--label-column", help="label column (default: label_included/included)")
-    parser.add_argument("--criteria", type=Path, help="criteria.yaml for the cold start")
-    parser.add_argument(
-        "--stopping-method",
-        choices=stopping.METHODS,
-        default=stopping.DEFAULT_METHOD,
-        help=f"stopping rule (default {stopping.DEFAULT_METHOD})",
-    )
-    parser.add_argument("--recall-target", type=float, default=0.95)
-    parser.add_argument("--confidence", type=float, default=0.95)
-    parser.add_argument("--metrics", type=Path, help="also write the figures as a one-row CSV")
+def simulate(
+    *,
+    dataset: Path,
+    output: Path,
+    seed: int = 0,
+    n_prior_included: int = 1,
+    n_prior_excluded: int = 1,
+    prior_rows: Sequence[int] | None = None,
+    label_column: str | None = None,
+    criteria: Path | None = None,
+    stopping_method: str = stopping.DEFAULT_METHOD,
+    recall_target: float = 0.95,
+    confidence: float = 0.95,
+    metrics: Path | None = None,
+) -> None:
+    """Replay the labelled ``dataset`` with the ranker and the stopping rule; write the
+    screening order to ``output`` (and the figures as one row to ``metrics``); print a summary.
 
-
-def simulate(args: argparse.Namespace) -> int:
-    dataset = load_dataset(args.dataset, label_column=args.label_column)
-    if args.prior_rows:
-        rows = np.asarray(sorted(set(args.prior_rows)), dtype=int)
+    ``prior_rows`` (0 = first record) are the records known before screening; without them
+    ``n_prior_included`` included and ``n_prior_excluded`` excluded records are drawn with
+    ``seed``. ``criteria`` is criteria.yaml for the ranker's cold start; ``stopping_method`` the
+    stopping rule replayed (counting or buscar)."""
+    path = dataset
+    dataset = load_dataset(path, label_column=label_column)
+    if prior_rows:
+        rows = np.asarray(sorted(set(prior_rows)), dtype=int)
         if rows.min() < 0 or rows.max() >= dataset.labels.size:
             raise DatasetError(
                 f"--prior-rows: rows must be 0..{dataset.labels.size - 1} for {dataset.path}"
             )
         priors = rows
     else:
-        priors = choose_priors(
-            dataset.labels, args.n_prior_included, args.n_prior_excluded, seed=args.seed
-        )
+        priors = choose_priors(dataset.labels, n_prior_included, n_prior_excluded, seed=seed)
     if dataset.labels[priors].sum() == dataset.labels.sum():
         raise DatasetError(
             f"{dataset.path}: the priors hold every included record; nothing left to find"
         )
-    for name, value in (("--recall-target", args.recall_target), ("--confidence", args.confidence)):
+    for name, value in (("--recall-target", recall_target), ("--confidence", confidence)):
         if not 0 < value < 1:
             raise DatasetError(f"{name} must be between 0 and 1, got {value}")
-    criteria = load_criteria_text(args.criteria) if args.criteria else ""
+    criteria_text = load_criteria_text(criteria) if criteria else ""
     result = replay(
         dataset.texts,
         dataset.labels,
         priors,
-        seed=args.seed,
-        criteria_text=criteria,
-        stopping_method=args.stopping_method,
-        recall_target=args.recall_target,
-        confidence=args.confidence,
+        seed=seed,
+        criteria_text=criteria_text,
+        stopping_method=stopping_method,
+        recall_target=recall_target,
+        confidence=confidence,
         progress=_Progress(dataset.path.name),
     )
-    write_csv(order_table(result, dataset), args.output)
-    row = summary_row(result, dataset, args.seed)
-    if args.metrics:
-        write_csv(pd.DataFrame([row]), args.metrics)
+    write_csv(order_table(result, dataset), output)
+    row = summary_row(result, dataset, seed)
+    if metrics:
+        write_csv(pd.DataFrame([row]), metrics)
     n = result.labels.size
     print(f"dataset       {dataset.path} ({n} records, {int(dataset.labels.sum())} included)")
     print(f"priors        rows {' '.join(str(i) for i in priors)}")
@@ -409,4 +403,3 @@ def simulate(args: argparse.Namespace) -> int:
             f"(saved {result.stop_saved:.1%}, chance of a missed target {result.stop_p:.4f}) "
             f"with recall {result.stop_recall:.3f}; {result.verdict.statement}"
         )
-    return 0

@@ -3,12 +3,13 @@
 A reviewer's worklist holds the references awaiting their decision at a stage
 (``results/screening/status.csv``, column ``awaiting``), in priority order: at title/abstract
 the ranker's (or a given ranking's), elsewhere by reference id. Each list is written as
-``<out-dir>/<stage>/<reviewer>.xlsx`` (:mod:`.sheets`).
+``<out-dir>/<stage>/<reviewer>.xlsx`` (:mod:`.sheets`); the open conflicts of each stage as
+``<out-dir>/<stage>/resolutions.xlsx`` (:mod:`.resolution_sheet`). The command line is in
+:mod:`.command`.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -17,31 +18,28 @@ import pandas as pd
 from slrflow import tables
 from slrflow.records import LIST_SEPARATOR
 from slrflow.screening import STAGES, ScreeningError
-from slrflow.screening.policy import add_policy_arguments, policy_from_arguments
+from slrflow.screening.criteria import Criteria
+from slrflow.screening.policy import Policy
+from slrflow.screening.resolution_sheet import write_resolution_sheet
 from slrflow.screening.sheets import write_sheet
 from slrflow.tables import read_csv
 
 
-def add_arguments_screening_sheets(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--status", type=Path, required=True, help="results/screening/status.csv")
-    parser.add_argument(
-        "--references", type=Path, required=True, help="results/dedup/references.csv"
-    )
-    add_policy_arguments(parser)
-    parser.add_argument(
-        "--ranking", type=Path,
-        help="CSV with reference_id and rank (1 = first) for title/abstract; default: the ranker",
-    )  # fmt: skip
-    parser.add_argument(
-        "-o", "--out-dir", type=Path, required=True, help="results/screening/sheets"
-    )
-
-
-def screening_sheets(args: argparse.Namespace) -> int:
-    """Write one sheet per stage and reviewer with the references that reviewer still owes."""
-    policy, criteria = policy_from_arguments(args)
-    status = read_csv(args.status)
-    references = read_csv(args.references)
+def write_sheets(
+    *,
+    status: Path,
+    references: Path,
+    policy: Policy,
+    criteria: Criteria,
+    criteria_file: str | Path,
+    out_dir: Path,
+    ranking: Path | None = None,
+) -> None:
+    """Write one sheet per stage and reviewer with the references that reviewer still owes
+    (``status`` and ``references``: the screening status and the references tables; the
+    ranker's cold start reads ``criteria_file``)."""
+    status = read_csv(status)
+    references = read_csv(references)
     by_id = {r["reference_id"]: r for r in tables.rows(references)}
     for stage in STAGES:
         waiting = status[(status["stage"] == stage) & (status["awaiting"] != "")]
@@ -50,8 +48,8 @@ def screening_sheets(args: argparse.Namespace) -> int:
             waiting["reference_id"].tolist(),
             references,
             status,
-            ranking=args.ranking,
-            criteria_file=args.criteria or policy.criteria,
+            ranking=ranking,
+            criteria_file=criteria_file,
         )
         position = {ref: i for i, ref in enumerate(order)}
         for reviewer in policy.reviewers:
@@ -63,12 +61,26 @@ def screening_sheets(args: argparse.Namespace) -> int:
             mine.sort(key=lambda ref: (position.get(ref, len(position)), ref))
             rows = [
                 dict(by_id[ref], priority=i, rank_terms=terms.get(ref, ""))
-                for i, ref in enumerate(mine, start=1)
+                for i, ref in enumerate(mine[: policy.sheet_size], start=1)
             ]
-            path = args.out_dir / stage / f"{reviewer}.xlsx"
-            write_sheet(path, rows, stage=stage, reviewer=reviewer, criteria=criteria)
-            print(f"{path}: {len(rows)} reference(s) to judge", file=sys.stderr)
-    return 0
+            later = len(mine) - len(rows)
+            path = out_dir / stage / f"{reviewer}.xlsx"
+            write_sheet(path, rows, stage=stage, reviewer=reviewer, criteria=criteria, later=later)
+            more = f" ({later} more in later sheets)" if later else ""
+            print(f"{path}: {len(rows)} reference(s) to judge{more}", file=sys.stderr)
+        open_conflicts = status[(status["stage"] == stage) & (status["status"] == "conflict")]
+        rows = [
+            dict(by_id[ref], votes=votes, conflict=why)
+            for ref, votes, why in sorted(
+                zip(
+                    open_conflicts["reference_id"], open_conflicts["votes"],
+                    open_conflicts["conflict"], strict=True,
+                )
+            )
+        ]  # fmt: skip
+        path = out_dir / stage / "resolutions.xlsx"
+        write_resolution_sheet(path, rows, stage=stage, policy=policy, criteria=criteria)
+        print(f"{path}: {len(rows)} open conflict(s) to settle", file=sys.stderr)
 
 
 def priority_order(

@@ -3,12 +3,13 @@ the file, so that the page never writes a row the next run refuses."""
 
 from __future__ import annotations
 
+from slrflow.errors import InputError
 from slrflow.records import LIST_SEPARATOR
 from slrflow.screening import DECISIONS, NEEDS_REASON
 from slrflow.screening.criteria import Criteria
 
 
-class DecisionRefused(ValueError):
+class DecisionRefused(InputError):
     """An answer the page cannot record as asked; the message says why and what to do."""
 
 

@@ -31,13 +31,13 @@ sorted by name, so the toolkit rows have a stable order.
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from slrflow import tables
+from slrflow.errors import InputError
 
 _ID = ("intervention_id", "study_id", "intervention")
 _NAME = ("intervention_name", "intervention", "name", "intervention_id")
@@ -46,7 +46,7 @@ _ABSENT = {"no", "0", "false", "absent", "n"}
 _FINAL = {"consensus", "final"}
 
 
-class CodedError(ValueError):
+class CodedError(InputError):
     """A coded table the toolkit cannot read; the message names the file, row and field."""
 
 
@@ -150,20 +150,3 @@ def read(path: str | Path, *, wide: str | Path | None = None) -> list[Interventi
     if wide is not None:
         items = add_wide(items, tables.read_csv(wide))
     return items
-
-
-def add_wide_argument(parser: argparse.ArgumentParser) -> None:
-    """``--wide``: the optional ``coded_wide.csv`` of a command that reads the coded table."""
-    parser.add_argument(
-        "--wide",
-        help="results/coding/coded_wide.csv: every report of each study, "
-        "and the studies not yet coded",
-    )
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The inputs of a command drawn from the coded interventions: the coded table, the
-    codebook and ``--wide``."""
-    parser.add_argument("coded", help="the coded interventions (results/coding/coded_long.csv)")
-    parser.add_argument("--codebook", required=True, help="config/codebook.yaml")
-    add_wide_argument(parser)

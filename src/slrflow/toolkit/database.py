@@ -14,26 +14,21 @@ Sheets: ``interventions``, ``rating scale``, ``codebook``, ``summary``, ``method
 
 from __future__ import annotations
 
-import argparse
-import json
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 from rapidfuzz import fuzz
 
-from slrflow import __version__, yamlfiles
-from slrflow.coding import codebook as codebook_module
+from slrflow import __version__, settings
 from slrflow.coding.codebook import Codebook
 from slrflow.coding.suggest import matchers
 from slrflow.records import LIST_SEPARATOR
 from slrflow.sheets import SheetError, read_sheet, validate_rows
-from slrflow.toolkit import coded, workbook
+from slrflow.toolkit import workbook
 from slrflow.toolkit.legend import legend
-from slrflow.toolkit.ratings import RatingError, RatingScale, from_config
+from slrflow.toolkit.ratings import RatingError, RatingScale
 from slrflow.toolkit.slo import WORKING_ELEMENTS
 
 #: Dimensions coded from the descriptions, with the workbook's column header.
@@ -48,8 +43,11 @@ CODED_COLUMNS: list[tuple[str, str]] = [
     ("Setting", "setting"),
     ("Phase", "phase"),
 ]
+#: The interventions sheet's columns that identify a row (for the changes against a frozen
+#: version): one intervention may be listed by several databases and countries.
+ROW_KEY = ["Intervention", "Country", "Database"]
 #: Two names at or above this rapidfuzz score (0-100) are taken as the same intervention.
-MATCH_THRESHOLD = 90.0
+MATCH_THRESHOLD = float(settings.defaults("toolkit")["match_threshold"])
 
 COUNTRIES = {
     "NL": "Netherlands",
@@ -308,67 +306,3 @@ def write(sheet_list: list[workbook.Sheet], path: str | Path) -> list[Path]:
     """Write the workbook and its CSV twins; return the twins' paths."""
     workbook.write(sheet_list, path, title="Toolkit Database Interventies")
     return workbook.write_twins(sheet_list, path)
-
-
-def load_settings(path: str | Path) -> dict:
-    """The ``toolkit:`` section of a config file (rating scale, match threshold)."""
-    path = Path(path)
-    try:
-        data = yamlfiles.load(path) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise RatingError(f"{path}: cannot read the config: {exc}") from exc
-    settings = data.get("toolkit")
-    if not isinstance(settings, dict) or "rating_scale" not in settings:
-        raise RatingError(f"{path}: no 'toolkit: rating_scale:' section")
-    return settings
-
-
-def add_arguments_toolkit_database(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("inventory", help="the review folder's inventory.xlsx (or .csv)")
-    parser.add_argument("--codebook", required=True, help="config/codebook.yaml")
-    parser.add_argument(
-        "--config", help="config file with 'toolkit: rating_scale:' (config/config.yaml)"
-    )
-    parser.add_argument(
-        "--settings", help="the config's toolkit section as JSON (instead of --config)"
-    )
-    parser.add_argument(
-        "--slo",
-        help="the coded interventions of the systematic review "
-        "(results/coding/coded_long.csv), to flag matches",
-    )
-    parser.add_argument("-o", "--output", required=True, help="the .xlsx to write")
-    coded.add_wide_argument(parser)
-
-
-def toolkit_database(args: argparse.Namespace) -> int:
-    """``slrflow toolkit-database``: write the Toolkit Database Interventies workbook."""
-    if args.settings:
-        settings = json.loads(args.settings)
-        if not isinstance(settings, dict) or "rating_scale" not in settings:
-            raise RatingError("--settings: the toolkit section has no 'rating_scale'")
-    elif args.config:
-        settings = load_settings(args.config)
-    else:
-        raise RatingError("give --config (a config file) or --settings (its toolkit section)")
-    scale = from_config(settings["rating_scale"], name=f"{args.config}: toolkit.rating_scale")
-    threshold = float(settings.get("match_threshold", MATCH_THRESHOLD))
-    book = codebook_module.load(args.codebook)
-    inventory = read_inventory(args.inventory)
-    names = [i.name for i in coded.read(args.slo, wide=args.wide)] if args.slo else []
-    result = sheets(
-        inventory,
-        book,
-        scale,
-        slo_names=names,
-        threshold=threshold,
-        inventory_name=Path(args.inventory).name,
-    )
-    write(result, args.output)
-    flagged = int((result[0].frame["In systematic review"] == "yes").sum())
-    print(
-        f"toolkit-database: {len(result[0].frame)} interventions ({flagged} also in the "
-        f"systematic review) -> {args.output}",
-        file=sys.stderr,
-    )
-    return 0

@@ -17,12 +17,14 @@ from typing import Any
 
 import pandas as pd
 
+from slrflow.errors import SlrflowError
+
 _UMLAUTS = str.maketrans(
     {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"}
 )
 
 
-class RatingError(ValueError):
+class RatingError(SlrflowError):
     """A rating scale that is malformed, or a rating it cannot place."""
 
 

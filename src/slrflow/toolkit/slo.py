@@ -24,22 +24,20 @@ Sheets:
 
 from __future__ import annotations
 
-import argparse
-import sys
 from pathlib import Path
 
 import pandas as pd
 
-from slrflow import __version__, tables
-from slrflow.coding import codebook as codebook_module
+from slrflow import __version__, prisma
 from slrflow.coding.codebook import Codebook
-from slrflow.figures import prisma
 from slrflow.records import LIST_SEPARATOR
-from slrflow.sheets import read_sheet
-from slrflow.toolkit import coded, workbook
+from slrflow.toolkit import workbook
 from slrflow.toolkit.coded import Intervention
 from slrflow.toolkit.legend import labels, legend
 
+#: The interventions sheet's columns that identify a row (for the changes against a frozen
+#: version).
+ROW_KEY = ["Intervention id"]
 #: (column header, codebook dimension) of the interventions sheet, in order.
 COLUMNS: list[tuple[str, str]] = [
     ("Country", "country"),
@@ -352,32 +350,3 @@ def write(sheet_list: list[workbook.Sheet], path: str | Path) -> list[Path]:
     """Write the workbook and its CSV twins; return the twins' paths."""
     workbook.write(sheet_list, path, title="Toolkit SLO Interventies")
     return workbook.write_twins(sheet_list, path)
-
-
-def add_arguments_toolkit_slo(parser: argparse.ArgumentParser) -> None:
-    coded.add_arguments(parser)
-    parser.add_argument("--references", help="results/dedup/references.csv (citations, DOIs)")
-    parser.add_argument("--search-log", help="the review's search log (searches.csv)")
-    parser.add_argument("--counts", help="the PRISMA counts table (results/screening/counts.csv)")
-    parser.add_argument("-o", "--output", required=True, help="the .xlsx to write")
-
-
-def toolkit_slo(args: argparse.Namespace) -> int:
-    """``slrflow toolkit-slo``: write the Toolkit SLO Interventies workbook and its CSVs."""
-    book = codebook_module.load(args.codebook)
-    interventions = coded.read(args.coded, wide=args.wide)
-    searches = read_sheet(args.search_log) if args.search_log else None
-    counts = prisma.read_counts(args.counts) if args.counts else None
-    if counts is not None and interventions:
-        # The screening counts reports; the coding tells how many studies they describe.
-        counts = prisma.with_studies(counts, len(interventions))
-    result = sheets(
-        interventions,
-        book,
-        references=tables.read_optional_csv(args.references),
-        searches=searches,
-        counts=counts,
-    )
-    write(result, args.output)
-    print(f"toolkit-slo: {len(interventions)} interventions -> {args.output}", file=sys.stderr)
-    return 0

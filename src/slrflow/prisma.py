@@ -1,4 +1,5 @@
-"""The PRISMA 2020 counts table: its nodes, the checks that it adds up, its PRISMA2020 CSV form.
+"""The PRISMA 2020 accounting: the counts table's nodes, the checks that it adds up, its PRISMA2020
+CSV form.
 
 The counts table (``results/screening/counts.csv``) is tidy, one number per row:
 
@@ -28,29 +29,25 @@ The counts table (``results/screening/counts.csv``) is tidy, one number per row:
 
 A node given only by its parts has their sum as total. :func:`check` tests every equation of
 :data:`EQUATIONS` (identified - removed = screened, screened - excluded - awaiting = sought, ...);
-a table that does not add up is an error, never a warning. :mod:`.prisma_diagram` draws it;
-:func:`to_prisma2020` writes the same numbers in the R package's template schema
-(``data,node,box,description,boxtext,tooltips,url,n``).
+a table that does not add up is an error, never a warning. :func:`to_prisma2020` writes the same
+numbers in the R package's template schema (``data,node,box,description,boxtext,tooltips,url,n``).
+
+This is the accounting the stages share: screening writes the table, the toolkits and the report
+read it, :mod:`slrflow.figures.prisma_diagram` draws it. It sits below all of them and imports
+only ground modules (tables, messages, errors).
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from slrflow import tables
-from slrflow.figures.prisma_diagram import render
+from slrflow.errors import SlrflowError
 from slrflow.messages import some_of
-from slrflow.toolkit import coded
-
-if TYPE_CHECKING:  # matplotlib is imported only to draw
-    pass
 
 #: node -> (box in the PRISMA2020 template, what the number counts)
 NODES: dict[str, tuple[str, str]] = {
@@ -62,6 +59,22 @@ NODES: dict[str, tuple[str, str]] = {
         "Records of previous searches not included (duplicates and exclusions)",
     ),
     "previous_records": ("box1", "Records identified by the searches of previous versions"),
+    "previous_withdrawn_studies": (
+        "box1",
+        "Studies of the previous version no longer included (corrected since it was frozen)",
+    ),
+    "previous_withdrawn_reports": (
+        "box1",
+        "Reports of the previous version no longer included (corrected since it was frozen)",
+    ),
+    "previous_added_studies": (
+        "box1",
+        "Studies of previous searches included since the previous version was frozen",
+    ),
+    "previous_added_reports": (
+        "box1",
+        "Reports of previous searches included since the previous version was frozen",
+    ),
     "database_results": ("box2", "Records identified from: Databases"),
     "register_results": ("box2", "Records identified from: Registers"),
     "duplicates": ("box3", "Duplicate records removed"),
@@ -108,7 +121,9 @@ NODES: dict[str, tuple[str, str]] = {
 #: package finds a node by matching its name anywhere in ``data`` (``grep``), so a row named
 #: ``other_records_excluded`` would be read as ``records_excluded``.
 EXTENSION = (
-    "previous_awaiting", "previous_other", "previous_records", "records_awaiting",
+    "previous_awaiting", "previous_other", "previous_records", "previous_withdrawn_studies",
+    "previous_withdrawn_reports", "previous_added_studies", "previous_added_reports",
+    "records_awaiting",
     "dbr_awaiting_retrieval", "dbr_awaiting_assessment", "other_duplicates",
     "other_excluded_automatic", "other_records_excluded", "other_records_awaiting",
     "other_awaiting_retrieval", "other_awaiting_assessment",
@@ -140,7 +155,8 @@ EQUATIONS: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
      ("dbr_excluded", "dbr_awaiting_assessment", "other_excluded", "other_awaiting_assessment",
       "new_reports"),
      "reports assessed - excluded - awaiting a decision vs reports of new included studies"),
-    (("previous_records",), ("previous_reports", "previous_awaiting", "previous_other"),
+    (("previous_records", "previous_withdrawn_reports"),
+     ("previous_added_reports", "previous_awaiting", "previous_other", "previous_reports"),
      "records of previous searches - previous reports - awaiting vs not included"),
 )  # fmt: skip
 
@@ -176,7 +192,7 @@ _SPECIFIC = {"database_results": "database_specific_results",
 COLUMNS = ["node", "detail", "n"]
 
 
-class CountsError(ValueError):
+class CountsError(SlrflowError):
     """A counts table that is malformed or whose numbers do not reconcile."""
 
 
@@ -307,10 +323,10 @@ def check(counts: Counts) -> list[str]:
             left = sum(c[n] for n in ins) - sum(c[n] for n in outs[:-1])
             equal(left, c[outs[-1]], text)
     if c.is_update or "total_studies" in c or "total_reports" in c:
-        equal(c["previous_studies"] + c["new_studies"], c["total_studies"],
-              "previous + new studies vs total studies")  # fmt: skip
-        equal(c["previous_reports"] + c["new_reports"], c["total_reports"],
-              "previous + new reports vs total reports")  # fmt: skip
+        equal(_still_included(c, "studies") + c["new_studies"], c["total_studies"],
+              "previous (less withdrawn, plus added) + new studies vs total studies")  # fmt: skip
+        equal(_still_included(c, "reports") + c["new_reports"], c["total_reports"],
+              "previous (less withdrawn, plus added) + new reports vs total reports")  # fmt: skip
     return problems
 
 
@@ -329,8 +345,8 @@ def to_prisma2020(counts: Counts) -> pd.DataFrame:
     previous, new and total rows agree whichever template the package is asked to draw.
     """
     c = counts.copy()
-    c.totals["total_studies"] = c["previous_studies"] + c["new_studies"]
-    c.totals["total_reports"] = c["previous_reports"] + c["new_reports"]
+    c.totals["total_studies"] = _still_included(c, "studies") + c["new_studies"]
+    c.totals["total_reports"] = _still_included(c, "reports") + c["new_reports"]
     header = [
         ("NA", "node4", "prevstud", "Grey title box; Previous studies", "Previous studies"),
         ("NA", "node6", "newstud",
@@ -454,25 +470,59 @@ def with_previous(counts: Counts, studies: int, reports: int) -> Counts:
     return out
 
 
+def _still_included(counts: Counts, kind: str) -> int:
+    """The previous version's studies or reports (``kind``) that are included now: as frozen,
+    less those withdrawn by a correction, plus those of its searches included since."""
+    return (
+        counts[f"previous_{kind}"]
+        - counts[f"previous_withdrawn_{kind}"]
+        + counts[f"previous_added_{kind}"]
+    )
+
+
+def with_published(
+    counts: Counts,
+    *,
+    studies: int,
+    reports: int,
+    withdrawn_studies: int = 0,
+    withdrawn_reports: int = 0,
+) -> Counts:
+    """``counts`` of an updated review whose previous version was frozen (``slrflow freeze``):
+    its ``studies`` and ``reports`` as published, of which ``withdrawn_*`` are no longer
+    included after a correction. What the search log's earlier rounds give now (``counts``'
+    derived ``previous_studies`` and ``previous_reports``) is kept in the accounting: the
+    difference is shown as withdrawn and as added since (references of earlier searches that
+    were still awaiting a decision when the version was frozen), so every number still adds up.
+    """
+    out = counts.copy()
+    for kind, published, withdrawn in (
+        ("studies", studies, withdrawn_studies),
+        ("reports", reports, withdrawn_reports),
+    ):
+        now = out[f"previous_{kind}"]
+        added = now - (published - withdrawn)
+        if added < 0:  # matching by records found fewer withdrawn than the numbers show
+            withdrawn, added = withdrawn - added, 0
+        out.totals[f"previous_{kind}"] = published
+        for node, n in (
+            (f"previous_withdrawn_{kind}", withdrawn),
+            (f"previous_added_{kind}", added),
+        ):
+            if n:
+                out.totals[node] = n
+            else:
+                out.totals.pop(node, None)
+    _update_totals(out)
+    return out
+
+
 def _update_totals(counts: Counts) -> None:
     if counts.is_update:
-        counts.totals["total_studies"] = counts["previous_studies"] + counts["new_studies"]
-        counts.totals["total_reports"] = counts["previous_reports"] + counts["new_reports"]
+        counts.totals["total_studies"] = _still_included(counts, "studies") + counts["new_studies"]
+        counts.totals["total_reports"] = _still_included(counts, "reports") + counts["new_reports"]
     # keep the canonical node order
     counts.totals = {node: counts.totals[node] for node in NODES if node in counts.totals}
-
-
-def options_from_config(settings: dict | None) -> list[str]:
-    """Command-line arguments from the config's ``prisma:`` section: the previous version's
-    studies and reports, typed in for a review whose previous version was made outside this
-    workflow (they override what the search log's update rounds give). One list item per
-    argument, so that the rule can quote each."""
-    settings = settings or {}
-    options = []
-    for key in ("previous_studies", "previous_reports"):
-        if key in settings:
-            options += [f"--{key.replace('_', '-')}", str(int(settings[key]))]
-    return options
 
 
 def cross_check(counts: Counts, boxes: pd.DataFrame, *, file: str = "boxes.csv") -> list[str]:
@@ -509,91 +559,3 @@ TERMINAL = (
     "other_records_excluded", "other_records_awaiting", "other_notretrieved_reports",
     "other_awaiting_retrieval", "other_excluded", "other_awaiting_assessment", "new_reports",
 )  # fmt: skip
-
-
-def add_arguments_prisma(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("counts", help="the PRISMA counts table (results/screening/counts.csv)")
-    parser.add_argument(
-        "-o",
-        "--output",
-        action="append",
-        required=True,
-        help="diagram file (.svg, .png or .pdf); repeat for several",
-    )
-    parser.add_argument("--r-csv", help="write the counts in the PRISMA2020 R package's CSV schema")
-    parser.add_argument("--table", help="write the counts drawn (node, detail, n) here")
-    parser.add_argument(
-        "--boxes",
-        help="results/screening/boxes.csv: the box of every record; checked against the "
-        "counts, and tells previous from new studies in an updated review",
-    )
-    parser.add_argument(
-        "--coded",
-        help="coded interventions (results/coding/coded_long.csv): "
-        "their number is the number of included studies",
-    )
-    parser.add_argument(
-        "--previous-studies",
-        type=int,
-        help="studies included in the previous version (updated review; overrides the "
-        "search log's earlier rounds)",
-    )
-    parser.add_argument(
-        "--previous-reports", type=int, help="reports of the studies of the previous version"
-    )
-    parser.add_argument("--title", help="a title above the diagram")
-    coded.add_wide_argument(parser)
-
-
-def prisma(args: argparse.Namespace) -> int:
-    """``slrflow prisma``: draw the PRISMA 2020 diagram and write its PRISMA2020 CSV.
-
-    Fails (exit 2) when the numbers do not add up, or when they disagree with ``--boxes``
-    (naming the records); draws nothing then.
-    """
-    counts = read_counts(args.counts)
-    problems = [f"{args.counts}: {p}" for p in check(counts)]
-    boxes = tables.read_optional_csv(args.boxes)
-    if boxes is not None:
-        problems += cross_check(counts, boxes, file=str(args.boxes))
-    if problems:
-        raise CountsError("the PRISMA numbers do not add up: " + "; ".join(problems))
-    if args.previous_studies is not None or args.previous_reports is not None:
-        if counts.derived_previous:
-            print(
-                "prisma: the previous version's numbers given (config prisma:) replace those "
-                "of the search log's earlier rounds",
-                file=sys.stderr,
-            )
-        counts = with_previous(counts, args.previous_studies or 0, args.previous_reports or 0)
-    if args.coded:
-        studies = [item.reports for item in coded.read(args.coded, wide=args.wide)]
-        earlier: list[str] = []
-        if boxes is not None:
-            earlier = boxes.loc[boxes["prisma"] == "previous_reports", "reference_id"].tolist()
-        counts = with_studies(counts, studies, previous_reports=earlier)
-    if counts["new_studies"] > counts["new_reports"]:
-        print(
-            f"prisma: note: {counts['new_studies']} new studies rest on "
-            f"{counts['new_reports']} reports (a report describing several studies?)",
-            file=sys.stderr,
-        )
-    reconcile(counts, file=str(args.counts))
-    render(counts, args.output, title=args.title)
-    if args.r_csv:
-        tables.write_csv(to_prisma2020(counts), args.r_csv)
-    if args.table:
-        write_counts(counts, args.table)
-    template = "updated-review" if counts.is_update else "new-review"
-    print(
-        f"prisma: {template} template; {counts['new_reports']} reports of "
-        f"{counts['new_studies']} new studies"
-        + (
-            f", {counts['total_reports']} reports of {counts['total_studies']} studies in all"
-            if counts.is_update
-            else ""
-        )
-        + f" -> {', '.join(args.output)}",
-        file=sys.stderr,
-    )
-    return 0

@@ -24,12 +24,13 @@ The benchmark prints four tables:
    ``SLRFLOW_BIB_DEDUPE`` (the ``python`` of a virtual environment with ``bib-dedupe==0.11.0``,
    or the environment's folder); without it, its rows are taken from the cache file
    (``--bib-dedupe-cache``, written by an earlier run on the same files) or skipped.
-2. ``leave one set out``: the one setting tuned here (``match_weight``, the match weight from
-   which a pair stays matched although a field not proved reliable in the review disagrees)
-   is chosen for each set from the *other* sets only (highest pooled sensitivity with every
-   other set's precision >= 0.999 and review queue <= 1% of records; ties to the smaller
-   queue, then to the higher weight), then that set is scored with it. Pooled and per-set
-   sensitivity and precision.
+2. ``leave one set out``: the one setting tuned here (``match_odds``, the log2 odds from the
+   learned field weights from which a pair is the same work although a field not proved
+   reliable in the review disagrees or something is missing) is chosen for each set from the
+   *other* sets only (highest pooled sensitivity with every other set's precision >= 0.999
+   and review queue <= 1% of records; ties to the smaller queue, then to the value nearest
+   the default of 10 bits, fixed beforehand as odds of 1,000 to 1), then that set is scored
+   with it. Pooled and per-set sensitivity and precision.
 3. ``corrupted copies``: each set with one field corrupted at a time (issue numbers replaced
    by sequence numbers, authors' separators removed, initials before the surname, journals
    abbreviated, titles with a language tag or in brackets, page ranges shortened, volume and
@@ -86,8 +87,9 @@ SETS = [
 ]
 SLRFLOW_OPTIONS = {"bibdedupe_testdata": ["--deduplicated-searches", "old_search"]}
 SEARCHES_DONE = {"bibdedupe_testdata": ("old_search",)}
-#: the values of ``match_weight`` the leave-one-set-out evaluation chooses from
-GRID = [20.0, 25.0, 30.0, 35.0, 40.0, 1000.0]
+#: the values of ``match_odds`` the leave-one-set-out evaluation chooses from
+GRID = [5.0, 7.5, 10.0, 12.5, 15.0, 1000.0]
+DEFAULT_ODDS = 10.0
 MIN_PRECISION = 0.999
 MAX_QUEUE = 0.01
 
@@ -296,14 +298,14 @@ def sets_table(python: Path | None, cache: Path, tools: list[str]) -> dict[str, 
 # --- leave one set out and corrupted copies (in this process) --------------------------------
 
 
-def run_engine(frame: pd.DataFrame, name: str, match_weight: float) -> dict:
+def run_engine(frame: pd.DataFrame, name: str, match_odds: float) -> dict:
     """slrflow's engine on a benchmark-form table; the clusters, the queue and seconds."""
     from slrflow.dedup import Options, deduplicate
     from slrflow.dedup.load import prepare_table
 
     start = time.perf_counter()
     table, _ = prepare_table(frame.astype(str))
-    options = Options(match_weight=match_weight, deduplicated_searches=SEARCHES_DONE.get(name, ()))
+    options = Options(match_odds=match_odds, deduplicated_searches=SEARCHES_DONE.get(name, ()))
     result = deduplicate(table, options=options, quiet=True)
     ids = table["record_id"].tolist()
     found: dict[int, list[str]] = {}
@@ -342,15 +344,16 @@ def loso(theirs: dict[str, dict]) -> dict[str, float]:
                 continue
             sens = pooled(list(others.values()))["sensitivity"]
             queue = sum(r["queue"] for r in others.values())
-            # ties to the smaller review queue, then to the higher weight (later in GRID)
-            if best is None or (sens, -queue) >= best[:2]:
-                best = (sens, -queue, value)
-        chosen[held] = best[2] if best else GRID[-1]
+            # ties to the smaller review queue, then to the value nearest the default
+            key = (sens, -queue, -abs(value - DEFAULT_ODDS))
+            if best is None or key > best[0]:
+                best = (key, value)
+        chosen[held] = best[1] if best else GRID[-1]
     header = (
-        f"{'set (scored without tuning on it)':34} {'weight':>6} {'TP':>5} {'FP':>4} {'FN':>4} "
+        f"{'set (scored without tuning on it)':34} {'odds':>6} {'TP':>5} {'FP':>4} {'FN':>4} "
         f"{'sens':>6} {'prec':>6} {'queue':>6} {'q %':>5} {'bib sens':>8} {'seconds':>7}"
     )
-    print("\n2. leave one set out (match_weight chosen on the other sets)\n" + header)
+    print("\n2. leave one set out (match_odds chosen on the other sets)\n" + header)
     print("-" * len(header))
     scored = []
     for n in data:
@@ -358,7 +361,7 @@ def loso(theirs: dict[str, dict]) -> dict[str, float]:
         scored.append(r)
         bib = theirs.get(n)
         print(
-            f"{n:34} {chosen[n]:6.0f} {r['TP']:5d} {r['FP']:4d} {r['FN']:4d} "
+            f"{n:34} {chosen[n]:6.1f} {r['TP']:5d} {r['FP']:4d} {r['FN']:4d} "
             f"{r['sensitivity']:6.3f} {r['precision']:6.3f} {r['queue']:6d} "
             f"{100 * r['queue'] / sizes[n]:5.2f} "
             f"{bib['sensitivity'] if bib else float('nan'):8.3f} {r['seconds']:7.1f}"
@@ -491,7 +494,7 @@ def corrupted(chosen: dict[str, float], kinds: list[str]) -> None:
     print(f"{'corruption':24} " + " ".join(f"{short[n]:>11}" for n in names))
     clean = {}
     for n, (frame, truth) in data.items():
-        run = run_engine(frame, n, chosen.get(n, 30.0))
+        run = run_engine(frame, n, chosen.get(n, DEFAULT_ODDS))
         clean[n] = score(frame["ID"].tolist(), run["clusters"], truth)
     print(
         f"{'(clean sensitivity)':24} " + " ".join(f"{clean[n]['sensitivity']:11.3f}" for n in names)
@@ -500,7 +503,7 @@ def corrupted(chosen: dict[str, float], kinds: list[str]) -> None:
     for kind in kinds:
         cells = []
         for n, (frame, truth) in data.items():
-            run = run_engine(corrupt(frame, kind), n, chosen.get(n, 30.0))
+            run = run_engine(corrupt(frame, kind), n, chosen.get(n, DEFAULT_ODDS))
             s = score(frame["ID"].tolist(), run["clusters"], truth)
             delta = s["sensitivity"] - clean[n]["sensitivity"]
             worst = min(worst, delta)

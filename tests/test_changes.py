@@ -105,7 +105,7 @@ def test_reference_changes_new_changed_merged_removed_and_the_deciding_row():
     )
     got = compare.reference_changes(THEN, now, then_log=then_log, now_log=now_log)
     rows = {r["reference_id"]: r for r in got.to_dict("records")}
-    assert list(got["reference_id"]) == ["a-3", "a-4", "c-1", "a-2"]
+    assert list(got["reference_id"]) == ["a-3", "a-4", "c-1", ""]
     assert rows["a-3"]["change"] == "changed"
     assert rows["a-3"]["then"] == "included"
     assert rows["a-3"]["now"] == "excluded at full text (C4)"
@@ -116,8 +116,9 @@ def test_reference_changes_new_changed_merged_removed_and_the_deciding_row():
     assert rows["a-4"]["change"] == "merged"
     assert rows["a-4"]["then_reference_ids"] == "a-4; a-5"
     assert rows["c-1"]["change"] == "new" and rows["c-1"]["then"] == ""
-    assert rows["a-2"]["change"] == "removed"
-    assert rows["a-2"]["then"] == "excluded at title/abstract (C2)"
+    removed = rows[""]
+    assert removed["change"] == "removed" and removed["then_reference_ids"] == "a-2"
+    assert removed["then"] == "excluded at title/abstract (C2)"
 
 
 def test_a_changed_reason_alone_is_a_change():

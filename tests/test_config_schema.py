@@ -86,8 +86,8 @@ def test_defaults_come_from_the_schema_only():
     # the options' own defaults are the schema's (no second copy in the code)
     assert Options().title_same == schema["dedup"]["properties"]["title_same"]["default"]
     assert Options().cochrane_versions == "merge"
-    # the schema writes 30; the dedup log shows the setting as it always did (30.0)
-    assert repr(Options().match_weight) == "30.0"
+    # the schema writes 10; the dedup log shows the setting as a number with a point (10.0)
+    assert repr(Options().match_odds) == "10.0"
     assert settings.defaults("screening")["criteria"] == "criteria.yaml"
     assert settings.check({"review": "r"})["coding"]["codebook"] == "codebook.yaml"
 

@@ -147,6 +147,11 @@ def test_a_running_number_in_the_issue_field_gets_no_weight():
     agreeing = ["title", "authors", "year", "journal", "volume", "pages"]
     expected = weights.loc[agreeing, "weight_agree"].sum()
     assert links["match_weight"].tolist() == pytest.approx([expected] * len(_TOPICS), abs=0.02)
+    # prior odds: 24 certain pairs among 48 x 47 / 2 = 1128 pairs of records
+    assert result.weights.prior_bits == pytest.approx(math.log2(24 / 1128), abs=0.01)
+    assert links["match_odds"].tolist() == pytest.approx(
+        [expected + math.log2(24 / 1128)] * len(_TOPICS), abs=0.03
+    )
     assert weights.loc["issue", "role"] == "ignored"
     assert weights.loc["issue", "disagreeing"] == weights.loc["issue", "certain_pairs"]
 

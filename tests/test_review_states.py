@@ -365,7 +365,8 @@ def test_one_search_one_reviewer(review_b: Walk):
     assert n["database_results"] == 5
     assert n["records_awaiting"] == 5
     sheets = sorted(p.name for p in (results / "screening" / "sheets").rglob("*.xlsx"))
-    assert sheets == ["solo.xlsx"] * 3
+    # a screening sheet and a conflict sheet per stage
+    assert sheets == ["resolutions.xlsx"] * 3 + ["solo.xlsx"] * 3
     assert len(to_judge(results, "title_abstract", "solo")) == 5
 
 

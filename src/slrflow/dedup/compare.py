@@ -26,9 +26,11 @@ What a corroborating field (authors, year, journal, volume, issue, pages) may do
 role in this review, learned from the review's own records (:mod:`weights`): a field
 ``ignored`` here is treated as missing; only a ``veto`` field contradicts a match on its own
 ("nothing contradicting" below). A match that a ``weighed`` or ``unproven`` field disagrees with
-becomes ``<rule>_doubted`` (review) unless its match weight reaches ``match_weight`` or, for one
+becomes ``<rule>_doubted`` (review) unless its match odds reach ``match_odds`` or, for one
 ``unproven`` field, the pair is certain on its other fields (near-identical title and three
-other fields agreeing). The special cases (notices, Cochrane versions, identifiers, preprints,
+other fields agreeing). An undecided pair (``title_no_authors``, ``title_authors``,
+``similar_title``) whose match odds reach ``match_odds`` is the same work
+(``<rule>_weighed``). The special cases (notices, Cochrane versions, identifiers, preprints,
 conference abstracts) are decided as before. The rules, in order:
 
 1. ``notice``: an erratum, retraction, reply or comment is never the article it is about; two
@@ -140,7 +142,9 @@ def author_similarity(keys: Keys, i: int, j: int) -> float | None:
     if sa and sb:
         best = max(best, len(sa & sb) / min(len(sa), len(sb)))
     if best < 1:
-        best = max(best, fuzz.token_set_ratio(keys.authors_text[i], keys.authors_text[j]) / 100)
+        # below 0.5 the exact value decides nothing: let rapidfuzz stop early
+        ratio = fuzz.token_set_ratio(keys.authors_text[i], keys.authors_text[j], score_cutoff=50)
+        best = max(best, ratio / 100)
     return best
 
 
@@ -402,7 +406,9 @@ def classify(
         sims = similarities(keys, i, j, title)
     weights = weights or prior_weights()
     verdict, rule = _decide(keys, i, j, sims, options, weights)
-    return Comparison(i, j, verdict, rule, score_of(sims), sims, weight=weights.match_weight(sims))
+    # the weight is shown with links and pairs to review; a pair kept apart needs none
+    weight = weights.match_weight(sims) if verdict != "different" else 0.0
+    return Comparison(i, j, verdict, rule, score_of(sims), sims, weight=weight)
 
 
 #: rules that rest on a shared identifier or a special case, not on corroborating fields
@@ -417,11 +423,24 @@ _ANCHORED = (
 )
 
 
+#: undecided pairs that the learned weights may decide: a close title with something missing
+#: (authors, a year) or a title just below ``title_same``; not a changed word or a far year
+_WEIGHABLE = ("title_no_authors", "title_authors", "similar_title")
+
+
 def _decide(keys: Keys, i: int, j: int, sims: dict, o: Options, w: FieldWeights) -> tuple[str, str]:
     # A field that is no more telling among duplicates than among strangers in this review is
     # treated as missing; a field that disagrees without having proved reliable only doubts.
     s = {k: (None if k in CORROBORATING and w.ignored(k) else v) for k, v in sims.items()}
     verdict, rule = _rules(keys, i, j, s, o, w)
+    if (
+        verdict == "maybe"
+        and rule in _WEIGHABLE
+        and w.match_odds(sims) >= o.match_odds
+        and not title_word_conflict(keys.title[i], keys.title[j])
+    ):
+        # the fields this review has shown to be telling outweigh what is missing
+        return "same", rule + "_weighed"
     if verdict != "same" or rule.startswith(_ANCHORED):
         return verdict, rule
     doubting = [name for name in _disagreeing(keys, i, j, s) if not w.vetoes(name)]
@@ -429,7 +448,7 @@ def _decide(keys: Keys, i: int, j: int, sims: dict, o: Options, w: FieldWeights)
     if (
         doubting
         and not (unproven and _certain_without(keys, i, j, s, doubting))
-        and w.match_weight(sims) < o.match_weight
+        and w.match_odds(sims) < o.match_odds
     ):
         return "maybe", rule + "_doubted"
     return verdict, rule
@@ -639,6 +658,8 @@ def _rules(keys: Keys, i: int, j: int, s: dict, o: Options, w: FieldWeights) -> 
     if close_title and a is None and not contradiction and not generic:
         if y == 1.0 and journal_ok and (vol_eq or page_eq):
             return "same", "title_source"
+        if y == 1.0 and journal_ok and t >= 0.97 and len(keys.title[i].split()) >= 6:
+            return "same", "long_title_source"  # a long title in the same year and journal
         return "maybe", "title_no_authors"
     # 8. a less close title with the same authors, year and source
     if (

@@ -39,9 +39,10 @@ class Options:
     title_review: float = _DEFAULT["title_review"]
     #: author similarity (0-1) needed besides the title
     authors_same: float = _DEFAULT["authors_same"]
-    #: match weight (bits, the sum of the fields' weights learned in this review) from which
-    #: a matching pair stays the same work although a field not proved reliable disagrees
-    match_weight: float = _DEFAULT["match_weight"]
+    #: log2 odds (bits: the fields' weights learned in this review on top of the review's
+    #: share of duplicates) from which a pair is the same work although a field not proved
+    #: reliable disagrees or something is missing; 10 bits are odds of 1,000 to 1
+    match_odds: float = _DEFAULT["match_odds"]
     conference_abstract: str = _DEFAULT["conference_abstract"]
     preprint: str = _DEFAULT["preprint"]
     cochrane_versions: str = _DEFAULT["cochrane_versions"]
@@ -49,8 +50,8 @@ class Options:
     deduplicated_searches: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
-        # a number the config writes without a decimal point (30) is the same setting as 30.0
-        for name in ("title_same", "title_review", "authors_same", "match_weight"):
+        # a number the config writes without a decimal point (10) is the same setting as 10.0
+        for name in ("title_same", "title_review", "authors_same", "match_odds"):
             object.__setattr__(self, name, float(getattr(self, name)))
         for name in ("conference_abstract", "preprint", "cochrane_versions"):
             if getattr(self, name) not in POLICIES:

@@ -5,6 +5,8 @@
     ``score`` and ``linked_to`` (the record it was matched with).
 ``evidence.csv``  one row per applied link: both records, the rule, the score, the
     ``match_weight`` (bits: the sum of the fields' weights learned in this review),
+    ``match_odds`` (log2 odds that the two are one work: the match weight on top of the
+    review's share of duplicates; 10 is 1,000 to 1),
     ``decided_by`` (each field present with its weight in this review, heaviest first:
     ``title +10.5; pages +9.1; issue 0 (ignored here)``) and each field similarity
     (``sim_title``...; empty where a field is missing on either side).
@@ -69,7 +71,7 @@ def clusters(table: pd.DataFrame, result: Result) -> pd.DataFrame:
 
 
 #: the columns that say why a pair was linked or queued
-WHY = ["rule", "score", "match_weight", "decided_by"]
+WHY = ["rule", "score", "match_weight", "match_odds", "decided_by"]
 
 
 def _why(comparison: Comparison, result: Result) -> dict[str, object]:
@@ -77,6 +79,7 @@ def _why(comparison: Comparison, result: Result) -> dict[str, object]:
         "rule": comparison.rule,
         "score": comparison.score,
         "match_weight": comparison.weight,
+        "match_odds": round(comparison.weight + result.weights.prior_bits, 2),
         "decided_by": result.weights.explain(comparison.sims),
         **_sims(comparison),
     }

@@ -34,6 +34,7 @@ Everything here is per record (linear). The keys:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -322,11 +323,28 @@ def surname_key(author: str) -> str:
     return _NON_ALNUM.sub("", ascii_fold(" ".join(words)))
 
 
+def _each_once(function, values: list) -> list:
+    """``[function(v) for v in values]``, computing each distinct value once."""
+    done: dict = {}
+    out = []
+    for value in values:
+        found = done.get(value)
+        if found is None:
+            found = done[value] = function(value)
+        out.append(found)
+    return out
+
+
+@functools.lru_cache(maxsize=200_000)
+def _surname(name: str) -> str:
+    return surname_key(name)
+
+
 def _surnames(keys: str, authors: str) -> tuple[str, ...]:
     """Surname keys in order; from the names themselves, so that names run together or
     written with initials first or last give the same keys."""
     names = [n for a in authors[:20000].split("; ") for n in split_run_together(a)]
-    found = tuple(k for k in (surname_key(n) for n in names) if k)
+    found = tuple(k for k in (_surname(n) for n in names) if k)
     if found:
         return found
     return tuple(k for k in keys.split("; ") if k)
@@ -341,7 +359,7 @@ def prepare(table: pd.DataFrame) -> Keys:
     """Comparison keys for every row of a record table (columns of :data:`load.FIELDS`)."""
     col = {c: table[c].fillna("").astype(str).tolist() for c in table.columns}
     titles = [title_words(t) for t in col["title"]]
-    journals = [journal_words(j) for j in col["journal"]]
+    journals = _each_once(journal_words, col["journal"])
     dois = [d.strip().lower() for d in col["doi"]]
     families, versions = [], []
     for doi in dois:
@@ -349,18 +367,21 @@ def prepare(table: pd.DataFrame) -> Keys:
         families.append(match.group(1) if match else "")
         versions.append(int(match.group(2) or 1) if match else 0)
     years = [parse_year(y) for y in col["year"]]  # also "2015.0" from a float column
+    # journals and names recur across records: each distinct value is worked out once
+    journal_names = _each_once(journal_forms, col["journal"])
+    tokens = _each_once(_name_tokens, col["authors"])
     return Keys(
         record_id=col["record_id"],
         search_id=col["search_id"],
         title=titles,
         title_key=[t.replace(" ", "") for t in titles],
         surnames=[_surnames(k, a) for k, a in zip(col["author_keys"], col["authors"], strict=True)],
-        name_tokens=[_name_tokens(a) for a in col["authors"]],
-        authors_text=[" ".join(sorted(_name_tokens(a))) for a in col["authors"]],
+        name_tokens=tokens,
+        authors_text=_each_once(lambda t: " ".join(sorted(t)), tokens),
         year=years,
         journal=journals,
-        journal_forms=[journal_forms(j) for j in col["journal"]],
-        venue_acronym=[venue_acronym(j) for j in journals],
+        journal_forms=journal_names,
+        venue_acronym=_each_once(venue_acronym, journals),
         # a volume that is the year ("2016") says nothing about the place in the journal
         volume=[
             "" if v == str(y) else v

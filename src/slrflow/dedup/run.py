@@ -35,6 +35,8 @@ from slrflow.dedup.weights import FieldWeights, estimate, prior_weights, random_
 #: pairs whose titles are less alike than this are not compared further (unless an identifier,
 #: a Cochrane review or the first page agree, one title contains the other, or one is missing)
 PREFILTER_TITLE = 0.6
+#: compared pairs counted for the field weights at most (every k-th of a larger review)
+MAX_COUNTED = 100_000
 
 
 @dataclass
@@ -74,19 +76,29 @@ def learn_weights(keys: Keys, compared: list[tuple[int, int, dict]]) -> FieldWei
         similarities(keys, i, j, t if titles[i] and titles[j] else None)
         for (i, j), t in zip(sample.tolist(), title_sim.tolist(), strict=True)
     ]
+    # a large review has certain pairs to spare: every k-th compared pair is enough to count
+    step = max(1, len(compared) // MAX_COUNTED)
+    counted = compared[::step]
     identifier = [
         bool(
             (keys.doi[i] and keys.doi[i] == keys.doi[j])
             or (keys.pmid[i] and keys.pmid[i] == keys.pmid[j])
         )
-        for i, j, _ in compared
+        for i, j, _ in counted
     ]
     weak_title = [
         bool(keys.generic[i] or keys.generic[j] or keys.notice[i] or keys.notice[j])
         or min(len(titles[i].split()), len(titles[j].split())) < 4
-        for i, j, _ in compared
+        for i, j, _ in counted
     ]
-    return estimate([s for _, _, s in compared], identifier, weak_title, random_sims)
+    return estimate(
+        [s for _, _, s in counted],
+        identifier,
+        weak_title,
+        random_sims,
+        records=len(keys),
+        every=step,
+    )
 
 
 def deduplicate(

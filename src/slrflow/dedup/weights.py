@@ -69,7 +69,7 @@ SUPPORT_BITS = 1.0
 #: it more than half as often as strangers
 IGNORE_BITS = -1.0
 #: random pairs drawn for ``u``
-RANDOM_PAIRS = 4000
+RANDOM_PAIRS = 2500
 
 
 def level(name: str, sim: float | None) -> str | None:
@@ -121,6 +121,9 @@ class FieldWeights:
     """The weights of every field in one review."""
 
     fields: dict[str, FieldWeight] = field(default_factory=dict)
+    #: log2 of the prior odds that a random pair of this review is one work: the certain
+    #: pairs found against all pairs of records (the share of duplicates in the review)
+    prior_bits: float = 0.0
 
     def role(self, name: str) -> str:
         found = self.fields.get(name)
@@ -141,7 +144,13 @@ class FieldWeights:
         }
 
     def match_weight(self, sims: dict[str, float | None]) -> float:
+        """The sum of the present fields' weights (bits)."""
         return round(sum(self.pair_weights(sims).values()), 2)
+
+    def match_odds(self, sims: dict[str, float | None]) -> float:
+        """log2 of the odds that the pair is one work: its match weight on top of the
+        review's prior odds (10 bits: 1,000 to 1)."""
+        return round(self.match_weight(sims) + self.prior_bits, 2)
 
     def explain(self, sims: dict[str, float | None]) -> str:
         """The fields of one pair with their weights in this review, heaviest first:
@@ -187,6 +196,8 @@ def estimate(
     generic: list[bool],
     random_sims: list[dict[str, float | None]],
     *,
+    records: int = 0,
+    every: int = 1,
     min_pairs: int = MIN_PAIRS,
     veto_bits: float = VETO_BITS,
 ) -> FieldWeights:
@@ -194,7 +205,9 @@ def estimate(
 
     ``pair_sims`` are the similarities of the pairs compared (:func:`compare.similarities`),
     ``identifier[k]`` says pair ``k`` shares a DOI or PMID, ``generic[k]`` that one of its
-    titles is generic or short; ``random_sims`` are the similarities of random pairs."""
+    titles is generic or short; ``random_sims`` are the similarities of random pairs;
+    ``records`` the number of records (for the prior odds); ``every``: the pairs given are
+    every k-th of those compared (a large review), so that pair counts scale by k."""
     outcome = {name: [level(name, s.get(name)) for s in pair_sims] for name in FIELDS}
     title = [s.get("title") for s in pair_sims]
     agreeing = np.zeros(len(pair_sims), dtype=np.int64)
@@ -209,6 +222,11 @@ def estimate(
         dtype=bool,
     )
     out = FieldWeights()
+    certain_pair = by_identifier | (near_identical & (agreeing >= 2))
+    certain_any = int(certain_pair.sum()) * every
+    all_pairs = records * (records - 1) / 2
+    if all_pairs > 0:
+        out.prior_bits = round(math.log2(max(certain_any, 1) / all_pairs), 2)
     for name in FIELDS:
         if name == "title":
             locators = [
@@ -228,6 +246,15 @@ def estimate(
         m = {k: (counts[k] + PRIOR_PAIRS * prior[k]) / (n + PRIOR_PAIRS) for k in LEVELS}
         random_counts, n_random = _counts([level(name, s.get(name)) for s in random_sims])
         u = {k: (random_counts[k] + 0.5) / (n_random + 1.5) for k in LEVELS}
+        if name == "title" and all_pairs > n_random:
+            # Close titles are too rare for a sample of random pairs to count, but blocking
+            # compares every pair of close titles: count those not certainly one work among
+            # all pairs of records.
+            close = [outcome["title"][k] for k in np.flatnonzero(~certain_pair)]
+            close_counts, _ = _counts(close)
+            for k in ("agree", "partial"):
+                u[k] = (close_counts[k] * every + 0.5) / all_pairs
+            u["disagree"] = 1 - u["agree"] - u["partial"]
         # a level never seen among duplicates and strangers alike carries no information
         weight = {
             k: round(math.log2(max(m[k], 1e-6) / u[k]), 2)

@@ -28,6 +28,11 @@ from slrflow.report.collect import Trail
 #: References per index chunk (about 250 bytes each) and per trail chunk (about 2-10 kB each).
 INDEX_CHUNK = 5_000
 TRAIL_CHUNK = 250
+#: Up to this many references the index also holds each abstract's words, so that the search
+#: box finds words of the abstract too (a few hundred bytes a reference); above, the index stays
+#: short and the search covers ids, title, authors, journal and DOI.
+ABSTRACT_SEARCH_LIMIT = 50_000
+_ABSTRACT_WORDS = 800  # characters of distinct abstract words kept per reference
 #: The columns of a trail's record table, and the fields of a record row they show.
 RECORD_COLUMNS = ("record", "search", "file:line", "format", "linked by", "score")
 
@@ -46,10 +51,19 @@ def _text(value) -> str:
     return str(value)
 
 
-def index_row(trail: Trail, filters: dict[str, list[str]], status: str) -> list:
+def abstract_words(text: str) -> str:
+    """The distinct words of an abstract, lower case, in first-seen order, cut to a bound."""
+    words = dict.fromkeys(w for w in text.lower().split() if len(w) > 2)
+    return " ".join(words)[:_ABSTRACT_WORDS]
+
+
+def index_row(
+    trail: Trail, filters: dict[str, list[str]], status: str, *, abstracts: bool = False
+) -> list:
     """One reference in the index: what the list shows and what search and filters match
-    (``filters``: each filter's values for it; ``status``: where it stands)."""
-    return [
+    (``filters``: each filter's values for it; ``status``: where it stands; with
+    ``abstracts``, last, the words of its abstract)."""
+    row = [
         trail.reference_id,
         trail.title,
         trail.authors,
@@ -60,6 +74,7 @@ def index_row(trail: Trail, filters: dict[str, list[str]], status: str) -> list:
         " ".join(r["record_id"] for r in trail.records),
         {key: "|".join(values) for key, values in filters.items() if values},
     ]
+    return row + [abstract_words(trail.abstract)] if abstracts else row
 
 
 def trail_data(trail: Trail) -> dict:
@@ -90,7 +105,12 @@ def _script(callback: str, number: int, data) -> str:
     return f"{callback}({number},{body});\n"
 
 
-def write_chunks(entries: Iterable[tuple[Trail, dict[str, list[str]], str]], folder: Path) -> int:
+def write_chunks(
+    entries: Iterable[tuple[Trail, dict[str, list[str]], str]],
+    folder: Path,
+    *,
+    abstracts: bool = False,
+) -> int:
     """Write the index and trail chunks into ``folder``; returns how many references.
 
     ``entries``: each reference's trail, filter values and status (see :func:`index_row`); it
@@ -119,7 +139,7 @@ def write_chunks(entries: Iterable[tuple[Trail, dict[str, list[str]], str]], fol
         index.clear()
 
     for trail, filters, status in entries:
-        index.append(index_row(trail, filters, status))
+        index.append(index_row(trail, filters, status, abstracts=abstracts))
         chunk.append(trail_data(trail))
         count += 1
         if len(chunk) == TRAIL_CHUNK:

@@ -15,7 +15,8 @@
   const pager = document.getElementById("pager");
   const PAGE = 50;
 
-  // Index rows: [id, title, authors, year, journal, doi, status, record ids, {filter: "a|b"}]
+  // Index rows: [id, title, authors, year, journal, doi, status, record ids, {filter: "a|b"},
+  // abstract words (only in reviews below a size)]
   const rows = new Array(total);
   const searchText = new Array(total);
   const position = new Map(); // reference id and record id -> position
@@ -46,7 +47,11 @@
     chunk.forEach((row, i) => {
       const at = start + i;
       rows[at] = row;
-      searchText[at] = [row[0], row[7], row[1], row[2], row[5]].join(" ").toLowerCase();
+      // every word typed must be somewhere in these: ids, title, authors, journal, DOI and,
+      // in reviews small enough to carry them, the abstract's words (row[9])
+      searchText[at] = [row[0], row[7], row[1], row[2], row[4], row[5], row[9] || ""]
+        .join(" ")
+        .toLowerCase();
       position.set("ref-" + row[0], at);
       row[7].split(" ").forEach((r) => r && position.set("rec-" + r, at));
     });

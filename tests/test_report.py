@@ -150,6 +150,9 @@ def read_chunks(page: Path, kind: str) -> list:
         assert text.startswith(call) and text.endswith(");\n")
         number, _, body = text[len(call) : -3].partition(",")
         assert int(number) == int(path.stem.split("-")[1])
+        if kind == "index":  # the index chunk also says where in the list it starts
+            start, _, body = body.partition(",")
+            assert int(start) == len(rows)
         rows.extend(json.loads(body))
     return rows
 

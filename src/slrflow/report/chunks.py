@@ -6,14 +6,16 @@ A review of a million records cannot be one page: its trails alone would be giga
 ``file://``, while a ``<script src>`` works from the file system and from any web server):
 
 ``index-NNNN.js``
-    :data:`INDEX_CHUNK` references each, one short row per reference (id, title, authors, year,
-    journal, DOI, where it stands, its record ids, what each filter matches): what the list, the
-    search box and the filters need. The page loads them all, a chunk at a time, after it shows.
+    One short row per reference (id, title, authors, year, journal, DOI, where it stands, its
+    record ids, what each filter matches): what the list, the search box and the filters need.
+    The first chunk holds :data:`INDEX_FIRST` references, so the list shows at once; the others
+    :data:`INDEX_CHUNK` each, loaded one after another once the page shows.
 ``trail-NNNN.js``
     :data:`TRAIL_CHUNK` whole trails each, in the same order: a reference's trail is in chunk
     ``position // TRAIL_CHUNK``, loaded when a person opens it.
 
-The data are JSON inside a call (``slrflowIndex(n, [...])``); the page builds its HTML from them
+The data are JSON inside a call (``slrflowIndex(n, first position, [...])``,
+``slrflowTrails(n, [...])``); the page builds its HTML from them
 with DOM text nodes, so nothing from an export is ever parsed as markup.
 """
 
@@ -25,7 +27,9 @@ from pathlib import Path
 
 from slrflow.report.collect import Trail
 
-#: References per index chunk (about 250 bytes each) and per trail chunk (about 2-10 kB each).
+#: References in the first index chunk, in each later one (about 400 bytes each), and in each
+#: trail chunk (about 2-10 kB each).
+INDEX_FIRST = 500
 INDEX_CHUNK = 5_000
 TRAIL_CHUNK = 250
 #: Up to this many references the index also holds each abstract's words, so that the search
@@ -100,9 +104,9 @@ def trail_data(trail: Trail) -> dict:
     }
 
 
-def _script(callback: str, number: int, data) -> str:
+def _script(callback: str, *numbers: int, data) -> str:
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return f"{callback}({number},{body});\n"
+    return f"{callback}({','.join(str(n) for n in numbers)},{body});\n"
 
 
 def write_chunks(
@@ -110,8 +114,9 @@ def write_chunks(
     folder: Path,
     *,
     abstracts: bool = False,
-) -> int:
-    """Write the index and trail chunks into ``folder``; returns how many references.
+) -> tuple[int, int]:
+    """Write the index and trail chunks into ``folder``; returns how many references and how
+    many index chunks.
 
     ``entries``: each reference's trail, filter values and status (see :func:`index_row`); it
     may be a generator: only one trail chunk and one index chunk are held at a time.
@@ -121,33 +126,33 @@ def write_chunks(
     for old in folder.glob("*.js"):
         old.unlink()
     index: list[list] = []
-    chunk: list[dict] = []
-    count = 0
+    trails: list[dict] = []
+    count = index_chunks = 0
 
     def flush_trails() -> None:
         number = (count - 1) // TRAIL_CHUNK
-        (folder / f"trail-{number:04d}.js").write_text(
-            _script("slrflowTrails", number, chunk), "utf-8"
-        )
-        chunk.clear()
+        path = folder / f"trail-{number:04d}.js"
+        path.write_text(_script("slrflowTrails", number, data=trails), "utf-8")
+        trails.clear()
 
     def flush_index() -> None:
-        number = (count - 1) // INDEX_CHUNK
-        (folder / f"index-{number:04d}.js").write_text(
-            _script("slrflowIndex", number, index), "utf-8"
-        )
+        nonlocal index_chunks
+        path = folder / f"index-{index_chunks:04d}.js"
+        start = count - len(index)
+        path.write_text(_script("slrflowIndex", index_chunks, start, data=index), "utf-8")
+        index_chunks += 1
         index.clear()
 
     for trail, filters, status in entries:
         index.append(index_row(trail, filters, status, abstracts=abstracts))
-        chunk.append(trail_data(trail))
+        trails.append(trail_data(trail))
         count += 1
-        if len(chunk) == TRAIL_CHUNK:
+        if len(trails) == TRAIL_CHUNK:
             flush_trails()
-        if len(index) == INDEX_CHUNK:
+        if len(index) == (INDEX_FIRST if index_chunks == 0 else INDEX_CHUNK):
             flush_index()
-    if chunk:
+    if trails:
         flush_trails()
     if index:
         flush_index()
-    return count
+    return count, index_chunks

@@ -440,6 +440,7 @@ class Monitor(threading.Thread):
         self.jobs: dict[int, Job] = {}
         self.peak_total = 0
         self.stop = threading.Event()
+        self.progress: Path | None = None
 
     def sample(self) -> None:
         procs = [self.root, *self.root.children(recursive=True)]
@@ -475,10 +476,38 @@ class Monitor(threading.Thread):
                 job.cpu = max(job.cpu, cpu)
 
     def run(self) -> None:
+        last = 0.0
         while not self.stop.is_set():
             with contextlib.suppress(psutil.NoSuchProcess):
                 self.sample()
+            if self.progress is not None and time.time() - last > 30:
+                # what has been measured so far, should a long run be stopped
+                self.progress.write_text(json.dumps(self.summary(), indent=2) + "\n", "utf-8")
+                last = time.time()
             time.sleep(self.interval)
+
+    def summary(self) -> dict:
+        """Seconds (first start to last end), CPU seconds and peak memory per stage."""
+        stages: dict[str, dict] = {}
+        for job in sorted(self.jobs.values(), key=lambda j: j.start):
+            s = stages.setdefault(
+                job.stage, {"start": job.start, "end": job.end, "peak": 0, "jobs": 0, "cpu": 0.0}
+            )
+            s["start"], s["end"] = min(s["start"], job.start), max(s["end"], job.end)
+            s["peak"], s["jobs"] = max(s["peak"], job.peak), s["jobs"] + 1
+            s["cpu"] += job.cpu
+        return {
+            "stages": {
+                name: {
+                    "seconds": round(s["end"] - s["start"], 1),
+                    "peak_mb": round(s["peak"] / 1e6),
+                    "cpu_seconds": round(s["cpu"], 1),
+                    "jobs": s["jobs"],
+                }
+                for name, s in stages.items()
+            },
+            "peak_mb": round(self.peak_total / 1e6),
+        }
 
 
 def run_workflow(review: Path, cores: int, log: Path) -> dict:
@@ -495,6 +524,7 @@ def run_workflow(review: Path, cores: int, log: Path) -> dict:
     with log.open("w") as out:
         proc = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
         monitor = Monitor(psutil.Process(proc.pid))
+        monitor.progress = log.with_name("measured-so-far.json")
         monitor.start()
         code = proc.wait()
         monitor.stop.set()
@@ -503,26 +533,11 @@ def run_workflow(review: Path, cores: int, log: Path) -> dict:
     if code:
         tail = log.read_text(errors="replace")[-3000:]
         raise SystemExit(f"the workflow failed (exit {code}); end of {log}:\n{tail}")
-    stages: dict[str, dict] = {}
-    for job in sorted(monitor.jobs.values(), key=lambda j: j.start):
-        s = stages.setdefault(
-            job.stage, {"start": job.start, "end": job.end, "peak": 0, "jobs": 0, "cpu": 0.0}
-        )
-        s["start"], s["end"] = min(s["start"], job.start), max(s["end"], job.end)
-        s["peak"], s["jobs"] = max(s["peak"], job.peak), s["jobs"] + 1
-        s["cpu"] += job.cpu
+    summary = monitor.summary()
     return {
-        "stages": {
-            name: {
-                "seconds": round(s["end"] - s["start"], 1),
-                "peak_mb": round(s["peak"] / 1e6),
-                "cpu_seconds": round(s["cpu"], 1),
-                "jobs": s["jobs"],
-            }
-            for name, s in stages.items()
-        },
+        "stages": summary["stages"],
         "total_seconds": round(total, 1),
-        "peak_mb": round(monitor.peak_total / 1e6),
+        "peak_mb": summary["peak_mb"],
     }
 
 

@@ -105,7 +105,7 @@ def test_reference_changes_new_changed_merged_removed_and_the_deciding_row():
     )
     got = compare.reference_changes(THEN, now, then_log=then_log, now_log=now_log)
     rows = {r["reference_id"]: r for r in got.to_dict("records")}
-    assert list(got["reference_id"]) == ["a-3", "a-4", "c-1", "a-2"]
+    assert list(got["reference_id"]) == ["a-3", "a-4", "c-1", ""]
     assert rows["a-3"]["change"] == "changed"
     assert rows["a-3"]["then"] == "included"
     assert rows["a-3"]["now"] == "excluded at full text (C4)"
@@ -116,8 +116,9 @@ def test_reference_changes_new_changed_merged_removed_and_the_deciding_row():
     assert rows["a-4"]["change"] == "merged"
     assert rows["a-4"]["then_reference_ids"] == "a-4; a-5"
     assert rows["c-1"]["change"] == "new" and rows["c-1"]["then"] == ""
-    assert rows["a-2"]["change"] == "removed"
-    assert rows["a-2"]["then"] == "excluded at title/abstract (C2)"
+    removed = rows[""]
+    assert removed["change"] == "removed" and removed["then_reference_ids"] == "a-2"
+    assert removed["then"] == "excluded at title/abstract (C2)"
 
 
 def test_a_changed_reason_alone_is_a_change():
@@ -191,12 +192,16 @@ def test_toolkit_changes_name_the_workbook():
 
 
 def test_count_changes_every_number_then_and_now():
-    then = pd.DataFrame({"node": ["a", "b", "gone"], "detail": ["", "x", ""], "n": ["3", "2", "1"]})
-    now = pd.DataFrame({"node": ["a", "b", "new"], "detail": ["", "x", ""], "n": ["5", "2", "4"]})
+    then = pd.DataFrame(
+        {"node": ["new_studies", "b", "gone"], "detail": ["", "x", ""], "n": ["3", "2", "1"]}
+    )
+    now = pd.DataFrame(
+        {"node": ["new_studies", "b", "new"], "detail": ["", "x", ""], "n": ["5", "2", "4"]}
+    )
     got = compare.count_changes(then, now)
     assert got.astype(str).values.tolist() == [
-        ["a", "", "3", "5", "2"],
-        ["b", "x", "2", "2", "0"],
-        ["new", "", "", "4", "4"],
-        ["gone", "", "1", "", "-1"],
+        ["new_studies", "", "New studies included in review", "3", "5", "2"],
+        ["b", "x", "", "2", "2", "0"],
+        ["new", "", "", "", "4", "4"],
+        ["gone", "", "", "1", "", "-1"],
     ]

@@ -37,6 +37,9 @@ STAGE_OF = {
     "reviewfolder": "ground",  # where a review's settings, inputs and results are
     "limits": "ground",  # how much a file may make the workflow read or allocate
     "workbooks": "ground",  # reading a person's xlsx whole, within the limits
+    # frozen (published) versions of a review: store, manifest, table diff; read by the toolkits'
+    # Changes sheet and the PRISMA previous-version box as well as by the changes stage
+    "versions": "ground",
     "yamlfiles": "ground",  # YAML read within the limits (no alias bombs)
     "ingest": "ingest",  # search exports (RIS, BibTeX, CSV, ...) -> the record table
     "dedup": "dedup",  # records -> references, with the evidence and the review queue
@@ -45,7 +48,6 @@ STAGE_OF = {
     "coding": "coding",  # codebook, coding sheets, agreement, coded tables
     "toolkit": "toolkit",  # the two toolkit workbooks from the coded studies and the inventory
     "figures": "figures",  # the PRISMA diagram and the toolkit charts
-    "versions": "changes",  # frozen (published) versions of a review: store, manifest, diff
     "changes": "changes",  # what changed since a frozen version
     "report": "report",  # the static audit report over every stage's outputs
     "cli": "cli",  # the `slrflow` command: one subcommand per stage

@@ -556,3 +556,58 @@ def test_stray_quote_joining_rows_is_reported() -> None:
     assert any(
         w.line == 2 and "only 1 of the header's 3 cells" in w.message for w in result.warnings
     )
+
+
+# --- rows with more cells than the header ---------------------------------------------------
+
+SCOPUS_HEADER = (
+    "Authors,Title,Year,Source title,DOI,Funding Text 1,References,PubMed ID,"
+    "Language of Original Document,Document Type,Publication Stage,Source,EID\n"
+)
+
+
+def test_row_with_an_extra_cell_is_an_error_naming_file_and_rows() -> None:
+    table = "Title,Year,Language\nFine,2020,English\nSplit, title,2021,English\nAlso,2019,Dutch,x\n"
+    with pytest.raises(IngestError) as error:
+        loads(table, name="export.csv")
+    message = str(error.value)
+    assert message.startswith("export.csv:3: 2 row(s) have more cells than the header's 3")
+    assert "row 3 (4 cells), row 4 (4 cells)" in message
+
+
+def test_extra_empty_cells_are_harmless() -> None:
+    result = loads("Title,Year\nOne,2020,,\n", name="t.csv")
+    assert [r["title"] for r in result.records] == ["One"]
+
+
+def test_scopus_funding_text_overflow_is_realigned_with_a_warning() -> None:
+    # Scopus names only "Funding Text 1"; a second funding text shifts every later cell.
+    row = ('"Doe J.",Exit work,2022,J Crim,10.1/x,Grant A,Grant B,"Ref (2005)",35064163,'
+           "English,Article,Final,Scopus,2-s2.0-85123480963\n")  # fmt: skip
+    result = loads(SCOPUS_HEADER + row, name="scopus.csv")
+    [record] = result.records
+    assert record["language"] == "English"  # not the PubMed id
+    assert record["pmid"] == "35064163"
+    assert record["doc_type"] == "Article"
+    assert '"Funding Text 2": "Grant B"' in record["original"]
+    assert any(w.line == 2 and "Funding Text 2" in w.message for w in result.warnings)
+
+
+def test_scopus_row_shifted_elsewhere_is_not_guessed() -> None:
+    # One cell too many at the end. Read as a second funding text, the rest would shift: the
+    # PubMed id column would hold "English" and the EID "extra". The checks refuse that
+    # reading, so the row is an error rather than a guess.
+    row = ('"Doe J.",Exit work,2022,J Crim,10.1/x,Grant A,"Ref (2005)",35064163,English,'
+           "Article,Final,Scopus,2-s2.0-85123480963,extra\n")  # fmt: skip
+    with pytest.raises(IngestError, match=r"scopus\.csv:2: 1 row\(s\) have more cells"):
+        loads(SCOPUS_HEADER + row, name="scopus.csv")
+
+
+def test_real_scopus_export_languages_are_languages(formats_dir: Path) -> None:
+    # csv_scopus__litstudy.csv: rows 4-59 carry a second funding text under a header that
+    # names one; read straight, their PubMed id landed in language (row 4: "35064163").
+    result = load(formats_dir / "csv_scopus__litstudy.csv")
+    languages = {r["language"] for r in result.records}
+    assert languages <= {"English", ""}, languages
+    row4 = next(r for r in result.records if r["source_line"] == 4)
+    assert row4["pmid"] == "35064163"

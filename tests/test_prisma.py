@@ -108,11 +108,16 @@ def test_diagram_shows_the_numbers(counts):
         "Reports not retrieved (n = 1)",
         "C1 Primary data (n = 2)",
         "Websites (n = 4)",
-        "New studies included in review (n = 19)",
-        "Identification of new studies via other methods",
+        # a new review: the new-review template's wording, without "new"
+        "Studies included in review (n = 19)",
+        "Reports of included studies",
+        "Identification of studies via databases and registers",
+        "Identification of studies via other methods",
+        "counted once, under the first of them in the order of the review's criteria",
     ):
         assert expected in text, expected
     assert "Previous studies" not in text
+    assert "new studies" not in text.lower() and "New studies" not in text
 
 
 def test_updated_review_template(counts):
@@ -123,6 +128,9 @@ def test_updated_review_template(counts):
     text = _text(fig)
     assert "Studies included in previous version of review (n = 12)" in text
     assert "Total studies included in review (n = 30)" in text
+    # the updated-review template keeps "new"
+    assert "New studies included in review (n = 18)" in text
+    assert "Identification of new studies via databases and registers" in text
 
 
 def test_two_renders_are_byte_identical(counts, tmp_path):
@@ -220,3 +228,21 @@ def test_records_awaiting_a_decision_have_their_box(counts):
     assert prisma.check(counts) == [
         "records screened - excluded - awaiting screening vs reports sought for retrieval: 23 != 22"
     ]
+
+
+def test_phase_labels_fit_their_bars(counts):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = prisma_diagram.draw(prisma.with_studies(counts, 2))
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    ax = fig.axes[0]
+    labels = [t for t in ax.texts if t.get_text() in ("Identification", "Screening", "Included")]
+    assert len(labels) == 3
+    for label in labels:
+        text = label.get_window_extent(renderer)
+        middle = ((text.x0 + text.x1) / 2, (text.y0 + text.y1) / 2)
+        extents = [p.get_window_extent(renderer) for p in ax.patches]
+        bars = [b for b in extents if b.contains(*middle)]
+        assert bars, label.get_text()
+        bar = min(bars, key=lambda b: b.height)
+        assert bar.y0 <= text.y0 and text.y1 <= bar.y1, label.get_text()

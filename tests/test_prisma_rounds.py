@@ -292,3 +292,31 @@ def test_a_bare_number_of_studies_is_split_by_estimate():
     # a new review: every study is new
     new = prisma.with_studies(_counts(rounds={})[0], 5)
     assert (new["new_studies"], "total_studies" in new) == (5, False)
+
+
+def test_a_frozen_previous_version_with_corrections_still_adds_up():
+    counts, _ = _counts()
+    # the search log's earlier rounds give 4 previous studies of 4 reports included now. The
+    # frozen version had 5 of 5; 2 of them are no longer included (a correction), so 1 included
+    # now was still awaiting then: 5 - 2 + 1 = 4. The totals stay those of the current review.
+    out = prisma.with_published(
+        counts, studies=5, reports=5, withdrawn_studies=2, withdrawn_reports=2
+    )
+    c = out.totals
+    assert (c["previous_studies"], c["previous_reports"]) == (5, 5)
+    assert (c["previous_withdrawn_studies"], c["previous_added_studies"]) == (2, 1)
+    assert (c["previous_withdrawn_reports"], c["previous_added_reports"]) == (2, 1)
+    assert (c["total_studies"], c["total_reports"]) == (6, 6)
+    assert prisma.check(out) == []
+    text = _text(prisma_diagram.draw(out))
+    assert "Studies included in previous version of review (n = 5)" in text
+    assert "Reports no longer included (corrections) (n = 2)" in text
+    assert "Reports of previous searches included since (n = 1)" in text
+    # numbers the record matching could not explain are taken as withdrawn
+    out = prisma.with_published(counts, studies=5, reports=5)
+    assert (out["previous_withdrawn_reports"], out["previous_added_reports"]) == (1, 0)
+    assert out["total_reports"] == 6 and prisma.check(out) == []
+    # the same numbers as derived: nothing withdrawn or added, no extra box
+    out = prisma.with_published(counts, studies=4, reports=4)
+    assert "previous_withdrawn_reports" not in out and "previous_added_reports" not in out
+    assert "no longer included" not in _text(prisma_diagram.draw(out))

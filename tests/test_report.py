@@ -78,9 +78,18 @@ def write_results(results: Path) -> None:
                 "authors": ["Hansen, P.", "=cmd|' /C calc'!A0", "Corner, E.; Gill, P."],
                 "year": ["2019", "2021", "2015"],
                 "doi": ["10.1/exit", "", ""],
+                "journal": ["Journal of Deradicalization", "", "Journal of Forensic Sciences"],
+                "abstract": ["A cohort of former extremists.", "", ""],
             }
         ),
         results / "dedup" / "references.csv",
+    )
+    write_csv(
+        pd.DataFrame(
+            [("title_abstract", "anouk", 3, 0, 0, 0), ("title_abstract", "bram", 2, 1, 0, 0)],
+            columns=["stage", "reviewer", "done", "to_do", "conflicts", "settled"],
+        ),
+        results / "screening" / "progress.csv",
     )
     log = pd.DataFrame(
         [
@@ -141,6 +150,9 @@ def read_chunks(page: Path, kind: str) -> list:
         assert text.startswith(call) and text.endswith(");\n")
         number, _, body = text[len(call) : -3].partition(",")
         assert int(number) == int(path.stem.split("-")[1])
+        if kind == "index":  # the index chunk also says where in the list it starts
+            start, _, body = body.partition(",")
+            assert int(start) == len(rows)
         rows.extend(json.loads(body))
     return rows
 
@@ -263,6 +275,23 @@ def test_search_finds_a_record_by_title_words(page):
     assert visible_references(page) == ["psyc-aaaa"]
 
 
+def test_search_words_match_anywhere_in_the_reference(page):
+    # author, journal and abstract words together, in any order: all must be in the reference
+    page.fill("#q", "cohort hansen deradicalization")
+    assert visible_references(page) == ["psyc-aaaa"]
+    page.fill("#q", "journal")  # two journals hold the word
+    assert visible_references(page) == ["psyc-aaaa", "wos-dddd"]
+    page.fill("#q", "forensic cohort")  # each word is in some reference, never both in one
+    assert visible_references(page) == []
+
+
+def test_progress_per_reviewer_is_shown(report_page: Path):
+    html = report_page.read_text("utf-8")
+    assert "Progress per reviewer" in html
+    section = html.split("Progress per reviewer")[1].split("</table>")[0]
+    assert "<td>bram</td>" in section
+
+
 def test_filter_exclusions_by_criterion(page):
     page.select_option("#f-criterion", "C2")
     assert visible_references(page) == ["scop-cccc"]
@@ -291,6 +320,15 @@ def test_hostile_title_is_shown_as_text(page, tmp_path: Path):
     assert page.locator("#ref-scop-cccc b").count() == 0
     assert dialogs == []
     page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+
+
+def test_abstract_words_are_bounded():
+    from slrflow.report.chunks import abstract_words
+
+    assert abstract_words("The cohort and THE Cohort of former extremists") == (
+        "the cohort and former extremists"
+    )
+    assert len(abstract_words(" ".join(f"word{i}" for i in range(5000)))) <= 800
 
 
 def test_a_leftover_of_an_earlier_setting_is_not_shown(tmp_path: Path):

@@ -25,6 +25,11 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
         "ingest_report",
         "combine per-search record tables and summaries into the ingest report",
     ),
+    "check-inputs": (
+        "slrflow.screening.command",
+        "check_inputs",
+        "check every file a person wrote in the review folder, all at once",
+    ),
     "dedup": ("slrflow.dedup.command", "dedup", "group records into references"),
     "screen": ("slrflow.screening.command", "screen", "build the screening log and status"),
     "screening-sheets": (

@@ -59,6 +59,22 @@ NODES: dict[str, tuple[str, str]] = {
         "Records of previous searches not included (duplicates and exclusions)",
     ),
     "previous_records": ("box1", "Records identified by the searches of previous versions"),
+    "previous_withdrawn_studies": (
+        "box1",
+        "Studies of the previous version no longer included (corrected since it was frozen)",
+    ),
+    "previous_withdrawn_reports": (
+        "box1",
+        "Reports of the previous version no longer included (corrected since it was frozen)",
+    ),
+    "previous_added_studies": (
+        "box1",
+        "Studies of previous searches included since the previous version was frozen",
+    ),
+    "previous_added_reports": (
+        "box1",
+        "Reports of previous searches included since the previous version was frozen",
+    ),
     "database_results": ("box2", "Records identified from: Databases"),
     "register_results": ("box2", "Records identified from: Registers"),
     "duplicates": ("box3", "Duplicate records removed"),
@@ -105,7 +121,9 @@ NODES: dict[str, tuple[str, str]] = {
 #: package finds a node by matching its name anywhere in ``data`` (``grep``), so a row named
 #: ``other_records_excluded`` would be read as ``records_excluded``.
 EXTENSION = (
-    "previous_awaiting", "previous_other", "previous_records", "records_awaiting",
+    "previous_awaiting", "previous_other", "previous_records", "previous_withdrawn_studies",
+    "previous_withdrawn_reports", "previous_added_studies", "previous_added_reports",
+    "records_awaiting",
     "dbr_awaiting_retrieval", "dbr_awaiting_assessment", "other_duplicates",
     "other_excluded_automatic", "other_records_excluded", "other_records_awaiting",
     "other_awaiting_retrieval", "other_awaiting_assessment",
@@ -137,7 +155,8 @@ EQUATIONS: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
      ("dbr_excluded", "dbr_awaiting_assessment", "other_excluded", "other_awaiting_assessment",
       "new_reports"),
      "reports assessed - excluded - awaiting a decision vs reports of new included studies"),
-    (("previous_records",), ("previous_reports", "previous_awaiting", "previous_other"),
+    (("previous_records", "previous_withdrawn_reports"),
+     ("previous_added_reports", "previous_awaiting", "previous_other", "previous_reports"),
      "records of previous searches - previous reports - awaiting vs not included"),
 )  # fmt: skip
 
@@ -304,10 +323,10 @@ def check(counts: Counts) -> list[str]:
             left = sum(c[n] for n in ins) - sum(c[n] for n in outs[:-1])
             equal(left, c[outs[-1]], text)
     if c.is_update or "total_studies" in c or "total_reports" in c:
-        equal(c["previous_studies"] + c["new_studies"], c["total_studies"],
-              "previous + new studies vs total studies")  # fmt: skip
-        equal(c["previous_reports"] + c["new_reports"], c["total_reports"],
-              "previous + new reports vs total reports")  # fmt: skip
+        equal(_still_included(c, "studies") + c["new_studies"], c["total_studies"],
+              "previous (less withdrawn, plus added) + new studies vs total studies")  # fmt: skip
+        equal(_still_included(c, "reports") + c["new_reports"], c["total_reports"],
+              "previous (less withdrawn, plus added) + new reports vs total reports")  # fmt: skip
     return problems
 
 
@@ -326,8 +345,8 @@ def to_prisma2020(counts: Counts) -> pd.DataFrame:
     previous, new and total rows agree whichever template the package is asked to draw.
     """
     c = counts.copy()
-    c.totals["total_studies"] = c["previous_studies"] + c["new_studies"]
-    c.totals["total_reports"] = c["previous_reports"] + c["new_reports"]
+    c.totals["total_studies"] = _still_included(c, "studies") + c["new_studies"]
+    c.totals["total_reports"] = _still_included(c, "reports") + c["new_reports"]
     header = [
         ("NA", "node4", "prevstud", "Grey title box; Previous studies", "Previous studies"),
         ("NA", "node6", "newstud",
@@ -451,10 +470,57 @@ def with_previous(counts: Counts, studies: int, reports: int) -> Counts:
     return out
 
 
+def _still_included(counts: Counts, kind: str) -> int:
+    """The previous version's studies or reports (``kind``) that are included now: as frozen,
+    less those withdrawn by a correction, plus those of its searches included since."""
+    return (
+        counts[f"previous_{kind}"]
+        - counts[f"previous_withdrawn_{kind}"]
+        + counts[f"previous_added_{kind}"]
+    )
+
+
+def with_published(
+    counts: Counts,
+    *,
+    studies: int,
+    reports: int,
+    withdrawn_studies: int = 0,
+    withdrawn_reports: int = 0,
+) -> Counts:
+    """``counts`` of an updated review whose previous version was frozen (``slrflow freeze``):
+    its ``studies`` and ``reports`` as published, of which ``withdrawn_*`` are no longer
+    included after a correction. What the search log's earlier rounds give now (``counts``'
+    derived ``previous_studies`` and ``previous_reports``) is kept in the accounting: the
+    difference is shown as withdrawn and as added since (references of earlier searches that
+    were still awaiting a decision when the version was frozen), so every number still adds up.
+    """
+    out = counts.copy()
+    for kind, published, withdrawn in (
+        ("studies", studies, withdrawn_studies),
+        ("reports", reports, withdrawn_reports),
+    ):
+        now = out[f"previous_{kind}"]
+        added = now - (published - withdrawn)
+        if added < 0:  # matching by records found fewer withdrawn than the numbers show
+            withdrawn, added = withdrawn - added, 0
+        out.totals[f"previous_{kind}"] = published
+        for node, n in (
+            (f"previous_withdrawn_{kind}", withdrawn),
+            (f"previous_added_{kind}", added),
+        ):
+            if n:
+                out.totals[node] = n
+            else:
+                out.totals.pop(node, None)
+    _update_totals(out)
+    return out
+
+
 def _update_totals(counts: Counts) -> None:
     if counts.is_update:
-        counts.totals["total_studies"] = counts["previous_studies"] + counts["new_studies"]
-        counts.totals["total_reports"] = counts["previous_reports"] + counts["new_reports"]
+        counts.totals["total_studies"] = _still_included(counts, "studies") + counts["new_studies"]
+        counts.totals["total_reports"] = _still_included(counts, "reports") + counts["new_reports"]
     # keep the canonical node order
     counts.totals = {node: counts.totals[node] for node in NODES if node in counts.totals}
 

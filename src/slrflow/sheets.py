@@ -188,10 +188,14 @@ def _describe(error: jsonschema.ValidationError) -> str:
     return f"{msg} ({hint})" if hint else msg
 
 
-def validate_rows(frame: pd.DataFrame, schema_name: str, *, file: str) -> None:
+def validate_rows(
+    frame: pd.DataFrame, schema_name: str, *, file: str, rows: list[int] | None = None
+) -> None:
     """Check the sheet's columns and every row against the schema; raise :class:`SheetError`.
 
     Empty cells are left out of the row before validation, so ``required`` catches them.
+    ``rows``: the sheet row number of each row of ``frame`` when it holds only some of the
+    sheet's rows (default: the header is row 1 and every row follows it).
     """
     schema = load_schema(schema_name)
     problems = []
@@ -205,11 +209,12 @@ def validate_rows(frame: pd.DataFrame, schema_name: str, *, file: str) -> None:
         )
         raise SheetError(file, problems)
     validator = jsonschema.Draft202012Validator(schema)
-    for index, row in enumerate(frame.to_dict(orient="records")):
+    numbers = rows if rows is not None else range(2, len(frame) + 2)
+    for number, row in zip(numbers, frame.to_dict(orient="records"), strict=True):
         data = {k: v for k, v in row.items() if v not in ("", None)}
         for error in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
             field = error.path[0] if error.path else None
-            where = f"row {index + 2}" + (f", field {field}" if field else "")
+            where = f"row {number}" + (f", field {field}" if field else "")
             problems.append(f"{where}: {_describe(error)}")
     if problems:
         raise SheetError(file, problems)

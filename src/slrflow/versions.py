@@ -32,6 +32,7 @@ import hashlib
 import json
 import re
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -319,3 +320,54 @@ def diff_table(then: pd.DataFrame, now: pd.DataFrame, *, key: list[str]) -> pd.D
         if name not in now_rows:
             out.append({"key": name, "change": "removed", "column": "", "then": "", "now": ""})
     return pd.DataFrame(out, columns=DIFF_COLUMNS)
+
+
+@dataclass(frozen=True)
+class Published:
+    """What a frozen version included, and how much of it is no longer included now."""
+
+    studies: int
+    reports: int
+    withdrawn_studies: int
+    withdrawn_reports: int
+
+
+def _published_count(counts: pd.DataFrame, kind: str) -> int:
+    totals = {r["node"]: r["n"] for r in counts.to_dict("records") if not r.get("detail")}
+    value = totals.get(f"total_{kind}") or totals.get(f"new_{kind}") or "0"
+    return int(value)
+
+
+def published(
+    snapshot: Snapshot, *, boxes: pd.DataFrame, study_ids: Iterable[str] | None = None
+) -> Published:
+    """The studies and reports ``snapshot`` included (its PRISMA numbers), and how many of them
+    the current run no longer includes: a report is withdrawn when none of its records is in a
+    reference included now (``boxes``: the screening stage's ``boxes.csv``); a study when its
+    id is not among the current ``study_ids`` (None: studies are not compared)."""
+    counts_path = snapshot.file("counts.csv")
+    references_path = snapshot.file("references.csv")
+    if counts_path is None or references_path is None:
+        raise VersionError(f"{snapshot.path}: no counts.csv or references.csv in the manifest")
+    counts = tables.read_csv(counts_path)
+    then = tables.read_csv(references_path)
+    reference_of = dict(zip(boxes["record_id"], boxes["reference_id"], strict=True))
+    included_now = set(boxes.loc[boxes["box"] == "reports_included", "reference_id"])
+    withdrawn_reports = 0
+    for row in then[then["box"] == "reports_included"].to_dict("records"):
+        records = [r.strip() for r in row["record_ids"].split(";") if r.strip()]
+        if not any(reference_of.get(r) in included_now for r in records or [row["reference_id"]]):
+            withdrawn_reports += 1
+    withdrawn_studies = 0
+    wide = snapshot.file("coded_wide.csv")
+    if study_ids is not None and wide is not None:
+        current = set(study_ids)
+        frozen = tables.read_csv(wide)
+        if "intervention_id" in frozen.columns:
+            withdrawn_studies = sum(1 for s in frozen["intervention_id"] if s and s not in current)
+    return Published(
+        studies=_published_count(counts, "studies"),
+        reports=_published_count(counts, "reports"),
+        withdrawn_studies=withdrawn_studies,
+        withdrawn_reports=withdrawn_reports,
+    )

@@ -88,6 +88,8 @@ def open_workbook(
         if isinstance(handle, io.BytesIO):
             handle.seek(0)
         return load_workbook(handle, read_only=True, data_only=data_only)
+    except limits.LimitError:
+        raise
     except zipfile.BadZipFile as exc:
         raise WorkbookError(
             name,

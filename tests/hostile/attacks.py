@@ -86,11 +86,14 @@ def nested_endnote_xml(path: Path, *, depth: int = 1_000) -> Path:
     return path
 
 
+# The peak is VmHWM of /proc/self/status: unlike ru_maxrss, which Linux carries over from the
+# process that forked this one, it starts afresh when the new program starts.
 _MEASURED = (
-    "import resource, sys\n"
+    "import re, sys\n"
     "from slrflow.cli import main\n"
     "code = main(sys.argv[1:])\n"
-    "print(f'peak_kb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}', file=sys.stderr)\n"
+    "peak = re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1)\n"
+    "print(f'peak_kb={peak}', file=sys.stderr)\n"
     "sys.exit(code)\n"
 )
 

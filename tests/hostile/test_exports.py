@@ -14,7 +14,7 @@ from slrflow.tables import read_csv
 
 #: What an attack may cost: a Python with pandas takes about 100 MB and a few seconds to start;
 #: before the limits these took minutes and up to 16 GB.
-SECONDS, MEGABYTES = 90, 600
+SECONDS, MEGABYTES = 90, 400
 
 
 def ingest(path: Path, tmp_path: Path, capsys, *options: str) -> tuple[int, str, list[dict]]:

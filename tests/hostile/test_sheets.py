@@ -113,7 +113,7 @@ def test_a_far_cell_in_a_decision_sheet_is_refused_quickly(tmp_path):
     path = attacks.far_cell_xlsx(review / "screening" / "title_abstract" / "anouk.xlsx")
     run = write_run(tmp_path)
     code, err = attacks.run_bounded(
-        screen_args(run, review, tmp_path / "out"), seconds=90, megabytes=600
+        screen_args(run, review, tmp_path / "out"), seconds=90, megabytes=400
     )
     assert code == 2
     assert f"{path} (sheet 'Sheet'), row 1048576: 16,384 columns" in err
@@ -124,7 +124,7 @@ def test_a_zip_bomb_decision_sheet_is_refused(tmp_path):
     (review / "screening" / "title_abstract").mkdir(parents=True)
     attacks.zip_bomb_xlsx(review / "screening" / "title_abstract" / "anouk.xlsx")
     code, err = attacks.run_bounded(
-        screen_args(write_run(tmp_path), review, tmp_path / "out"), seconds=90, megabytes=600
+        screen_args(write_run(tmp_path), review, tmp_path / "out"), seconds=90, megabytes=400
     )
     assert code == 2
     assert "anouk.xlsx: workbook part xl/worksheets/sheet1.xml unpacks from" in err

@@ -1,9 +1,5 @@
 # changes stage: what changed since the frozen (published) version in <review>/versions/NAME
-# (`slrflow freeze`). Only a review with a frozen version has it.
-from slrflow import versions
-
-#: The frozen version the run compares with: config `compare_to`, else the latest (or None).
-SNAPSHOT = versions.chosen(REVIEW, config.get("compare_to"))
+# (`slrflow freeze`; SNAPSHOT in common.smk). Only a review with a frozen version has it.
 CHANGES = RESULTS / "changes"
 
 
@@ -12,7 +8,7 @@ if SNAPSHOT is not None:
     rule changes:
         input:
             # every file of the snapshot: an edited snapshot reruns this and stops the run
-            snapshot=[SNAPSHOT.path / name for name in sorted(SNAPSHOT.files)],
+            snapshot=SNAPSHOT_FILES,
             references=RESULTS / "dedup" / "references.csv",
             boxes=RESULTS / "screening" / "boxes.csv",
             log=RESULTS / "screening" / "log.csv",
@@ -27,7 +23,7 @@ if SNAPSHOT is not None:
         output:
             expand(
                 CHANGES / "{table}.csv",
-                table=["references", "studies", "toolkit", "counts"],
+                table=["version", "references", "studies", "toolkit", "counts"],
             ),
         log:
             RESULTS / "logs" / "changes" / "changes.log",

@@ -4,7 +4,7 @@ import os
 import sys
 from pathlib import Path
 
-from slrflow import reviewfolder, settings, yamlfiles
+from slrflow import reviewfolder, settings, versions, yamlfiles
 from slrflow.errors import SlrflowError
 from slrflow.searchlog import read_search_log
 
@@ -66,6 +66,16 @@ if not SEARCHES:
         f"slrflow: error: {SEARCH_LOG} lists no search yet: put each export in "
         f"{REVIEW / 'exports'} and describe its search on a row of the search log"
     )
+#: The frozen version this run compares with (`slrflow freeze`): config `compare_to`, else the
+#: latest; None when the review has none. Its files are inputs of the rules that read it.
+SNAPSHOT = person_input(versions.chosen, REVIEW, config.get("compare_to"))
+SNAPSHOT_FILES = (
+    [SNAPSHOT.path / name for name in sorted(SNAPSHOT.files)]
+    if SNAPSHOT is not None
+    else []
+)
+#: The option that names it to a command (a list: `{params.previous:q}` quotes each item).
+PREVIOUS_VERSION = ["--previous-version", SNAPSHOT.path] if SNAPSHOT is not None else []
 #: The codebook the coding stage, the toolkits and the charts share (relative to the review).
 CODEBOOK = REVIEW / config["coding"]["codebook"]
 

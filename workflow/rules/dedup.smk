@@ -7,6 +7,8 @@ DEDUP_DECISIONS = REVIEW / "dedup_decisions.csv"
 rule dedup:
     input:
         records=RESULTS / "ingest" / "records.csv",
+        # every file a person wrote is checked first, all in one pass
+        checked=INPUTS_CHECKED,
         # [] when the review folder has no decision file yet
         decisions=lambda wildcards: (
             [DEDUP_DECISIONS] if DEDUP_DECISIONS.exists() else []

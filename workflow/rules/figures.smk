@@ -15,6 +15,7 @@ rule prisma:
         boxes=RESULTS / "screening" / "boxes.csv",
         coded=RESULTS / "coding" / "coded_long.csv",
         wide=RESULTS / "coding" / "coded_wide.csv",
+        previous=SNAPSHOT_FILES,
     output:
         svg=report(
             FIGURES / "prisma.svg",
@@ -37,12 +38,14 @@ rule prisma:
         # An updated review's previous version comes from the search log's update rounds;
         # config `prisma:` overrides it for a previous version made outside this workflow.
         settings=section_json("prisma"),
+        # the frozen version's numbers for the previous-version box
+        previous=PREVIOUS_VERSION,
     shell:
         "slrflow prisma {input.counts:q} -o {output.svg:q} -o {output.png:q} "
         "-o {output.pdf:q} --r-csv {output.r_csv:q} "
         "--table {output.table:q} --boxes {input.boxes:q} "
         "--coded {input.coded:q} --wide {input.wide:q} "
-        "--settings {params.settings:q} 2> {log:q}"
+        "--settings {params.settings:q} {params.previous:q} 2> {log:q}"
 
 
 STAGE_OUTPUTS.extend(rules.prisma.output)

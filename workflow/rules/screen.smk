@@ -18,6 +18,7 @@ rule screen:
         clusters=RESULTS / "dedup" / "clusters.csv",
         references=RESULTS / "dedup" / "references.csv",
         criteria=SCREENING_CRITERIA,
+        checked=INPUTS_CHECKED,
         # <review>/screening/<stage>/<reviewer>.csv|xlsx, and any spreadsheet misplaced
         # in screening/ so that the command reports it ([] when the folder is absent)
         decisions=lambda wildcards: collect_files(SCREENING_DIR)[0],
@@ -39,6 +40,9 @@ rule screen:
         counts=RESULTS / "screening" / "counts.csv",
         flow=RESULTS / "screening" / "flow.csv",
         boxes=RESULTS / "screening" / "boxes.csv",
+        progress=RESULTS / "screening" / "progress.csv",
+        included_ris=RESULTS / "screening" / "included.ris",
+        included_bib=RESULTS / "screening" / "included.bib",
     log:
         RESULTS / "logs" / "screening" / "screen.log",
     conda:
@@ -51,11 +55,14 @@ rule screen:
         policy=SCREENING_POLICY,
         review=REVIEW,
         out=RESULTS / "screening",
+        # What the previous run read from the decision files: a decision gone since stops the
+        # run. Not an output, so that Snakemake keeps it between runs.
+        ledger=RESULTS / "screening" / "decisions_read.csv",
     shell:
         "slrflow screen --records {input.records:q} --report {input.report:q} "
         "--clusters {input.clusters:q} --references {input.references:q} "
         "--review {params.review:q} --criteria {input.criteria:q} "
-        "--policy {params.policy:q} -o {params.out:q} 2> {log:q}"
+        "--policy {params.policy:q} --ledger {params.ledger:q} -o {params.out:q} 2> {log:q}"
 
 
 rule screening_sheets:
@@ -68,6 +75,11 @@ rule screening_sheets:
             RESULTS / "screening" / "sheets" / "{stage}" / "{reviewer}.xlsx",
             stage=SCREENING_STAGES,
             reviewer=SCREENING.get("reviewers", []),
+        ),
+        # the open conflicts of each stage, ready to settle
+        expand(
+            RESULTS / "screening" / "sheets" / "{stage}" / "resolutions.xlsx",
+            stage=SCREENING_STAGES,
         ),
     log:
         RESULTS / "logs" / "screening" / "sheets.log",

@@ -2,8 +2,17 @@
 from slrflow.toolkit.database import find_inventory
 
 TOOLKIT = RESULTS / "toolkit"
-SLO_SHEETS = ["interventions", "references", "codebook", "summary", "method"]
-DATABASE_SHEETS = ["interventions", "rating_scale", "codebook", "summary", "method"]
+# With a frozen version, each workbook gets a changes sheet: what differs from it.
+CHANGED = ["changes"] if SNAPSHOT is not None else []
+SLO_SHEETS = ["interventions", "references", "codebook", "summary", "method", *CHANGED]
+DATABASE_SHEETS = [
+    "interventions",
+    "rating_scale",
+    "codebook",
+    "summary",
+    "method",
+    *CHANGED,
+]
 #: The review folder's inventory sheet of the database scan (None when it has none).
 INVENTORY = find_inventory(REVIEW)
 
@@ -16,6 +25,7 @@ rule toolkit_slo:
         references=RESULTS / "dedup" / "references.csv",
         search_log=SEARCH_LOG,
         counts=RESULTS / "screening" / "counts.csv",
+        previous=SNAPSHOT_FILES,
     output:
         workbook=report(
             TOOLKIT / "Toolkit SLO Interventies.xlsx",
@@ -31,11 +41,13 @@ rule toolkit_slo:
     resources:
         mem_mb=grows_with_input(1000, 2),
         runtime=grows_with_input(10, 0.01),
+    params:
+        previous=PREVIOUS_VERSION,
     shell:
         "slrflow toolkit-slo {input.coded:q} --wide {input.wide:q} "
         "--codebook {input.codebook:q} --references {input.references:q} "
         "--search-log {input.search_log:q} --counts {input.counts:q} "
-        "-o {output.workbook:q} 2> {log:q}"
+        "{params.previous:q} -o {output.workbook:q} 2> {log:q}"
 
 
 STAGE_OUTPUTS.extend(rules.toolkit_slo.output)
@@ -49,6 +61,7 @@ if INVENTORY is not None:
             codebook=CODEBOOK,
             coded=RESULTS / "coding" / "coded_long.csv",
             wide=RESULTS / "coding" / "coded_wide.csv",
+            previous=SNAPSHOT_FILES,
         output:
             workbook=report(
                 TOOLKIT / "Toolkit Database Interventies.xlsx",
@@ -66,9 +79,10 @@ if INVENTORY is not None:
             runtime=grows_with_input(10, 0.01),
         params:
             settings=section_json("toolkit"),
+            previous=PREVIOUS_VERSION,
         shell:
             "slrflow toolkit-database {input.inventory:q} --codebook {input.codebook:q} "
             "--settings {params.settings:q} --slo {input.coded:q} --wide {input.wide:q} "
-            "-o {output.workbook:q} 2> {log:q}"
+            "{params.previous:q} -o {output.workbook:q} 2> {log:q}"
 
     STAGE_OUTPUTS.extend(rules.toolkit_database.output)

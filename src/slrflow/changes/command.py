@@ -50,7 +50,8 @@ def write_changes(
     *, review: Path, results: Path, outdir: Path, compare_to: str | None = None
 ) -> dict[str, int]:
     """Write ``references.csv``, ``studies.csv``, ``toolkit.csv`` and ``counts.csv`` into
-    ``outdir``; return how many rows each has. A review without a frozen version is an error."""
+    ``outdir``, and ``version.csv`` naming the version compared with; return how many rows each
+    change list has. A review without a frozen version is an error."""
     snapshot = versions.chosen(review, compare_to)
     if snapshot is None:
         raise versions.VersionError(
@@ -92,6 +93,12 @@ def write_changes(
     }
     for name, frame in lists.items():
         tables.write_csv(frame, outdir / f"{name}.csv")
+    tables.write_csv(
+        pd.DataFrame(
+            [{"name": snapshot.name, "folder": snapshot.path.name, "frozen_on": snapshot.frozen_on}]
+        ),
+        outdir / "version.csv",
+    )
     return {name: len(frame) for name, frame in lists.items()}
 
 

@@ -7,7 +7,8 @@ written to ``results/changes/``:
     one row per reference that is ``new`` (none of its records was in the frozen version),
     whose status ``changed`` (its box or its reasons differ: included then, excluded now after a
     correction), that was ``merged`` (its records were two references then) or ``removed`` (none
-    of its records is in the current searches). ``then`` and ``now`` say where it stood;
+    of its records is in the current searches; ``reference_id`` is empty and
+    ``then_reference_ids`` names it). ``then`` and ``now`` say where it stood;
     ``decisions`` lists every decision on it that the frozen version did not have (``file`` row
     ``row``: stage, reviewer, decision, criteria), and ``file``, ``row`` name the one that
     decided its current status (the latest stage's; a resolution before a reviewer's).
@@ -18,14 +19,18 @@ written to ``results/changes/``:
     per workbook, the rows added or removed and every cell changed
     (:func:`slrflow.versions.diff_table`).
 ``counts.csv`` (:func:`count_changes`)
-    every PRISMA number (``node``, ``detail``) then and now, and the difference.
+    every PRISMA number (``node``, ``detail``, the box's ``label``) then and now, and the
+    difference. An updated review's diagram counts only its latest round's records in the
+    identification boxes, so those numbers fall when a new round starts.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from slrflow.prisma import NODES
 from slrflow.records import LIST_SEPARATOR
+from slrflow.toolkit import database, slo
 from slrflow.versions import OUTCOMES, diff_table
 
 REFERENCE_COLUMNS = [
@@ -51,7 +56,7 @@ STUDY_COLUMNS = [
     "now",
 ]
 TOOLKIT_COLUMNS = ["workbook", "key", "change", "column", "then", "now"]
-COUNT_COLUMNS = ["node", "detail", "then", "now", "difference"]
+COUNT_COLUMNS = ["node", "detail", "label", "then", "now", "difference"]
 
 #: The log's columns that make a decision the same decision in two runs (not its row number:
 #: rows above it may have been added).
@@ -173,7 +178,8 @@ def reference_changes(
         if row["reference_id"] not in matched:
             out.append(
                 {
-                    "reference_id": row["reference_id"],
+                    # no current reference: its id then is in then_reference_ids
+                    "reference_id": "",
                     "change": "removed",
                     "title": row["title"],
                     "year": row["year"],
@@ -218,11 +224,8 @@ def study_changes(then: pd.DataFrame | None, now: pd.DataFrame | None) -> pd.Dat
 
 #: workbook -> (its interventions sheet's CSV twin, the columns that identify a row)
 TOOLKIT_TABLES: dict[str, tuple[str, list[str]]] = {
-    "Toolkit SLO Interventies": ("slo_interventions.csv", ["Intervention id"]),
-    "Toolkit Database Interventies": (
-        "database_interventions.csv",
-        ["Intervention", "Country", "Database"],
-    ),
+    "Toolkit SLO Interventies": ("slo_interventions.csv", slo.ROW_KEY),
+    "Toolkit Database Interventies": ("database_interventions.csv", database.ROW_KEY),
 }
 
 
@@ -258,6 +261,7 @@ def count_changes(then: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame:
             {
                 "node": key[0],
                 "detail": key[1],
+                "label": NODES.get(key[0], ("", ""))[1],
                 "then": old,
                 "now": new,
                 "difference": int(new or 0) - int(old or 0),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from slrflow import settings, tables
+from slrflow import settings, tables, versions
 from slrflow.coding import codebook
 from slrflow.figures import charts
 from slrflow.figures.prisma_diagram import render
@@ -21,6 +21,7 @@ from slrflow.prisma import (
     reconcile,
     to_prisma2020,
     with_previous,
+    with_published,
     with_studies,
     write_counts,
 )
@@ -51,6 +52,11 @@ def add_arguments_prisma(parser: argparse.ArgumentParser) -> None:
     )
     # --settings (the config's prisma section), --config, --previous-studies, --previous-reports
     settings.add_flags(parser, "prisma")
+    parser.add_argument(
+        "--previous-version",
+        help="the frozen version (REVIEW/versions/NAME) an updated review's previous-version "
+        "box is drawn from; config prisma: numbers still win",
+    )
     parser.add_argument("--title", help="a title above the diagram")
     add_wide_argument(parser)
 
@@ -79,12 +85,35 @@ def prisma(args: argparse.Namespace) -> int:
         counts = with_previous(
             counts, previous.get("previous_studies", 0), previous.get("previous_reports", 0)
         )
-    if args.coded:
-        studies = [item.reports for item in coded.read(args.coded, wide=args.wide)]
+    interventions = coded.read(args.coded, wide=args.wide) if args.coded else None
+    if interventions is not None:
+        studies = [item.reports for item in interventions]
         earlier: list[str] = []
         if boxes is not None:
             earlier = boxes.loc[boxes["prisma"] == "previous_reports", "reference_id"].tolist()
         counts = with_studies(counts, studies, previous_reports=earlier)
+    if args.previous_version and not previous and counts.derived_previous and boxes is not None:
+        snapshot = versions.load(args.previous_version)
+        versions.verify(snapshot)
+        then = versions.published(
+            snapshot,
+            boxes=boxes,
+            study_ids=None
+            if interventions is None
+            else [item.intervention_id for item in interventions],
+        )
+        counts = with_published(
+            counts,
+            studies=then.studies,
+            reports=then.reports,
+            withdrawn_studies=then.withdrawn_studies,
+            withdrawn_reports=then.withdrawn_reports,
+        )
+        print(
+            f"prisma: previous version {snapshot.name!r}: {then.studies} studies, "
+            f"{then.reports} reports as frozen",
+            file=sys.stderr,
+        )
     if counts["new_studies"] > counts["new_reports"]:
         print(
             f"prisma: note: {counts['new_studies']} new studies rest on "

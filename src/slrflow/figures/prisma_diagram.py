@@ -119,6 +119,29 @@ def _optional(counts: Counts, node: str, label: str, level: int = 0) -> list[tup
     )
 
 
+def _label_length(label: str) -> float:
+    """Inches a phase label takes along its bar (bold, a little wider than plain text)."""
+    return len(label) * (_FONT + 0.5) * 0.68 / 72
+
+
+#: Nodes whose parts are exclusion reasons, counted under the first criterion named.
+_BY_CRITERION = (
+    "records_excluded", "dbr_excluded", "other_records_excluded", "other_excluded",
+    "dbr_notretrieved_reports", "other_notretrieved_reports",
+)  # fmt: skip
+
+
+def _note(counts: Counts, width: int) -> list[str]:
+    """The note under the diagram: how exclusions naming several criteria are counted."""
+    if not any(counts.parts.get(node) for node in _BY_CRITERION):
+        return []
+    text = (
+        "Note: an exclusion that names several criteria is counted once, under the first of "
+        "them in the order of the review's criteria (criteria.yaml)."
+    )
+    return textwrap.wrap(text, width)
+
+
 def draw(counts: Counts, *, title: str | None = None) -> Figure:
     """The PRISMA 2020 flow diagram of ``counts`` as a matplotlib figure."""
     from matplotlib.figure import Figure
@@ -214,6 +237,11 @@ def draw(counts: Counts, *, title: str | None = None) -> Figure:
             "main": [
                 (0, f"New studies included in review {_n(c['new_studies'])}"),
                 (0, f"Reports of new included studies {_n(c['new_reports'])}"),
+            ]
+            if update
+            else [
+                (0, f"Studies included in review {_n(c['new_studies'])}"),
+                (0, f"Reports of included studies {_n(c['new_reports'])}"),
             ],
         },  # fmt: skip
     ]
@@ -224,6 +252,15 @@ def draw(counts: Counts, *, title: str | None = None) -> Figure:
             (0, "Reports of studies included in previous version of review "
                 f"{_n(c['previous_reports'])}"),
         ]  # fmt: skip
+        # a frozen previous version corrected since, or completed by decisions made after it
+        for node, what in (
+            ("previous_withdrawn_studies", "Studies no longer included (corrections)"),
+            ("previous_withdrawn_reports", "Reports no longer included (corrections)"),
+            ("previous_added_studies", "Studies of previous searches included since"),
+            ("previous_added_reports", "Reports of previous searches included since"),
+        ):
+            if c[node]:
+                rows[0]["prev"] += [(0, ""), (0, f"{what} {_n(c[node])}")]
         if c["previous_awaiting"]:
             rows[0]["prev"] += [
                 (0, ""),
@@ -236,15 +273,21 @@ def draw(counts: Counts, *, title: str | None = None) -> Figure:
         ]
     header_h = 2 * _LINE + 2 * _PAD
     title_h = 0.45 if title else 0.0
+    note = _note(c, int((width - 0.3) * 72 / (_FONT * 0.5)))
     y = -0.15 - title_h - header_h - 0.22
     boxes: list[dict[str, _Box]] = []
-    for row in rows:
+    # A phase bar as tall as its one row must still hold its rotated label.
+    single = {0: "Identification", 4: "Included"}
+    for number, row in enumerate(rows):
         cells = {col: text(col, items) for col, items in row.items() if col in xs}
         h = max(len(lines) for lines in cells.values()) * _LINE + 2 * _PAD
+        if number in single:
+            h = max(h, _label_length(single[number]) + 2 * _PAD)
         boxes.append({col: _Box(xs[col], y, widths[col], lines, h=h)
                       for col, lines in cells.items()})  # fmt: skip
         y -= h + _GAP_Y
-    height = -y - _GAP_Y + 0.15
+    note_top = y + _GAP_Y - 0.12
+    height = -y - _GAP_Y + 0.15 + (len(note) * _LINE + 0.12 if note else 0.0)
 
     fig = Figure(figsize=(width, height))
     ax = fig.add_axes((0, 0, 1, 1))
@@ -277,13 +320,18 @@ def draw(counts: Counts, *, title: str | None = None) -> Figure:
         ax.text(width / 2, -0.15 - title_h / 2, title, ha="center", va="center",
                 fontsize=_FONT + 3, fontweight="bold")  # fmt: skip
     top = -0.15 - title_h
-    headers = [("main", "side", "Identification of new studies via databases and registers",
+    # The new-review template says "studies", the updated-review one "new studies".
+    new = "new studies" if update else "studies"
+    headers = [("main", "side", f"Identification of {new} via databases and registers",
                 _COLOURS["newstud"])]  # fmt: skip
     if update:
         headers.insert(0, ("prev", "prev", "Previous studies", _COLOURS["grey"]))
     if other:
-        headers.append(("omain", "oside", "Identification of new studies via other methods",
+        headers.append(("omain", "oside", f"Identification of {new} via other methods",
                         _COLOURS["grey"]))  # fmt: skip
+    if note:
+        ax.text(0.15, note_top, "\n".join(note), ha="left", va="top", fontsize=_FONT - 0.5,
+                style="italic", linespacing=1.32)  # fmt: skip
     for first, last, label, colour in headers:
         w = xs[last] + widths[last] - xs[first]
         b = _Box(xs[first], top, w, _wrap(label, int(w * 72 / (_FONT * 0.62))), h=header_h)

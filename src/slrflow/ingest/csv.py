@@ -177,6 +177,27 @@ class Profile:
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
     authors: Callable[[str], list[str]] | None = None
     finish: Callable[[dict, dict[str, str]], None] | None = None
+    overflow_after: str = ""
+    checks: dict[str, str] = field(default_factory=dict)
+
+    def realign(self, cells: list[str], header: list[str]) -> tuple[list[str], list[str]] | None:
+        """A row with more cells than the header, put right when that is certain: the vendor
+        is known to add unnamed cells after ``overflow_after`` (Scopus: Funding Text 2, 3...
+        under a header that names only Funding Text 1), and with the extra cells taken from
+        there every column of ``checks`` (folded header -> regex) holds a value of its kind.
+        Returns the cells (the extra ones moved to the end) and the names of the extra
+        columns, or None when it is not certain."""
+        folded = [_fold(h) for h in header]
+        if not self.overflow_after or self.overflow_after not in folded:
+            return None
+        at = folded.index(self.overflow_after) + 1
+        extra = len(cells) - len(header)
+        moved = cells[:at] + cells[at + extra :] + cells[at : at + extra]
+        for name, pattern in self.checks.items():
+            if name in folded and not re.fullmatch(pattern, moved[folded.index(name)], re.I):
+                return None
+        base = re.sub(r"\s*\d+$", "", header[at - 1])
+        return moved, [f"{base} {n}" for n in range(2, extra + 2)]
 
 
 PROFILES: tuple[Profile, ...] = (
@@ -200,7 +221,22 @@ PROFILES: tuple[Profile, ...] = (
         authors=split_comma_authors,
     ),
     Profile("publish_or_perish", frozenset({"gsrank", "citesurl"}), authors=split_comma_authors),
-    Profile("scopus", frozenset({"source title", "eid"}), authors=split_scopus_authors),
+    Profile(
+        "scopus",
+        frozenset({"source title", "eid"}),
+        authors=split_scopus_authors,
+        overflow_after="funding text 1",
+        checks={
+            "eid": r"2-s2\.0-\d+",
+            "source": r"scopus",
+            "year": r"\d{4}",
+            "doi": r"(10\.\S+)?",
+            "pubmed id": r"\d*",
+            "issn": r"[\dX; -]*",
+            "language of original document": r"([^\W\d_]+(\s*[;,]\s*[^\W\d_]+)*)?",
+            "publication stage": r"(final|article in press)?",
+        },
+    ),
     Profile("springer", frozenset({"item title", "content type"}), authors=split_glued_authors),
 )
 
@@ -285,18 +321,23 @@ def entries_from_rows(
     rows: Iterable[tuple[int, list[str]]],
     *,
     mapping: dict[str, str] | None,
-    warn_short_rows: bool = True,
+    delimited: bool = True,
 ) -> Iterator[Entry]:
     """Entries of a table given as ``(row number, cells)``; the first non-empty row is the header.
 
-    Used by the CSV and XLSX readers alike. Blank rows are skipped; rows with more cells
-    than the header keep the extra cells (as ``column N``) with a warning, since the columns
-    right of a missing header cell may be shifted. Rows with fewer cells are warned about
-    when ``warn_short_rows`` (in a CSV they point at truncation or a stray quote; a workbook
-    simply leaves trailing empty cells out).
+    Used by the CSV and XLSX readers alike (``delimited`` for CSV/TSV). Blank rows are skipped.
+    A CSV row with more non-empty cells than the header is an error naming every such row: a
+    cell split at an unquoted delimiter shifts every cell right of it, and a shifted cell read
+    as a field (a PubMed id as the language) would turn into a wrong decision downstream. Only
+    when the vendor's profile makes the alignment certain (:meth:`Profile.realign`) is the row
+    read, with a warning. Empty trailing cells are harmless and ignored. In a workbook cells
+    cannot shift, so a cell right of the header is kept (as ``column N``) with a warning. Rows
+    with fewer cells are warned about in a CSV (truncation or a stray quote); a workbook simply
+    leaves trailing empty cells out.
     """
     plan: ColumnPlan | None = None
     width = 0
+    misaligned: list[tuple[int, int]] = []
     for number, cells in rows:
         if not any(c.strip() for c in cells):
             continue
@@ -311,13 +352,28 @@ def entries_from_rows(
             plan = plan_columns(unique_header(cells), mapping, source=source, header_row=number)
             width = len(plan.header)
             continue
-        if warn_short_rows and len(cells) < width:
+        if delimited and len(cells) < width:
             source.warn(
                 number,
                 f"row has only {len(cells)} of the header's {width} cells; the missing cells "
                 "are read as empty (a truncated file, or a stray quote joining rows?)",
             )
-        if len(cells) > width and any(c.strip() for c in cells[width:]):
+        long = len(cells) > width and any(c.strip() for c in cells[width:])
+        fixed = plan.profile.realign(cells, plan.header) if long and plan.profile else None
+        if fixed is not None:
+            cells, names = fixed
+            source.warn(
+                number,
+                f"row has {len(cells)} cells but the header has {width} columns; the extra "
+                f"cells are {plan.profile.name}'s unnamed {', '.join(names)} (read as such: "
+                "every column after them holds a value of its kind)",
+            )
+            yield _entry(number, cells, plan.header + names, plan)
+            continue
+        if long and delimited:
+            misaligned.append((number, len(cells)))
+            continue
+        if long:
             source.warn(
                 number,
                 f"row has {len(cells)} cells but the header has {width} columns; extra cells "
@@ -330,6 +386,24 @@ def entries_from_rows(
         yield _entry(number, cells, header, plan)
     if plan is None:
         raise IngestError(source.name, None, "table has no header row (no non-empty row)")
+    if misaligned:
+        raise misaligned_rows(source.name, misaligned, width)
+
+
+def misaligned_rows(file: str, rows: list[tuple[int, int]], width: int) -> IngestError:
+    """The error for CSV rows (row number, cells) holding more cells than the header's ``width``."""
+    first, cells = rows[0]
+    listed = ", ".join(f"row {n} ({k} cells)" for n, k in rows[:20])
+    more = f" and {len(rows) - 20} more" if len(rows) > 20 else ""
+    return IngestError(
+        file,
+        first,
+        f"{len(rows)} row(s) have more cells than the header's {width} columns: {listed}{more}. "
+        "A cell was split at an unquoted delimiter (or the header lost a column name), so every "
+        "cell right of it would be read into the wrong field (e.g. a PubMed id as the language). "
+        "Export the file again, or put quotes around the cell holding the delimiter in those "
+        "rows; nothing of this export was read",
+    )
 
 
 def _entry(number: int, cells: list[str], header: list[str], plan: ColumnPlan) -> Entry:

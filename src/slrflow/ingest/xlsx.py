@@ -28,6 +28,6 @@ def read(source: Source, *, mapping: dict[str, str] | None = None) -> Iterator[E
             (number, [cell_text(v) for v in values])
             for number, values in sheet_rows(sheet, name=source.name)
         )
-        yield from entries_from_rows(source, rows, mapping=mapping, warn_short_rows=False)
+        yield from entries_from_rows(source, rows, mapping=mapping, delimited=False)
     finally:
         workbook.close()

@@ -6,14 +6,16 @@ A review of a million records cannot be one page: its trails alone would be giga
 ``file://``, while a ``<script src>`` works from the file system and from any web server):
 
 ``index-NNNN.js``
-    :data:`INDEX_CHUNK` references each, one short row per reference (id, title, authors, year,
-    journal, DOI, where it stands, its record ids, what each filter matches): what the list, the
-    search box and the filters need. The page loads them all, a chunk at a time, after it shows.
+    One short row per reference (id, title, authors, year, journal, DOI, where it stands, its
+    record ids, what each filter matches): what the list, the search box and the filters need.
+    The first chunk holds :data:`INDEX_FIRST` references, so the list shows at once; the others
+    :data:`INDEX_CHUNK` each, loaded one after another once the page shows.
 ``trail-NNNN.js``
     :data:`TRAIL_CHUNK` whole trails each, in the same order: a reference's trail is in chunk
     ``position // TRAIL_CHUNK``, loaded when a person opens it.
 
-The data are JSON inside a call (``slrflowIndex(n, [...])``); the page builds its HTML from them
+The data are JSON inside a call (``slrflowIndex(n, first position, [...])``,
+``slrflowTrails(n, [...])``); the page builds its HTML from them
 with DOM text nodes, so nothing from an export is ever parsed as markup.
 """
 
@@ -25,9 +27,16 @@ from pathlib import Path
 
 from slrflow.report.collect import Trail
 
-#: References per index chunk (about 250 bytes each) and per trail chunk (about 2-10 kB each).
+#: References in the first index chunk, in each later one (about 400 bytes each), and in each
+#: trail chunk (about 2-10 kB each).
+INDEX_FIRST = 500
 INDEX_CHUNK = 5_000
 TRAIL_CHUNK = 250
+#: Up to this many references the index also holds each abstract's words, so that the search
+#: box finds words of the abstract too (a few hundred bytes a reference); above, the index stays
+#: short and the search covers ids, title, authors, journal and DOI.
+ABSTRACT_SEARCH_LIMIT = 50_000
+_ABSTRACT_WORDS = 800  # characters of distinct abstract words kept per reference
 #: The columns of a trail's record table, and the fields of a record row they show.
 RECORD_COLUMNS = ("record", "search", "file:line", "format", "linked by", "score")
 
@@ -46,10 +55,19 @@ def _text(value) -> str:
     return str(value)
 
 
-def index_row(trail: Trail, filters: dict[str, list[str]], status: str) -> list:
+def abstract_words(text: str) -> str:
+    """The distinct words of an abstract, lower case, in first-seen order, cut to a bound."""
+    words = dict.fromkeys(w for w in text.lower().split() if len(w) > 2)
+    return " ".join(words)[:_ABSTRACT_WORDS]
+
+
+def index_row(
+    trail: Trail, filters: dict[str, list[str]], status: str, *, abstracts: bool = False
+) -> list:
     """One reference in the index: what the list shows and what search and filters match
-    (``filters``: each filter's values for it; ``status``: where it stands)."""
-    return [
+    (``filters``: each filter's values for it; ``status``: where it stands; with
+    ``abstracts``, last, the words of its abstract)."""
+    row = [
         trail.reference_id,
         trail.title,
         trail.authors,
@@ -60,6 +78,7 @@ def index_row(trail: Trail, filters: dict[str, list[str]], status: str) -> list:
         " ".join(r["record_id"] for r in trail.records),
         {key: "|".join(values) for key, values in filters.items() if values},
     ]
+    return row + [abstract_words(trail.abstract)] if abstracts else row
 
 
 def trail_data(trail: Trail) -> dict:
@@ -85,13 +104,19 @@ def trail_data(trail: Trail) -> dict:
     }
 
 
-def _script(callback: str, number: int, data) -> str:
+def _script(callback: str, *numbers: int, data) -> str:
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return f"{callback}({number},{body});\n"
+    return f"{callback}({','.join(str(n) for n in numbers)},{body});\n"
 
 
-def write_chunks(entries: Iterable[tuple[Trail, dict[str, list[str]], str]], folder: Path) -> int:
-    """Write the index and trail chunks into ``folder``; returns how many references.
+def write_chunks(
+    entries: Iterable[tuple[Trail, dict[str, list[str]], str]],
+    folder: Path,
+    *,
+    abstracts: bool = False,
+) -> tuple[int, int]:
+    """Write the index and trail chunks into ``folder``; returns how many references and how
+    many index chunks.
 
     ``entries``: each reference's trail, filter values and status (see :func:`index_row`); it
     may be a generator: only one trail chunk and one index chunk are held at a time.
@@ -101,33 +126,33 @@ def write_chunks(entries: Iterable[tuple[Trail, dict[str, list[str]], str]], fol
     for old in folder.glob("*.js"):
         old.unlink()
     index: list[list] = []
-    chunk: list[dict] = []
-    count = 0
+    trails: list[dict] = []
+    count = index_chunks = 0
 
     def flush_trails() -> None:
         number = (count - 1) // TRAIL_CHUNK
-        (folder / f"trail-{number:04d}.js").write_text(
-            _script("slrflowTrails", number, chunk), "utf-8"
-        )
-        chunk.clear()
+        path = folder / f"trail-{number:04d}.js"
+        path.write_text(_script("slrflowTrails", number, data=trails), "utf-8")
+        trails.clear()
 
     def flush_index() -> None:
-        number = (count - 1) // INDEX_CHUNK
-        (folder / f"index-{number:04d}.js").write_text(
-            _script("slrflowIndex", number, index), "utf-8"
-        )
+        nonlocal index_chunks
+        path = folder / f"index-{index_chunks:04d}.js"
+        start = count - len(index)
+        path.write_text(_script("slrflowIndex", index_chunks, start, data=index), "utf-8")
+        index_chunks += 1
         index.clear()
 
     for trail, filters, status in entries:
-        index.append(index_row(trail, filters, status))
-        chunk.append(trail_data(trail))
+        index.append(index_row(trail, filters, status, abstracts=abstracts))
+        trails.append(trail_data(trail))
         count += 1
-        if len(chunk) == TRAIL_CHUNK:
+        if len(trails) == TRAIL_CHUNK:
             flush_trails()
-        if len(index) == INDEX_CHUNK:
+        if len(index) == (INDEX_FIRST if index_chunks == 0 else INDEX_CHUNK):
             flush_index()
-    if chunk:
+    if trails:
         flush_trails()
     if index:
         flush_index()
-    return count
+    return count, index_chunks

@@ -32,6 +32,7 @@ TABLES = {
     "status": "screening/status.csv",
     "conflicts": "screening/conflicts.csv",
     "agreement": "screening/agreement.csv",
+    "progress": "screening/progress.csv",
     # The numbers the PRISMA diagram draws (studies from the coding, update rounds split).
     "prisma_counts": "figures/prisma_counts.csv",
     "stopping": "screening/stopping.csv",
@@ -41,6 +42,12 @@ TABLES = {
     "coding_validation": "coding/validation.csv",
     "toolkit_slo": "toolkit/slo_interventions.csv",
     "toolkit_database": "toolkit/database_interventions.csv",
+    # What changed since the frozen version (only a review with one has them).
+    "changes_version": "changes/version.csv",
+    "changes_references": "changes/references.csv",
+    "changes_studies": "changes/studies.csv",
+    "changes_toolkit": "changes/toolkit.csv",
+    "changes_counts": "changes/counts.csv",
 }
 
 #: Figures the report shows when present, by name -> path below the results folder.

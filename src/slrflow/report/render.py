@@ -19,7 +19,7 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from slrflow import __version__
-from slrflow.report.chunks import INDEX_CHUNK, TRAIL_CHUNK, write_chunks
+from slrflow.report.chunks import ABSTRACT_SEARCH_LIMIT, TRAIL_CHUNK, write_chunks
 from slrflow.report.collect import TABLES, ReportData, Trail, final_codes
 
 #: The most rows a table of the page shows; the rest is in the results file it names.
@@ -112,7 +112,10 @@ def render(data: ReportData, output: str | Path, *, review: str = "", title: str
                     merged.append(trail)
             yield trail, filters, status
 
-    references = write_chunks(tallied(data.trails), assets / "data")
+    abstracts = len(data.trails) <= ABSTRACT_SEARCH_LIMIT
+    references, index_chunks = write_chunks(
+        tallied(data.trails), assets / "data", abstracts=abstracts
+    )
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("slrflow.report", "templates"),
         autoescape=True,
@@ -133,7 +136,8 @@ def render(data: ReportData, output: str | Path, *, review: str = "", title: str
         references=references,
         merged=merged,
         merged_count=merged_count,
-        chunks={"index": INDEX_CHUNK, "trail": TRAIL_CHUNK},
+        chunks={"index": index_chunks, "trail": TRAIL_CHUNK},
+        abstracts_searched=abstracts,
         table_rows=TABLE_ROWS,
         table_files={name: f"results/{path}" for name, path in TABLES.items()},
     )

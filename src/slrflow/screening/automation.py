@@ -6,6 +6,11 @@ references.csv): ``years`` (keep ``min``..``max``; no year is kept), ``languages
 no language is kept), ``document_types`` (remove these), or ``ids`` (remove the references
 holding these records). The first rule that matches, in config order, is the one counted.
 
+A rule acts only on values of the kind it expects (:func:`unexpected`): a language that is not a
+language code or name (an id shifted into the column, a stray number), a year cell without a
+year, a document type that is a number or an identifier. Such a reference is left for people to
+screen, and the run warns, naming the rule, the references and their values.
+
 A rule with ``unscreened`` records that the review stopped screening on a stopping rule: the
 references no reviewer has judged at title/abstract are removed under its name, with the recall
 the rule stated (:func:`mark_unscreened`).
@@ -13,12 +18,17 @@ the rule stated (:func:`mark_unscreened`).
 
 from __future__ import annotations
 
+import gettext
+import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import pandas as pd
+import pycountry
 
 from slrflow import tables
+from slrflow.messages import some_of
 from slrflow.records import parse_year
 from slrflow.screening import STOPPING_METHODS
 from slrflow.screening.attach import ReferenceIndex
@@ -40,6 +50,69 @@ def _fold(text: str) -> str:
 def _values(text: str) -> list[str]:
     # merged fields may hold several values ("English; Dutch")
     return [_fold(v) for v in str(text or "").split(";") if v.strip()]
+
+
+def is_language(value: str) -> bool:
+    """Whether the folded ``value`` is a language code or name (:func:`language_names`; the
+    names in the languages' own tongue are loaded only when needed)."""
+    return value in language_names() or value in language_names(native=True)
+
+
+@cache
+def language_names(*, native: bool = False) -> frozenset[str]:
+    """Every ISO 639 code and English name (pycountry), folded; with ``native``, the
+    languages' names in their own language where pycountry has them (Nederlands, Deutsch...)."""
+    names: set[str] = set()
+    if native:
+        for language in pycountry.languages:
+            code = getattr(language, "alpha_2", None)
+            if not code:
+                continue
+            try:
+                own = gettext.translation("iso639-3", pycountry.LOCALES_DIR, languages=[code])
+            except OSError:
+                continue
+            names.add(_fold(re.sub(r"\s*\(.*?\)", "", own.gettext(language.name))))
+        return frozenset(names)
+    for language in pycountry.languages:
+        for attribute in ("alpha_2", "alpha_3", "bibliographic", "name", "common_name",
+                          "inverted_name"):  # fmt: skip
+            value = getattr(language, attribute, None)
+            if not value:
+                continue
+            names.add(_fold(value))
+            # "Greek, Modern (1453-)" -> "greek", "modern greek"; "Dutch; Flemish" -> both
+            bare = re.sub(r"\s*\(.*?\)", "", value)
+            for part in re.split(r"[;,]", bare):
+                names.add(_fold(part))
+            names.add(_fold(" ".join(reversed([p.strip() for p in bare.split(",")]))))
+    names.discard("")
+    return frozenset(names)
+
+
+def _not_a_year(text: str) -> bool:
+    return bool(text.strip()) and parse_year(text) is None
+
+
+def unexpected(rule: dict[str, Any], reference: dict[str, Any]) -> str | None:
+    """The value ``rule`` would judge when it is not of the kind the rule expects (so the rule
+    must leave the reference alone), else None."""
+    if "years" in rule:
+        text = str(reference.get("year", "") or "")
+        return f"year {text!r}" if _not_a_year(text) else None
+    if "languages" in rule:
+        kept = {_fold(v) for v in rule["languages"]}
+        given = _values(reference.get("language", ""))
+        if any(v in kept for v in given):
+            return None
+        odd = [v for v in given if not is_language(v)]
+        return f"language {reference.get('language')!r}" if odd else None
+    if "document_types" in rule:
+        given = _values(reference.get("doc_type", ""))
+        # a number, a DOI or a link is not a document type (a shifted cell)
+        odd = [v for v in given if re.fullmatch(r"[\d\W]+", v) or "/" in v]
+        return f"document type {reference.get('doc_type')!r}" if odd else None
+    return None
 
 
 def match(rule: dict[str, Any], reference: dict[str, Any], index: ReferenceIndex) -> str | None:
@@ -113,7 +186,8 @@ def apply(
     references: pd.DataFrame,
     index: ReferenceIndex,
 ) -> tuple[dict[str, Marked], list[str]]:
-    """References each rule removes (first matching rule wins) and warnings for stale ids."""
+    """References each rule removes (first matching rule wins) and warnings: stale ids, and
+    references a rule left for people because a value was not of the kind it expects."""
     warnings = []
     for rule in rules:
         for rid in rule.get("ids", []):
@@ -124,11 +198,22 @@ def apply(
     marked: dict[str, Marked] = {}
     if not rules:
         return marked, warnings
+    left: dict[str, list[str]] = {}
     for reference in tables.rows(references):
         for rule in rules:
+            odd = unexpected(rule, reference)
+            if odd:
+                left.setdefault(rule["name"], []).append(f"{reference['reference_id']} ({odd})")
+                continue
             why = match(rule, reference, index)
             if why:
                 rid = reference["reference_id"]
                 marked[rid] = Marked(rid, rule["name"], why)
                 break
+    for name, refs in left.items():
+        warnings.append(
+            f"automation rule {name}: {len(refs)} reference(s) left for people to screen, as "
+            f"their value is not of the kind the rule judges: {some_of(refs, 10)}; check these "
+            "fields in the export (a cell shifted into the wrong column?)"
+        )
     return marked, warnings

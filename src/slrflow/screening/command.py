@@ -20,7 +20,16 @@ and writes under ``--out-dir``:
     every box of the accounting, awaiting boxes included, with reasons per criterion;
 ``boxes.csv``
     the box each record of each export ended in (the accounting invariant, checked), and its
-    PRISMA box (``prisma``: the node it is counted in last; ``prisma_detail``: the part).
+    PRISMA box (``prisma``: the node it is counted in last; ``prisma_detail``: the part);
+``progress.csv``
+    each reviewer's progress per stage: done, to do, open conflicts (:mod:`.workload`), also
+    printed on the console;
+``included.ris``, ``included.bib``
+    the references still in the review at the furthest stage they reached (:mod:`.included`).
+
+Files are named relative to the review folder (``--review``). All problems of the decision
+files and the resolution files are reported together. With ``--ledger`` (what the previous
+run read), decisions that are gone from the decision files stop the run (:mod:`.ledger`).
 
 The other screening commands parse their arguments here too and call the module that does the
 work: ``slrflow screening-sheets`` (:mod:`.worklists`: each reviewer's sheet of references
@@ -40,7 +49,7 @@ import pandas as pd
 
 from slrflow import settings
 from slrflow.records import LIST_SEPARATOR
-from slrflow.screening import STAGES, progress, worklists
+from slrflow.screening import STAGES, ScreeningError, ledger, progress, worklists
 from slrflow.screening import automation as automation_rules
 from slrflow.screening import stopping as stopping_rules
 from slrflow.screening.agreement import COLUMNS as AGREEMENT_COLUMNS
@@ -54,8 +63,10 @@ from slrflow.screening.decisions import (
     read_decisions,
     read_resolutions,
 )
+from slrflow.screening.included import write_included
 from slrflow.screening.policy import Policy, load_policy
 from slrflow.screening.status import StageStatus, build_status, explain
+from slrflow.screening.workload import format_table, progress_table
 from slrflow.tables import read_csv, write_csv
 
 LOG_COLUMNS = [
@@ -85,6 +96,11 @@ def add_arguments_screen(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--review", type=Path, help="review folder: read <review>/screening/")
     parser.add_argument("--decisions", type=Path, nargs="*", default=None, help="decision files")
     parser.add_argument("--resolutions", type=Path, nargs="*", default=None, help="resolutions")
+    parser.add_argument(
+        "--ledger", type=Path,
+        help="what the previous run read from the decision files (results/screening/"
+        "decisions_read.csv): checked that no decision was lost, then rewritten",
+    )  # fmt: skip
     add_policy_arguments(parser)
     parser.add_argument("-o", "--out-dir", type=Path, required=True, help="results/screening")
 
@@ -115,8 +131,12 @@ def screen(args: argparse.Namespace) -> int:
         f"file(s) and {len(resolution_files)} resolution file(s)",
         file=sys.stderr,
     )
-    decisions, blank = read_decisions(decision_files, policy=policy, criteria=criteria, index=index)
-    resolutions = read_resolutions(resolution_files, policy=policy, criteria=criteria, index=index)
+    decisions, blank, resolutions = _read_inputs(
+        decision_files, resolution_files, policy=policy, criteria=criteria, index=index,
+        review=args.review,
+    )  # fmt: skip
+    if args.ledger is not None:
+        ledger.check(args.ledger, decisions, out_dir=args.out_dir)
     for file, n in blank.items():
         if n:
             print(f"{file}: {n} row(s) without a decision (not yet judged)", file=sys.stderr)
@@ -176,6 +196,23 @@ def screen(args: argparse.Namespace) -> int:
         ),
         out / "boxes.csv",
     )  # fmt: skip
+    progress = progress_table(status, decisions, policy.reviewers)
+    write_csv(progress, out / "progress.csv")
+    n_included = write_included(
+        references, status, policy, ris=out / "included.ris", bib=out / "included.bib",
+        references_file=args.references,
+    )  # fmt: skip
+    if args.ledger is not None:
+        ledger.write(args.ledger, decisions)
+    # On stdout, which the workflow's rule leaves on the console, and in the log.
+    table = "screening progress per reviewer:\n" + format_table(progress)
+    print(table, flush=True)
+    print(table, file=sys.stderr)
+    print(
+        f"screening: {n_included} reference(s) still in the review "
+        f"({out / 'included.ris'}, {out / 'included.bib'})",
+        file=sys.stderr,
+    )
     tally = Counter(s.status for (_, stage), s in status.items() if stage == STAGES[0])
     print(
         f"screening: {len(decisions)} decision(s), {len(resolutions)} resolution(s), "
@@ -184,6 +221,28 @@ def screen(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _read_inputs(decision_files, resolution_files, *, policy, criteria, index, review):
+    """Decisions, rows not yet judged and resolutions; the problems of every file in one
+    :class:`ScreeningError`."""
+    problems: list[str] = []
+    decisions, blank, resolutions = [], {}, []
+    try:
+        decisions, blank = read_decisions(
+            decision_files, policy=policy, criteria=criteria, index=index, review=review
+        )
+    except ScreeningError as exc:
+        problems.extend(exc.problems)
+    try:
+        resolutions = read_resolutions(
+            resolution_files, policy=policy, criteria=criteria, index=index, review=review
+        )
+    except ScreeningError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise ScreeningError(problems, heading="decision and resolution files")
+    return decisions, blank, resolutions
 
 
 def _searches(report: Path | None) -> tuple[dict[str, str], dict[str, str], dict[str, int]]:
@@ -429,4 +488,21 @@ def simulation_report(args: argparse.Namespace) -> int:
     curves.report(
         orders=args.orders, metrics=args.metrics, svg=args.svg, png=args.png, summary=args.summary
     )
+    return 0
+
+
+def add_arguments_check_inputs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--review", type=Path, required=True, help="the review folder")
+    add_policy_arguments(parser)
+    parser.add_argument("--out", type=Path, required=True, help="results/checks/inputs.csv")
+
+
+def check_inputs(args: argparse.Namespace) -> int:
+    """Check every file a person wrote (:mod:`.inputcheck`); write the list of files checked."""
+    from slrflow.screening.inputcheck import check
+
+    policy, criteria = policy_from_arguments(args)
+    checked = check(args.review, policy=policy, criteria=criteria)
+    write_csv(checked, args.out)
+    print(f"check-inputs: {len(checked)} file(s) written by people, no problem", file=sys.stderr)
     return 0

@@ -53,7 +53,10 @@ class Criteria:
         return [c.id for c in self.items]
 
     def get(self, cid: str) -> Criterion | None:
-        return next((c for c in self.items if c.id == cid), None)
+        """The criterion or reason ``cid`` names, in any case (``c2`` is ``C2``)."""
+        exact = next((c for c in self.items if c.id == cid), None)
+        folded = cid.casefold()
+        return exact or next((c for c in self.items if c.id.casefold() == folded), None)
 
     def for_stage(self, stage: str) -> list[Criterion]:
         """The criteria and reasons a decision file of ``stage`` may name."""
@@ -116,9 +119,13 @@ def parse_criteria(data: dict, *, file: str = "criteria.yaml") -> Criteria:
         )
     seen: set[str] = set()
     for item in items:
-        if item.id in seen:
-            problems.append(f"{file}: id {item.id!r} is used twice; give each its own id")
-        seen.add(item.id)
+        # ids are matched without case in decision files, so C1 and c1 would be one id
+        if item.id.casefold() in seen:
+            problems.append(
+                f"{file}: id {item.id!r} is used twice (ids are compared without case); "
+                "give each its own id"
+            )
+        seen.add(item.id.casefold())
     if problems:
         raise ScreeningError(problems, heading=f"{file} has duplicate ids")
     return Criteria(tuple(items), file=file)

@@ -112,6 +112,18 @@ def reviewer_from_file(path: Path, reviewers: tuple[str, ...]) -> str | None:
     return None
 
 
+def file_label(path: str | Path, review: str | Path | None) -> str:
+    """How the screening log names a file: its path relative to the review folder (the same on
+    every machine), or as given when it lies outside."""
+    path = Path(path)
+    if review is not None:
+        try:
+            return path.resolve().relative_to(Path(review).resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()
+
+
 def _canonical(column: str) -> str:
     return re.sub(r"[\s\-]+", "_", column.strip().lower())
 
@@ -150,7 +162,10 @@ def _prepare(frame: pd.DataFrame, file: str, expected: tuple[str, ...], kind: st
     for column in expected + ("doi",):
         if column not in frame.columns:
             frame[column] = ""
-    frame["decision"] = frame["decision"].str.lower().str.replace(" ", "_")
+    # decisions and stages in any case, spaces for underscores ("Not retrieved", "Full text")
+    for column in ("decision", "stage"):
+        if column in expected:
+            frame[column] = frame[column].str.lower().str.replace(" ", "_")
     return frame
 
 
@@ -165,19 +180,26 @@ def _check(
     stage: str,
     reviewer: str,
     file: Path,
+    label: str,
     number: int,
     criteria: Criteria,
-    index: ReferenceIndex,
+    index: ReferenceIndex | None,
     problems: list[str],
 ) -> Decision | None:
     """The decision of a decision or resolution row (``number`` counts the header as row 1),
-    or None after appending its problems."""
+    or None after appending its problems. Messages name ``file``; the decision keeps
+    ``label``, the file's path relative to the review folder. Without an ``index`` the row is
+    checked on its own (the record id is not looked up)."""
     where = f"{file}, row {number}"
     before = len(problems)
     record_id = row.get("record_id", "")
     doi = row.get("doi", "")
     reference_id = None
-    if record_id:
+    if index is None:  # checking the files alone, before there are records to attach to
+        reference_id = record_id = record_id or doi
+        if not record_id:
+            problems.append(f"{where}, field record_id: empty; give the record_id (or a doi)")
+    elif record_id:
         reference_id = index.lookup(record_id)
         if reference_id is None:
             problems.append(
@@ -207,10 +229,13 @@ def _check(
             f"{where}, field decision: {decision!r} is not a decision of stage {stage} "
             f"(expected {', '.join(DECISIONS[stage])})"
         )
-    given = _split_criteria(row.get("criteria", ""))
+    given = []
     allowed = {c.id for c in criteria.for_stage(stage)}
-    for cid in given:
-        if criteria.get(cid) is None:
+    for written in _split_criteria(row.get("criteria", "")):
+        known = criteria.get(written)  # any case: c2 is C2
+        cid = known.id if known else written
+        given.append(cid)
+        if known is None:
             problems.append(
                 f"{where}, field criteria: {cid!r} is not a criterion or exclusion reason of "
                 f"{criteria.file} (known: {', '.join(criteria.ids)}); fix the id or add it there"
@@ -242,7 +267,7 @@ def _check(
         source=source,
         stage=stage,
         reviewer=reviewer,
-        file=str(file),
+        file=label,
         row=number,
         id_given=row["record_id"] or row["doi"],
         record_id=record_id,
@@ -269,7 +294,12 @@ def _read(path: Path, problems: list[str], expected: tuple[str, ...], schema: st
         if schema == "screening_decisions":
             validate_cells(frame, schema, file=str(path))
         else:
-            validate_rows(frame, schema, file=str(path))
+            # rows of the resolution sheet nobody settled yet are not checked as settlements
+            frame["_open"] = frame["decision"] == ""
+            validate_rows(
+                frame[~frame["_open"]].drop(columns="_open"), schema, file=str(path),
+                rows=list(frame.index[~frame["_open"]] + 2),
+            )  # fmt: skip
     except SheetError as exc:
         problems.extend(f"{exc.file}, {p}" for p in exc.problems)
         return None
@@ -282,11 +312,14 @@ def read_decision_file(
     stage: str,
     reviewer: str,
     criteria: Criteria,
-    index: ReferenceIndex,
+    index: ReferenceIndex | None,
     problems: list[str],
+    review: str | Path | None = None,
 ) -> tuple[list[Decision], int]:
-    """Decisions of one file and the number of rows not yet judged; problems are appended."""
+    """Decisions of one file and the number of rows not yet judged; problems are appended.
+    ``review``: the review folder, that the decisions name their file relative to."""
     path = Path(path)
+    label = file_label(path, review)
     frame = _read(path, problems, DECISION_COLUMNS, "screening_decisions", "decision file")
     if frame is None:
         return [], 0
@@ -307,6 +340,7 @@ def read_decision_file(
             stage=stage,
             reviewer=reviewer,
             file=path,
+            label=label,
             number=i + 2,
             criteria=criteria,
             index=index,
@@ -322,7 +356,8 @@ def read_decisions(
     *,
     policy: Policy,
     criteria: Criteria,
-    index: ReferenceIndex,
+    index: ReferenceIndex | None,
+    review: str | Path | None = None,
 ) -> tuple[list[Decision], dict[str, int]]:
     """Every decision of every file, checked; returns decisions and rows not yet judged per file.
 
@@ -362,6 +397,7 @@ def read_decisions(
             criteria=criteria,
             index=index,
             problems=problems,
+            review=review,
         )
         decisions.extend(found)
         blank[str(path)] = n_blank
@@ -397,9 +433,14 @@ def read_resolutions(
     *,
     policy: Policy,
     criteria: Criteria,
-    index: ReferenceIndex,
+    index: ReferenceIndex | None,
+    review: str | Path | None = None,
 ) -> list[Decision]:
-    """The settlements of conflicts; one answer per reference and stage."""
+    """The settlements of conflicts; one answer per reference and stage.
+
+    A row without a decision (a conflict of the resolution sheet not settled yet) is skipped;
+    one that gives criteria or a resolver but no decision is a problem.
+    """
     problems: list[str] = []
     out: list[Decision] = []
     for path in sorted(Path(p) for p in paths):
@@ -416,6 +457,13 @@ def read_resolutions(
         for i, row in enumerate(frame.to_dict(orient="records")):
             where = f"{path}, row {i + 2}"
             stage = row["stage"]
+            if row.get("_open"):
+                if row.get("criteria"):
+                    problems.append(
+                        f"{where}, field decision: empty but criteria are given; fill in the "
+                        "settled decision or clear the criteria"
+                    )
+                continue
             names = [n.strip() for n in re.split(r"[;,]", row["resolved_by"]) if n.strip()]
             for name in names:
                 if not policy.may_resolve(name):
@@ -443,6 +491,7 @@ def read_resolutions(
                 stage=stage,
                 reviewer="; ".join(names),
                 file=path,
+                label=file_label(path, review),
                 number=i + 2,
                 criteria=criteria,
                 index=index,

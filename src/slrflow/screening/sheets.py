@@ -6,10 +6,10 @@ The first sheet ("Screening") has the decision file's columns first (``record_id
 ``year``, ``journal``, ``abstract``, ``doi`` (linked to doi.org). Key terms of the criteria
 are highlighted in titles and abstracts. The second sheet ("Criteria") gives each criterion
 and reason allowed at the stage in full; the third ("Instructions") says how to return the
-sheet. Saved into ``<review>/screening/<stage>/`` (as ``<reviewer>.xlsx`` or
-``<reviewer>-<batch>.xlsx``) the filled sheet is a decision file as it stands. Text from
-exports is untrusted: cells that would start a formula are neutralised and every text cell is
-stored as text. Same input, same bytes (fixed workbook timestamps).
+sheet. Saved into ``<review>/screening/<stage>/`` as ``<reviewer>-<batch>.xlsx`` (a new
+batch name each time, never over an earlier file) the filled sheet is a decision file as it
+stands. Text from exports is untrusted: cells that would start a formula are neutralised and
+every text cell is stored as text. Same input, same bytes (fixed workbook timestamps).
 """
 
 from __future__ import annotations
@@ -153,21 +153,7 @@ def build_sheet(
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(SHEET_COLUMNS))}{last}"
 
-    crit = wb.create_sheet("Criteria")
-    header = ("id", "kind", "label", "text", "label_nl", "text_nl", "key terms")
-    for col, name in enumerate(header, start=1):
-        crit.cell(row=1, column=col, value=name).font = HEADER_FONT
-    for r, c in enumerate(allowed, start=2):
-        terms = "; ".join(f"{lang}: {', '.join(words)}" for lang, words in c.terms.items())
-        row = (c.id, c.kind, c.label, c.text, c.label_nl, c.text_nl, terms)
-        for col, value in enumerate(row, start=1):
-            cell = crit.cell(row=r, column=col, value=cell_text(value))
-            cell.data_type = "s"
-            cell.alignment = WRAP
-    for col, width in enumerate((12, 10, 30, 60, 30, 60, 60), start=1):
-        crit.column_dimensions[get_column_letter(col)].width = width
-    crit.freeze_panes = "A2"
-
+    add_criteria_sheet(wb, allowed)
     about = wb.create_sheet("Instructions")
     lines = [
         f"Screening sheet for {reviewer}, stage {stage}: {len(references)} reference(s) to judge,"
@@ -183,14 +169,36 @@ def build_sheet(
         "note: free text. date: the day of the decision (YYYY-MM-DD).",
         "Leave a row's decision empty to judge it later. Do not rename or delete the columns;"
         " their order does not matter.",
-        f"Save the file as screening/{stage}/{reviewer}.xlsx in the review folder (or"
-        f" {reviewer}-<batch>.xlsx when that name is taken) and run the workflow again.",
+        f"Save the file in the review folder as screening/{stage}/{reviewer}-<batch>.xlsx, with"
+        f" a batch name not used before (e.g. {reviewer}-1.xlsx, then {reviewer}-2.xlsx), and"
+        " run the workflow again.",
+        "Never save over an earlier decision file: its decisions would be lost (the workflow"
+        " stops and lists them when that happens).",
         "Key terms of the criteria are shown in bold red in titles and abstracts.",
     ]
     for r, line in enumerate(lines, start=1):
         about.cell(row=r, column=1, value=line).data_type = "s"
     about.column_dimensions["A"].width = 120
     return wb
+
+
+def add_criteria_sheet(wb: Workbook, allowed: list) -> None:
+    """The "Criteria" sheet: each criterion and reason allowed, in full (the criteria
+    dropdown lists its first column)."""
+    crit = wb.create_sheet("Criteria")
+    header = ("id", "kind", "label", "text", "label_nl", "text_nl", "key terms")
+    for col, name in enumerate(header, start=1):
+        crit.cell(row=1, column=col, value=name).font = HEADER_FONT
+    for r, c in enumerate(allowed, start=2):
+        terms = "; ".join(f"{lang}: {', '.join(words)}" for lang, words in c.terms.items())
+        row = (c.id, c.kind, c.label, c.text, c.label_nl, c.text_nl, terms)
+        for col, value in enumerate(row, start=1):
+            cell = crit.cell(row=r, column=col, value=cell_text(value))
+            cell.data_type = "s"
+            cell.alignment = WRAP
+    for col, width in enumerate((12, 10, 30, 60, 30, 60, 60), start=1):
+        crit.column_dimensions[get_column_letter(col)].width = width
+    crit.freeze_panes = "A2"
 
 
 def write_sheet(

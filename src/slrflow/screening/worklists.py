@@ -3,7 +3,9 @@
 A reviewer's worklist holds the references awaiting their decision at a stage
 (``results/screening/status.csv``, column ``awaiting``), in priority order: at title/abstract
 the ranker's (or a given ranking's), elsewhere by reference id. Each list is written as
-``<out-dir>/<stage>/<reviewer>.xlsx`` (:mod:`.sheets`). The command line is in :mod:`.command`.
+``<out-dir>/<stage>/<reviewer>.xlsx`` (:mod:`.sheets`); the open conflicts of each stage as
+``<out-dir>/<stage>/resolutions.xlsx`` (:mod:`.resolution_sheet`). The command line is in
+:mod:`.command`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from slrflow.records import LIST_SEPARATOR
 from slrflow.screening import STAGES, ScreeningError
 from slrflow.screening.criteria import Criteria
 from slrflow.screening.policy import Policy
+from slrflow.screening.resolution_sheet import write_resolution_sheet
 from slrflow.screening.sheets import write_sheet
 from slrflow.tables import read_csv
 
@@ -65,6 +68,19 @@ def write_sheets(
             write_sheet(path, rows, stage=stage, reviewer=reviewer, criteria=criteria, later=later)
             more = f" ({later} more in later sheets)" if later else ""
             print(f"{path}: {len(rows)} reference(s) to judge{more}", file=sys.stderr)
+        open_conflicts = status[(status["stage"] == stage) & (status["status"] == "conflict")]
+        rows = [
+            dict(by_id[ref], votes=votes, conflict=why)
+            for ref, votes, why in sorted(
+                zip(
+                    open_conflicts["reference_id"], open_conflicts["votes"],
+                    open_conflicts["conflict"], strict=True,
+                )
+            )
+        ]  # fmt: skip
+        path = out_dir / stage / "resolutions.xlsx"
+        write_resolution_sheet(path, rows, stage=stage, policy=policy, criteria=criteria)
+        print(f"{path}: {len(rows)} open conflict(s) to settle", file=sys.stderr)
 
 
 def priority_order(

@@ -9,10 +9,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from slrflow import prisma, settings, tables
+from slrflow import prisma, settings, tables, versions
 from slrflow.coding import codebook as codebook_module
 from slrflow.sheets import read_sheet
-from slrflow.toolkit import coded, database, slo
+from slrflow.toolkit import coded, database, slo, workbook
 from slrflow.toolkit.ratings import RatingError, from_config
 
 
@@ -33,11 +33,38 @@ def add_coded_arguments(parser: argparse.ArgumentParser) -> None:
     add_wide_argument(parser)
 
 
+def add_previous_version_argument(parser: argparse.ArgumentParser) -> None:
+    """``--previous-version``: the frozen version a toolkit's ``changes`` sheet compares with."""
+    parser.add_argument(
+        "--previous-version",
+        help="a frozen version (REVIEW/versions/NAME): add a changes sheet listing the rows "
+        "added, removed and changed since it",
+    )
+
+
+def changes_sheet(
+    sheets: list[workbook.Sheet], previous: str | None, *, twin: str, key: list[str], csv: str
+) -> list[workbook.Sheet]:
+    """``sheets`` with a ``changes`` sheet: what differs in the interventions sheet (the first)
+    from the frozen version's ``twin``, row by row and cell by cell; ``sheets`` as they are
+    without a frozen version."""
+    if not previous:
+        return sheets
+    snapshot = versions.load(previous)
+    versions.verify(snapshot)
+    path = snapshot.file(f"toolkit/{twin}")
+    then = tables.read_csv(path) if path is not None else sheets[0].frame.iloc[0:0]
+    diff = versions.diff_table(then, sheets[0].frame, key=key)
+    diff.insert(0, "version", snapshot.name)
+    return [*sheets, workbook.Sheet("changes", diff, csv=csv)]
+
+
 def add_arguments_toolkit_slo(parser: argparse.ArgumentParser) -> None:
     add_coded_arguments(parser)
     parser.add_argument("--references", help="results/dedup/references.csv (citations, DOIs)")
     parser.add_argument("--search-log", help="the review's search log (searches.csv)")
     parser.add_argument("--counts", help="the PRISMA counts table (results/screening/counts.csv)")
+    add_previous_version_argument(parser)
     parser.add_argument("-o", "--output", required=True, help="the .xlsx to write")
 
 
@@ -57,6 +84,13 @@ def toolkit_slo(args: argparse.Namespace) -> int:
         searches=searches,
         counts=counts,
     )
+    result = changes_sheet(
+        result,
+        args.previous_version,
+        twin="slo_interventions.csv",
+        key=slo.ROW_KEY,
+        csv="slo_changes.csv",
+    )
     slo.write(result, args.output)
     print(f"toolkit-slo: {len(interventions)} interventions -> {args.output}", file=sys.stderr)
     return 0
@@ -74,6 +108,7 @@ def add_arguments_toolkit_database(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("-o", "--output", required=True, help="the .xlsx to write")
     add_wide_argument(parser)
+    add_previous_version_argument(parser)
 
 
 def toolkit_database(args: argparse.Namespace) -> int:
@@ -96,6 +131,13 @@ def toolkit_database(args: argparse.Namespace) -> int:
         slo_names=names,
         threshold=threshold,
         inventory_name=Path(args.inventory).name,
+    )
+    result = changes_sheet(
+        result,
+        args.previous_version,
+        twin="database_interventions.csv",
+        key=database.ROW_KEY,
+        csv="database_changes.csv",
     )
     database.write(result, args.output)
     flagged = int((result[0].frame["In systematic review"] == "yes").sum())

@@ -43,6 +43,9 @@ CODED_COLUMNS: list[tuple[str, str]] = [
     ("Setting", "setting"),
     ("Phase", "phase"),
 ]
+#: The interventions sheet's columns that identify a row (for the changes against a frozen
+#: version): one intervention may be listed by several databases and countries.
+ROW_KEY = ["Intervention", "Country", "Database"]
 #: Two names at or above this rapidfuzz score (0-100) are taken as the same intervention.
 MATCH_THRESHOLD = float(settings.defaults("toolkit")["match_threshold"])
 

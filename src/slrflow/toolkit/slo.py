@@ -35,6 +35,9 @@ from slrflow.toolkit import workbook
 from slrflow.toolkit.coded import Intervention
 from slrflow.toolkit.legend import labels, legend
 
+#: The interventions sheet's columns that identify a row (for the changes against a frozen
+#: version).
+ROW_KEY = ["Intervention id"]
 #: (column header, codebook dimension) of the interventions sheet, in order.
 COLUMNS: list[tuple[str, str]] = [
     ("Country", "country"),

@@ -7,7 +7,7 @@
   const list = document.getElementById("reference-list");
   if (!list) return;
   const total = Number(list.dataset.references);
-  const indexChunk = Number(list.dataset.indexChunk);
+  const chunks = Number(list.dataset.indexChunks);
   const trailChunk = Number(list.dataset.trailChunk);
   const query = document.getElementById("q");
   const selects = Array.from(document.querySelectorAll("#filters select"));
@@ -15,7 +15,8 @@
   const pager = document.getElementById("pager");
   const PAGE = 50;
 
-  // Index rows: [id, title, authors, year, journal, doi, status, record ids, {filter: "a|b"}]
+  // Index rows: [id, title, authors, year, journal, doi, status, record ids, {filter: "a|b"},
+  // abstract words (only in reviews below a size)]
   const rows = new Array(total);
   const searchText = new Array(total);
   const position = new Map(); // reference id and record id -> position
@@ -41,12 +42,15 @@
     document.head.appendChild(script);
   }
 
-  window.slrflowIndex = function (number, chunk) {
-    const start = number * indexChunk;
+  window.slrflowIndex = function (number, start, chunk) {
     chunk.forEach((row, i) => {
       const at = start + i;
       rows[at] = row;
-      searchText[at] = [row[0], row[7], row[1], row[2], row[5]].join(" ").toLowerCase();
+      // every word typed must be somewhere in these: ids, title, authors, journal, DOI and,
+      // in reviews small enough to carry them, the abstract's words (row[9])
+      searchText[at] = [row[0], row[7], row[1], row[2], row[4], row[5], row[9] || ""]
+        .join(" ")
+        .toLowerCase();
       position.set("ref-" + row[0], at);
       row[7].split(" ").forEach((r) => r && position.set("rec-" + r, at));
     });
@@ -235,23 +239,24 @@
   });
   window.addEventListener("hashchange", openTarget);
 
-  // The index chunks load one after another; the list shows from the first one on, and search
-  // and filters cover each new chunk as it arrives.
-  const chunks = Math.ceil(total / indexChunk);
+  // The index chunks load one after another; the list shows from the first (small) one on, and
+  // search and filters cover each new chunk as it arrives.
   let targetPending = Boolean(location.hash);
   function next(number) {
     if (number >= chunks) {
       list.dataset.ready = "1";
       return;
     }
+    const before = loaded;
     load("assets/data/index-" + pad(number) + ".js", () => {
       const ok = wanted();
-      for (let at = number * indexChunk; at < loaded; at++) if (ok(at)) matches.push(at);
+      for (let at = before; at < loaded; at++) if (ok(at)) matches.push(at);
       const onPage = list.querySelectorAll("article.ref").length;
       if (targetPending && openTarget()) targetPending = false;
       else if (onPage < PAGE + (pinned === undefined ? 0 : 1)) draw();
       else count();
-      next(number + 1);
+      // let the browser paint (and answer a click) before the next chunk is read
+      requestAnimationFrame(() => setTimeout(() => next(number + 1), 0));
     });
   }
   if (total) next(0);

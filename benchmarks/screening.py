@@ -76,7 +76,7 @@ GRID = {
     "words-only": Settings(ngram_range=(1, 1)),
 }
 #: Shares of includes assumed scattered at random tried for the counting rule.
-SCATTERED_GRID = (0.01, 0.02, 0.03, 0.05)
+SCATTERED_GRID = (0.015, 0.02, 0.025, 0.03, 0.04, 0.05)
 
 
 def datasets(folder: Path, names: list[str] | None) -> list[tuple[str, Path]]:
@@ -206,9 +206,11 @@ def load_cache(path: Path) -> dict:
 
 
 def save_cache(path: Path, cache: dict) -> None:
+    """Add ``cache`` to the runs saved in ``path`` (another process may be adding to it too)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(cache, sort_keys=True))
+    merged = load_cache(path) | cache
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(merged, sort_keys=True))
     tmp.replace(path)
 
 
@@ -235,8 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--reuse-slrflow",
         action="store_true",
-        help="report on the saved slrflow runs instead of running them again (e.g. to compare "
-        "stopping rules on the same orders)",
+        help="report on the saved slrflow runs and cached ASReview runs, running nothing (e.g. "
+        "to compare stopping rules on the same orders)",
     )
     parser.add_argument("--runs", type=Path, help="also write every run's figures to this CSV")
     args = parser.parse_args(argv)
@@ -248,7 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     cache = load_cache(args.asreview_cache) if want_asreview else {}
     if args.recompute_asreview:
         cache = {}
-    can_run_asreview = want_asreview and args.asreview.exists()
+    # Reporting on saved runs runs nothing new.
+    can_run_asreview = want_asreview and args.asreview.exists() and not args.reuse_slrflow
     if want_asreview and not can_run_asreview:
         print(
             f"ASReview not found at {args.asreview}: using its {len(cache)} cached run(s) only",
@@ -362,7 +365,7 @@ def report(runs: pd.DataFrame) -> None:
         both = table.groupby(["set", "seed"])["tool"].transform("nunique") == 2
         table = table[both]
         print(f"paired runs (same set, seed and priors for both tools): {len(table) // 2}")
-    if "chosen" in ours and ours["chosen"].nunique() > 1 or len(set(ours["chosen"])) > 0:
+    if runs["tool"].str.startswith("slrflow:").any():
         picks = ours.groupby("set")["chosen"].first()
         print("ranker settings chosen on the other sets: " + ", ".join(
             f"{k} {v.removeprefix('slrflow').lstrip(':') or 'default'}" for k, v in picks.items()

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import socket
 import statistics
 import sys
@@ -161,7 +162,7 @@ def run(n_decisions: int, decided_before: int) -> None:
         while not server.started:
             time.sleep(0.05)
         state = call(port, "GET", "/api/state?tab=b")
-        latencies, refreshes, found = [], [], 0
+        latencies, refreshes, writes, found = [], [], [], 0
         for _ in range(n_decisions):
             ref = state["reference"]["reference_id"]
             label = labels[ref]
@@ -171,6 +172,7 @@ def run(n_decisions: int, decided_before: int) -> None:
             sent = time.perf_counter()
             state = call(port, "POST", "/api/decide", body, token="bench")
             latencies.append(time.perf_counter() - sent)
+            writes.append(worklist.write_seconds)
             refreshes.append(state["progress"]["refresh_seconds"])
         time.sleep(1)
         worklist.recompute()
@@ -187,6 +189,13 @@ def run(n_decisions: int, decided_before: int) -> None:
             f"{statistics.median(latencies) * 1000:.0f} ms, 95th percentile "
             f"{percentile(latencies, 0.95) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms"
         )
+        print(
+            f"of which writing the decision file (temporary file, fsync, rename): median "
+            f"{statistics.median(writes) * 1000:.0f} ms, 95th percentile "
+            f"{percentile(writes, 0.95) * 1000:.0f} ms, max {max(writes) * 1000:.0f} ms"
+        )
+        load = os.getloadavg()[0]
+        print(f"load average of the machine meanwhile: {load:.1f} on {os.cpu_count()} cores")
         print(
             f"planner, in its own process (all decision files, status, ranker, stopping estimate): "
             f"median {statistics.median(refreshes):.2f} s, max {max(refreshes):.2f} s, "

@@ -192,12 +192,16 @@ def test_toolkit_changes_name_the_workbook():
 
 
 def test_count_changes_every_number_then_and_now():
-    then = pd.DataFrame({"node": ["a", "b", "gone"], "detail": ["", "x", ""], "n": ["3", "2", "1"]})
-    now = pd.DataFrame({"node": ["a", "b", "new"], "detail": ["", "x", ""], "n": ["5", "2", "4"]})
+    then = pd.DataFrame(
+        {"node": ["new_studies", "b", "gone"], "detail": ["", "x", ""], "n": ["3", "2", "1"]}
+    )
+    now = pd.DataFrame(
+        {"node": ["new_studies", "b", "new"], "detail": ["", "x", ""], "n": ["5", "2", "4"]}
+    )
     got = compare.count_changes(then, now)
     assert got.astype(str).values.tolist() == [
-        ["a", "", "3", "5", "2"],
-        ["b", "x", "2", "2", "0"],
-        ["new", "", "", "4", "4"],
-        ["gone", "", "1", "", "-1"],
+        ["new_studies", "", "New studies included in review", "3", "5", "2"],
+        ["b", "x", "", "2", "2", "0"],
+        ["new", "", "", "", "4", "4"],
+        ["gone", "", "", "1", "", "-1"],
     ]

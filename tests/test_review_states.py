@@ -391,6 +391,11 @@ def test_a_second_review_holds_nothing_of_the_first(review_a: Walk, review_b: Wa
     for path in (review_b.folder / "results").rglob("*"):
         if path.suffix in {".csv", ".html", ".svg", ".json", ".log"}:
             text = path.read_text("utf-8", errors="replace")
+            if path.suffix == ".csv":
+                # a header names columns, not people: agreement.csv has columns reviewer_a and
+                # reviewer_b in every review, and is left from the last good run when the check
+                # of the people's files stops the next one
+                text = text.partition("\n")[2]
             leaked = [mark for mark in a_marks if mark in text]
             assert not leaked, f"{path} holds {leaked} of another review"
     # and no output of the bundled example either

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
@@ -266,6 +267,10 @@ def test_another_interface_needs_the_access_token():
     assert call(guard, client="10.0.0.7", host="10.0.0.2:9") == 403
     cookie = [("cookie", "slrflow_access=tok")]
     assert call(guard, client="10.0.0.7", host="10.0.0.2:9", headers=cookie) == 200
+    # under the name another computer knows it by, with the token
+    assert call(guard, client="10.0.0.7", host="review-pc.lan:9", headers=cookie) == 200
+    wrong = [("cookie", "slrflow_access=guess")]
+    assert call(guard, client="10.0.0.7", host="review-pc.lan:9", headers=wrong) == 403
 
 
 def test_the_command_refuses_another_interface_unless_told(review: Path):
@@ -359,9 +364,12 @@ def test_the_page_sees_a_hand_edit(review: Path):
 
 
 def test_the_random_sample_of_the_stopping_estimate_comes_first_when_asked(review: Path):
-    # both reviewers agree on six references, two of them includes: the estimate cannot show
+    # both reviewers agree on six references, two of them includes: buscar's test cannot show
     # 95% recall yet and asks for random references from the ten unscreened
     decided = ["s1-00", "s1-01", "s1-02", "s1-05", "s1-07", "s1-10"]
+    config = yaml.safe_load((review / "config.yaml").read_text())
+    config["screening"]["stopping"]["method"] = "buscar"
+    (review / "config.yaml").write_text(yaml.safe_dump(config))
     for name in ("anouk", "bram"):
         path = review / "screening" / "title_abstract" / f"{name}.csv"
         path.parent.mkdir(parents=True, exist_ok=True)

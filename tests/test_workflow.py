@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from slrflow.tables import read_csv
 
@@ -148,3 +149,25 @@ def test_snakemake_report_has_captions(built: Path, tmp_path: Path):
     html = report.read_text("utf-8", errors="replace")
     assert "PRISMA 2020 flow diagram of the review" in html
     assert "Toolkit SLO Interventies.xlsx" in html
+
+
+def test_the_example_lists_what_changed_since_its_frozen_version(built: Path):
+    """The example's first round is frozen as 2025-wodc; its update round (scopus_2025, five
+    records, two already excluded on title and abstract) is what changed."""
+    changes = built / "results" / "changes"
+    version = read_csv(changes / "version.csv")
+    assert version[["name", "frozen_on"]].values.tolist() == [["2025-wodc", "2025-03-01"]]
+    references = read_csv(changes / "references.csv")
+    assert sorted(references["change"]) == ["new"] * 5
+    assert all(r.startswith("scopus_2025-") for r in references["reference_id"])
+    excluded = references[references["now"].str.startswith("excluded")]
+    assert sorted(excluded["row"]) == ["64", "65"]
+    assert set(excluded["file"]) == {"screening/title_abstract/bram.csv"}
+    # the previous-version box as frozen: 21 studies of 22 reports
+    counts = read_csv(changes / "counts.csv")
+    now = {r["node"]: r["now"] for r in counts.to_dict("records") if not r["detail"]}
+    assert (now["previous_studies"], now["previous_reports"]) == ("21", "22")
+    # each toolkit workbook has its changes sheet
+    for name in ("Toolkit SLO Interventies", "Toolkit Database Interventies"):
+        book = load_workbook(built / "results" / "toolkit" / f"{name}.xlsx", read_only=True)
+        assert "changes" in book.sheetnames, name

@@ -15,6 +15,8 @@ SIMULATION_DATASETS = find_datasets(
 )
 SIMULATION_SEEDS = SIMULATION["seeds"]
 SIMULATION_DIR = RESULTS / "simulation"
+# The stopping rule the review chose (screening.stopping) is the one simulations test.
+SIMULATION_STOPPING = (config.get("screening") or {}).get("stopping") or {}
 
 
 wildcard_constraints:
@@ -38,9 +40,14 @@ rule simulate:
     params:
         included=SIMULATION["n_prior_included"],
         excluded=SIMULATION["n_prior_excluded"],
+        method=SIMULATION_STOPPING.get("method", "counting"),
+        recall=SIMULATION_STOPPING.get("recall", 0.95),
+        confidence=SIMULATION_STOPPING.get("confidence", 0.95),
     shell:
         "slrflow simulate {input:q} --seed {wildcards.seed:q} "
         "--n-prior-included {params.included:q} --n-prior-excluded {params.excluded:q} "
+        "--stopping-method {params.method:q} --recall-target {params.recall:q} "
+        "--confidence {params.confidence:q} "
         "-o {output.order:q} --metrics {output.metrics:q} > {log:q} 2>&1"
 
 

@@ -19,13 +19,16 @@ written to ``results/changes/``:
     per workbook, the rows added or removed and every cell changed
     (:func:`slrflow.versions.diff_table`).
 ``counts.csv`` (:func:`count_changes`)
-    every PRISMA number (``node``, ``detail``) then and now, and the difference.
+    every PRISMA number (``node``, ``detail``, the box's ``label``) then and now, and the
+    difference. An updated review's diagram counts only its latest round's records in the
+    identification boxes, so those numbers fall when a new round starts.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from slrflow.prisma import NODES
 from slrflow.records import LIST_SEPARATOR
 from slrflow.toolkit import database, slo
 from slrflow.versions import OUTCOMES, diff_table
@@ -53,7 +56,7 @@ STUDY_COLUMNS = [
     "now",
 ]
 TOOLKIT_COLUMNS = ["workbook", "key", "change", "column", "then", "now"]
-COUNT_COLUMNS = ["node", "detail", "then", "now", "difference"]
+COUNT_COLUMNS = ["node", "detail", "label", "then", "now", "difference"]
 
 #: The log's columns that make a decision the same decision in two runs (not its row number:
 #: rows above it may have been added).
@@ -258,6 +261,7 @@ def count_changes(then: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame:
             {
                 "node": key[0],
                 "detail": key[1],
+                "label": NODES.get(key[0], ("", ""))[1],
                 "then": old,
                 "now": new,
                 "difference": int(new or 0) - int(old or 0),

@@ -15,7 +15,11 @@ certain duplicates as often as among strangers weighs nothing either way.
 Certain pairs, for the field being measured, are pairs compared by blocking that share a DOI or
 PMID under a similar title, or have near-identical titles (not generic, at least four words)
 and agree on at least two *other* fields (so a field never vouches for itself). For the title,
-the shared identifier or the same authors, year and first page.
+the shared identifier or the same authors, year and first page. Close titles are too rare for
+a random sample to count, so the title's ``u`` counts the close-title pairs blocking compares
+(it compares them all) that are not certain, over all pairs of records. The review's prior odds
+of a duplicate pair are its certain pairs over all pairs; a pair's *match odds* are its match
+weight (the sum of its fields' weights) on top of them.
 
 From the counts each field gets a role in this review:
 

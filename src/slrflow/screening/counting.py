@@ -47,7 +47,7 @@ from scipy.special import logsumexp
 from scipy.stats import nbinom
 
 #: Share of the includes assumed scattered evenly through the ranking (the flat part).
-SCATTERED = 0.02
+SCATTERED = 0.025
 #: Decays ``b`` tried: includes thinning out over about 3 to 10,000 ranks (``1 / b``).
 DECAYS = np.geomspace(1e-4, 0.3, 30)
 

@@ -5,8 +5,8 @@ Checked on every request, before any route runs:
 - the peer is this machine (127.0.0.1 or ::1), unless the page was told to listen on another
   interface (``--host`` with ``--allow-remote``); then every request must carry the access
   token printed when the page started (in the link, kept afterwards in a same-site cookie);
-- the ``Host`` header names this page (a web site visited meanwhile cannot reach it through a
-  name that resolves to 127.0.0.1);
+- on this computer, the ``Host`` header names this page (a web site visited meanwhile cannot
+  reach it through a name that resolves to 127.0.0.1);
 - a request that changes a file carries the page's own token (a header only the page's script
   sends) and, when the browser says where it comes from, the page's own origin, so another
   site's form or script cannot decide in the reviewer's name.
@@ -96,7 +96,10 @@ class Guard:
         peer = (scope.get("client") or ("", 0))[0]
         if not access.remote and not is_loopback(peer):
             return "This screening page answers this computer only.", None
-        if headers.get("host", "") not in access.allowed_hosts():
+        host = headers.get("host", "")
+        # On this computer only: the host name must be this page's (no DNS rebinding). Reached
+        # from other computers, under whatever name they use, the access token guards it.
+        if not access.remote and host not in access.allowed_hosts():
             return "Unknown host name: open the page through the link it printed.", None
         set_cookie = None
         if access.remote:
@@ -111,7 +114,7 @@ class Guard:
                 return "This page needs its access token: open the link it printed.", None
         if scope["method"] not in ("GET", "HEAD"):
             origin = headers.get("origin")
-            if origin is not None and origin.split("://", 1)[-1] not in access.allowed_hosts():
+            if origin is not None and origin.split("://", 1)[-1] != host:
                 return "Changes come from the screening page only.", None
             if not hmac.compare_digest(headers.get(PAGE_HEADER, ""), access.page_token):
                 return "Changes come from the screening page only.", None

@@ -139,8 +139,8 @@ class Planner:
         terms = {r: ranker.top_terms(pos[r], 5) for r in ordered[:EXPLAINED]}
         return ordered + outside, terms, ranker.mode
 
-    def plan(self, decided: set[str] | None = None) -> Snapshot:
-        """A fresh plan; ``decided`` are references the reviewer decided since (left out)."""
+    def plan(self) -> Snapshot:
+        """A fresh plan from the files on disk now."""
         started = time.perf_counter()
         run, stage = self.run, self.stage
         problems: list[str] = []
@@ -169,8 +169,6 @@ class Planner:
                 if s in ("include", "exclude")
             }
             sample = []
-        decided = decided or set()
-        waiting = [r for r in waiting if r not in decided]
         snapshot.order, terms, snapshot.basis = self._ranked(waiting, known)
         waiting_set = set(waiting)
         snapshot.sample = [r for r in sample if r in waiting_set]
@@ -214,21 +212,13 @@ def _vote(d) -> dict[str, Any]:
 
 
 def _serve_plans(conn, folder: str, results: str, reviewer: str, stage: str, blind: bool) -> None:
-    """The planner process: a plan at start, then one per request (requests made while a plan
-    is being worked out are answered together). ``None`` ends it."""
+    """The planner process: a plan at start, then one per request. ``None`` ends it."""
     try:
         review = open_review(folder, results=results)
         planner = Planner(review, reviewer=reviewer, stage=stage, blind=blind)
         conn.send(planner.plan())
-        while True:
-            decided = conn.recv()
-            if decided is None:
-                return
-            while conn.poll():  # only the latest request matters
-                decided = conn.recv()
-                if decided is None:
-                    return
-            conn.send(planner.plan(decided))
+        while conn.recv() is not None:
+            conn.send(planner.plan())
     except (EOFError, BrokenPipeError, KeyboardInterrupt):
         return
     except Exception as exc:  # said on the page; the page goes on with its last plan
@@ -261,7 +251,16 @@ class PlannerProcess:
         self._on_plan = on_plan
         self._arrived = threading.Condition()
         self._plans = 0
-        first = self._conn.recv()
+        # At most one request is on its way: one asked for meanwhile is sent when the plan
+        # arrives, so asking never waits for the planner (nor fills the pipe).
+        self._busy = False
+        self._asked_again = False
+        try:
+            first = self._conn.recv()
+        except EOFError:
+            first = ScreeningError(
+                ["the worklist's planner stopped before its first plan (see the messages above)"]
+            )
         if isinstance(first, Exception):
             self.close()
             raise first
@@ -277,25 +276,42 @@ class PlannerProcess:
             except (EOFError, OSError):
                 return
             self._on_plan(plan)
+            with self._send_lock:
+                self._busy = False
+                again, self._asked_again = self._asked_again, False
+            if again:
+                self.request()
             with self._arrived:
                 self._plans += 1
                 self._arrived.notify_all()
 
-    def request(self, decided: set[str]) -> None:
-        """Ask for a fresh plan (``decided``: the reviewer's decided references now)."""
-        with self._send_lock, contextlib.suppress(BrokenPipeError, OSError):
-            self._conn.send(decided)
+    def _send(self, message: str | None) -> None:
+        with contextlib.suppress(BrokenPipeError, OSError):
+            self._conn.send(message)
 
-    def wait(self, decided: set[str], timeout: float = 600.0) -> None:
-        """Ask for a fresh plan and wait until it has arrived."""
+    def request(self) -> None:
+        """Ask for a fresh plan; returns at once."""
+        with self._send_lock:
+            if self._busy:
+                self._asked_again = True
+                return
+            self._busy = True
+            self._send("plan")
+
+    def wait(self, timeout: float = 600.0) -> None:
+        """Wait until a plan asked for after this call has arrived."""
         with self._arrived:
             seen = self._plans
-        self.request(decided)
+        self.request()
+        # a plan already on its way was asked for before this call: wait for the next one too
         with self._arrived:
-            self._arrived.wait_for(lambda: self._plans > seen, timeout=timeout)
+            self._arrived.wait_for(lambda: self._plans > seen + 1 or (
+                self._plans > seen and not self._busy and not self._asked_again
+            ), timeout=timeout)  # fmt: skip
 
     def close(self) -> None:
-        self.request(None)  # type: ignore[arg-type]
+        with self._send_lock:
+            self._send(None)
         self._process.join(timeout=5)
         if self._process.is_alive():
             self._process.terminate()

@@ -105,6 +105,7 @@ class SheetFile:
         self.rows: list[list[str]] = []
         self.signature: Signature | None = None
         self._read_lock = threading.Lock()
+        self._answers: tuple[Signature | None, dict] | None = None
         self._undo_lock = threading.Lock()
         #: (key, row written, row it replaced) of every answer written through :meth:`answer`
         self._written: list[tuple[Hashable, dict[str, str], dict[str, str] | None]] = []
@@ -169,12 +170,17 @@ class SheetFile:
         return [dict(zip(names, row, strict=False)) for row in self.rows]
 
     def answers(self) -> dict[Hashable, dict[str, str]]:
-        """key -> the row answering for it (the last such row)."""
+        """key -> the row answering for it (the last such row); worked out once per version
+        of the file."""
+        cached = self._answers
+        if cached is not None and cached[0] == self.signature:
+            return cached[1]
         out = {}
         for row in self.records():
             k = self.key(row)
             if k is not None:
                 out[k] = row
+        self._answers = (self.signature, out)
         return out
 
     # -- changing -------------------------------------------------------------------------
@@ -202,39 +208,44 @@ class SheetFile:
         holds those values, so an undo never removes a row a person has since edited."""
         with folder_lock(self.path.parent):
             self._load()
-            names = [canonical(c) for c in self.header]
-            found = [
-                i for i, row in enumerate(self.rows)
-                if self.key(dict(zip(names, row, strict=False))) == key
-            ]  # fmt: skip
-            previous = dict(zip(names, self.rows[found[-1]], strict=False)) if found else None
-            if expect is not None and not _same(previous, expect):
-                raise ValueError(
-                    f"{self.path}: the row for this reference was changed outside the page "
-                    "since; nothing was undone"
-                )
-            if values is not None:
-                row_values = {canonical(k): v for k, v in values.items()}
-                for name in row_values:
-                    self._position(name)
-                cells = [""] * len(self.header)
-                if found:
-                    cells = list(self.rows[found[-1]])
-                for name, value in row_values.items():
-                    cells[self._position(name)] = neutralise(value)
-                if found:
-                    self.rows[found[-1]] = cells
-                    # earlier rows for the same key would contradict the new answer
-                    for i in reversed(found[:-1]):
-                        del self.rows[i]
-                else:
-                    self.rows.append(cells)
-            else:
-                for i in reversed(found):
-                    del self.rows[i]
-            atomic_write(self.path, self._text())
-            self._load()
+            try:
+                previous = self._change(key, values, expect)
+                atomic_write(self.path, self._text())
+            finally:
+                self._load()  # what is on disk now, written or not
             return previous
+
+    def _change(self, key, values, expect) -> dict[str, str] | None:
+        """Change the rows read (see :meth:`put`); returns the row replaced."""
+        names = [canonical(c) for c in self.header]
+        found = [
+            i for i, row in enumerate(self.rows)
+            if self.key(dict(zip(names, row, strict=False))) == key
+        ]  # fmt: skip
+        previous = dict(zip(names, self.rows[found[-1]], strict=False)) if found else None
+        if expect is not None and not _same(previous, expect):
+            raise ValueError(
+                f"{self.path}: the row for this reference was changed outside the page "
+                "since; nothing was undone"
+            )
+        if values is None:
+            for i in reversed(found):
+                del self.rows[i]
+            return previous
+        row_values = {canonical(k): v for k, v in values.items()}
+        for name in row_values:
+            self._position(name)
+        cells = list(self.rows[found[-1]]) if found else [""] * len(self.header)
+        for name, value in row_values.items():
+            cells[self._position(name)] = neutralise(value)
+        if found:
+            self.rows[found[-1]] = cells
+            # earlier rows for the same key would contradict the new answer
+            for i in reversed(found[:-1]):
+                del self.rows[i]
+        else:
+            self.rows.append(cells)
+        return previous
 
     def answer(self, key: Hashable, values: dict[str, str]) -> None:
         """:meth:`put` a person's answer, remembered so that :meth:`take_back` can undo it."""

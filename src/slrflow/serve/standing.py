@@ -21,6 +21,7 @@ from slrflow.screening.automation import Marked
 from slrflow.screening.decisions import Decision, collect_files, read_decisions, read_resolutions
 from slrflow.screening.progress import DEFAULT_CONFIDENCE, DEFAULT_RECALL, stopping_estimate
 from slrflow.screening.status import StageStatus, build_status
+from slrflow.screening.stopping import DEFAULT_METHOD
 from slrflow.serve.review import Review
 
 
@@ -103,11 +104,13 @@ def _stopping(review: Review, standing: Standing) -> tuple[dict[str, Any], list[
         ],
         columns=["source", "stage", "reference_id", "date"],
     )
+    # the settings `slrflow stopping` uses (the policy's, defaults filled in)
     given = review.policy.raw.get("stopping") or {}
     rule = next((r for r in review.policy.automation if "unscreened" in r), None)
     return stopping_estimate(
         status,
         log,
+        method=str(given.get("method", DEFAULT_METHOD)),
         recall_target=float(given.get("recall", DEFAULT_RECALL)),
         confidence=float(given.get("confidence", DEFAULT_CONFIDENCE)),
         unscreened_rule=rule["name"] if rule else None,

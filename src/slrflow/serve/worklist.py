@@ -64,6 +64,8 @@ class Worklist:
         self._holds: dict[str, tuple[str, float]] = {}
         self._again: list[str] = []
         self.notice = ""
+        #: how long writing the last decision took (flushed to disk): the benchmark reports it
+        self.write_seconds = 0.0
         self.snapshot = Snapshot(order=[])
         self.planner = PlannerProcess(
             review, reviewer=reviewer, stage=stage, blind=blind, on_plan=self._take_plan
@@ -88,16 +90,13 @@ class Worklist:
         else:
             self.snapshot = plan
 
-    def _decided(self) -> set[str]:
-        return set(self.answers())
-
     def refresh_now(self) -> None:
         """Ask the planner for a fresh plan (answered in the background)."""
-        self.planner.request(self._decided())
+        self.planner.request()
 
     def recompute(self) -> None:
         """Ask for a fresh plan and wait for it (tests and benchmarks)."""
-        self.planner.wait(self._decided())
+        self.planner.wait()
 
     def _watch(self) -> None:
         """Every few seconds: a decision file changed by hand is read again."""
@@ -176,7 +175,9 @@ class Worklist:
             "note": tidy_note(note),
             "date": date.today().isoformat(),
         }
+        started = time.perf_counter()
         self.file.answer(reference_id, row)
+        self.write_seconds = time.perf_counter() - started
         with self._lock:
             self._holds.pop(reference_id, None)
             if reference_id in self._again:

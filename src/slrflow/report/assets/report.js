@@ -203,6 +203,13 @@
   function openTarget() {
     const id = decodeURIComponent(location.hash.slice(1));
     if (!position.has(id)) return false;
+    // a search still waiting for the typing to pause is applied first, so that it cannot
+    // redraw the list (and unpin the target) a moment later
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      timer = undefined;
+      apply();
+    }
     const at = position.get(id);
     const index = matches.indexOf(at);
     if (index >= 0) page = Math.floor(index / PAGE);
@@ -224,8 +231,13 @@
   query.addEventListener("input", () => {
     // A large review searches once the typing pauses.
     clearTimeout(timer);
-    if (total > 20000) timer = setTimeout(apply, 150);
-    else apply();
+    timer = undefined;
+    if (total > 20000) {
+      timer = setTimeout(() => {
+        timer = undefined;
+        apply();
+      }, 150);
+    } else apply();
   });
   selects.forEach((s) => s.addEventListener("change", apply));
   document.getElementById("filters").addEventListener("submit", (e) => e.preventDefault());

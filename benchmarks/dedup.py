@@ -52,7 +52,7 @@ For ``bibdedupe_testdata`` slrflow is told that ``old_search`` was deduplicated 
 
 Usage::
 
-    nice python benchmarks/dedup.py --bib-dedupe /work/venv-bibdedupe/bin/python --no-scale
+    nice python benchmarks/dedup.py --bib-dedupe ../venv-bibdedupe/bin/python --no-scale
     nice python benchmarks/dedup.py --no-scale           # bib-dedupe's figures from the cache
     nice python benchmarks/dedup.py --only sets,loso --no-scale
     nice python benchmarks/dedup.py --scale-only --sizes 10000,250000

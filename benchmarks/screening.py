@@ -22,7 +22,7 @@ Nothing is tuned on the set it is scored on (leave one set out):
   after every decision (:func:`slrflow.screening.stopping.stop_point`).
 
 ASReview is run from its own virtual environment (``--asreview``, default
-``/work/venv-asreview/bin/asreview`` or ``$SLRFLOW_ASREVIEW``) in a temporary working
+``../venv-asreview/bin/asreview`` or ``$SLRFLOW_ASREVIEW``) in a temporary working
 directory (it writes ``synergy_cache.sqlite`` there); when it is absent and nothing is cached,
 it is skipped. Its runs are slow, so each is cached in one JSON file (``--asreview-cache``),
 keyed by set, seed and priors, with the seconds measured when it ran; ``--recompute-asreview``
@@ -63,7 +63,9 @@ from slrflow.screening.simulate import choose_priors, load_dataset, replay
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("SLRFLOW_SHARED_DATA", ROOT.parent / "shared" / "data")) / "screening"
-ASREVIEW = Path(os.environ.get("SLRFLOW_ASREVIEW", "/work/venv-asreview/bin/asreview"))
+ASREVIEW = Path(
+    os.environ.get("SLRFLOW_ASREVIEW", ROOT.parent / "venv-asreview" / "bin" / "asreview")
+)
 CACHE = Path.home() / ".cache" / "slrflow-bench" / "asreview-3.0.8-runs.json"
 SLRFLOW_RUNS = Path.home() / ".cache" / "slrflow-bench" / "slrflow-runs.json"
 ASREVIEW_VERSION = "3.0.8"

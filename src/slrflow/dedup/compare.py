@@ -128,8 +128,8 @@ def title_is_prefix(a: str, b: str, *, words: int = 4) -> bool:
     short, long = (a, b) if len(a) <= len(b) else (b, a)
     return (
         bool(short)
-        and len(short.split()) >= words
         and (long.startswith(short + " ") or long.endswith(" " + short))
+        and len(short.split()) >= words
     )
 
 
@@ -137,6 +137,8 @@ def author_similarity(keys: Keys, i: int, j: int) -> float | None:
     tokens_a, tokens_b = keys.name_tokens[i], keys.name_tokens[j]
     if not tokens_a or not tokens_b:
         return None
+    if tokens_a == tokens_b:  # the same names (most duplicates): every measure below is 1
+        return 1.0
     best = len(tokens_a & tokens_b) / min(len(tokens_a), len(tokens_b))
     sa, sb = set(keys.surnames[i]) - {""}, set(keys.surnames[j]) - {""}
     if sa and sb:
@@ -431,7 +433,8 @@ _WEIGHABLE = ("title_no_authors", "title_authors", "similar_title")
 def _decide(keys: Keys, i: int, j: int, sims: dict, o: Options, w: FieldWeights) -> tuple[str, str]:
     # A field that is no more telling among duplicates than among strangers in this review is
     # treated as missing; a field that disagrees without having proved reliable only doubts.
-    s = {k: (None if k in CORROBORATING and w.ignored(k) else v) for k, v in sims.items()}
+    ignored = w.ignored_corroborating
+    s = {k: (None if k in ignored else v) for k, v in sims.items()} if ignored else sims
     verdict, rule = _rules(keys, i, j, s, o, w)
     if (
         verdict == "maybe"

@@ -68,6 +68,38 @@ def title_similarities(keys: Keys, pairs: np.ndarray, *, threads: int = -1) -> n
     return process.cpdist(first, second, scorer=fuzz.ratio, workers=threads) / 100
 
 
+def _codes(values: list[str]) -> np.ndarray:
+    """An integer per distinct value, -1 for an empty one (equal codes: equal values)."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object))
+    empty = np.flatnonzero(uniques == "")
+    if len(empty):
+        codes[codes == empty[0]] = -1
+    return codes
+
+
+def worth_comparing(keys: Keys, pairs: np.ndarray, title_sim: np.ndarray) -> np.ndarray:
+    """Which candidate pairs are compared in detail (a boolean per pair): titles at least
+    :data:`PREFILTER_TITLE` alike or missing on one side, or the same DOI, PMID, Cochrane review
+    or first page, or one title the beginning or the end of the other."""
+    if not len(pairs):
+        return np.zeros(0, dtype=bool)
+    first, second = pairs[:, 0], pairs[:, 1]
+    length = np.fromiter((len(t) for t in keys.title), dtype=np.int64, count=len(keys))
+    la, lb = length[first], length[second]
+    worth = (la == 0) | (lb == 0) | (title_sim >= PREFILTER_TITLE)
+    for values in (keys.doi, keys.pmid, keys.doi_family, keys.page):
+        codes = _codes(values)
+        worth |= (codes[first] >= 0) & (codes[first] == codes[second])
+    # One title inside the other at an end has a ratio of 2 * short / (short + long): below
+    # PREFILTER_TITLE only when the short one is under half as long, so only those are looked at.
+    titles = keys.title
+    for k in np.flatnonzero(~worth & (2 * np.minimum(la, lb) < np.maximum(la, lb))).tolist():
+        a, b = titles[first[k]], titles[second[k]]
+        short, long = (a, b) if len(a) <= len(b) else (b, a)
+        worth[k] = long.startswith(short) or long.endswith(short)
+    return worth
+
+
 def learn_weights(
     keys: Keys, compared: list[tuple[int, int, dict]], *, threads: int = -1
 ) -> FieldWeights:
@@ -129,21 +161,11 @@ def deduplicate(
     )
     titles = keys.title
     title_sim = title_similarities(keys, pairs, threads=threads)
-    compared: list[tuple[int, int, dict]] = []
-    for (i, j), t in zip(pairs.tolist(), title_sim.tolist(), strict=True):
-        has_titles = bool(titles[i]) and bool(titles[j])
-        if (
-            has_titles
-            and t < PREFILTER_TITLE
-            and not (keys.doi[i] and keys.doi[i] == keys.doi[j])
-            and not (keys.pmid[i] and keys.pmid[i] == keys.pmid[j])
-            and not (keys.doi_family[i] and keys.doi_family[i] == keys.doi_family[j])
-            and not (keys.page[i] and keys.page[i] == keys.page[j])
-            and not (titles[i].startswith(titles[j]) or titles[j].startswith(titles[i]))
-            and not (titles[i].endswith(titles[j]) or titles[j].endswith(titles[i]))
-        ):
-            continue
-        compared.append((i, j, similarities(keys, i, j, t if has_titles else None)))
+    worth = worth_comparing(keys, pairs, title_sim)
+    compared: list[tuple[int, int, dict]] = [
+        (i, j, similarities(keys, i, j, t if titles[i] and titles[j] else None))
+        for (i, j), t in zip(pairs[worth].tolist(), title_sim[worth].tolist(), strict=True)
+    ]
     weights = learn_weights(keys, compared, threads=threads)
     _log(
         "dedup: field weights in this review: "

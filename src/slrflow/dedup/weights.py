@@ -37,6 +37,7 @@ From the counts each field gets a role in this review:
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -138,6 +139,12 @@ class FieldWeights:
 
     def ignored(self, name: str) -> bool:
         return self.role(name) == "ignored"
+
+    @functools.cached_property
+    def ignored_corroborating(self) -> tuple[str, ...]:
+        """The corroborating fields ignored in this review (usually none); read once the
+        weights are learned, as every pair asks."""
+        return tuple(name for name in CORROBORATING if self.ignored(name))
 
     def pair_weights(self, sims: dict[str, float | None]) -> dict[str, float]:
         """Each present field's weight for one pair."""

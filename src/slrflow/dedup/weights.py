@@ -188,7 +188,11 @@ def prior_weights() -> FieldWeights:
     for name in FIELDS:
         weight = _prior(name)
         weight.u = {"agree": 0.05, "partial": 0.05, "disagree": 0.9}
-        weight.weight = {k: round(math.log2(weight.m[k] / weight.u[k]), 2) for k in LEVELS}
+        # a level the field cannot take (a volume agrees or not: no "partial") weighs nothing
+        weight.weight = {
+            k: round(math.log2(weight.m[k] / weight.u[k]), 2) if weight.m[k] else 0.0
+            for k in LEVELS
+        }
         out.fields[name] = weight
     return out
 

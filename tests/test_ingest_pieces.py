@@ -139,4 +139,4 @@ def test_csv_lines_are_those_stringio_gives() -> None:
     from slrflow.ingest.csv import _lines_with_ends
 
     for text in ["a,b\n1,2\n", 'a,b\n"x\ny",2', "a\n\n\nb\n\n", "", "\n", "one line"]:
-        assert list(_lines_with_ends(text)) == list(io.StringIO(text, newline=""))
+        assert list(_lines_with_ends(iter(text.split("\n")))) == list(io.StringIO(text, newline=""))

@@ -1,8 +1,9 @@
 """The stopping rules, worked by hand on small screening orders.
 
 Labels are in screening order (1 included, 0 excluded). The counting-process numbers follow
-:mod:`slrflow.screening.counting` with a grid of two rates, ``x ** -2`` and the flat ``x ** 0``,
-so every step can be done on paper; buscar's follow :mod:`slrflow.screening.stopping`.
+:mod:`slrflow.screening.counting` with one decay and a large scattered share, so every step can
+be done on paper, and its run test's from the gaps between includes; buscar's follow
+:mod:`slrflow.screening.stopping`.
 """
 
 from __future__ import annotations
@@ -55,6 +56,47 @@ def test_counting_stops_later_when_includes_keep_coming():
     # The more includes are assumed scattered at random, the later it stops.
     later = stopping.stop_point(early + [0] * 600, 1000, method="counting", scattered=0.05)
     assert later is not None and later[0] > stop[0]
+
+
+def test_run_test_worked_by_hand():
+    # Includes at ranks 1 and 3, then excludes. Fewer than three includes: the pace is theirs
+    # over the ranks from 0 to the last, 2 / 3; a run of g excludes since rank 3 has chance
+    # exp(-2g/3): g = 4 -> exp(-8/3) = 0.069483, g = 5 -> exp(-10/3) = 0.035674.
+    p = counting.run_p([1, 0, 1] + [0] * 7)
+    assert p[0] == 1.0 and p[2] == 1.0  # right after an include nothing speaks for stopping
+    assert p[1] == pytest.approx(math.exp(-1))  # pace 1 / 1, one exclude
+    assert p[6] == pytest.approx(0.069483, abs=1e-6)
+    assert p[7] == pytest.approx(0.035674, abs=1e-6)
+    # Only the last include counts (recent=1): its pace is 1 over ranks 1 to 3, 1/2; five
+    # excludes: exp(-2.5) = 0.082085.
+    assert counting.run_p([1, 0, 1] + [0] * 7, recent=1)[7] == pytest.approx(0.082085, abs=1e-6)
+    # More includes than ``recent``: the last three (ranks 2, 5, 6) over ranks 1 to 6, pace
+    # 3/5; five excludes: exp(-3).
+    assert counting.run_p([1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0])[-1] == pytest.approx(math.exp(-3))
+    # No include yet: nothing to compare with.
+    assert counting.run_p([0, 0, 0]).tolist() == [1.0, 1.0, 1.0]
+    with pytest.raises(ValueError, match="at least one include"):
+        counting.run_p([1, 0], recent=0)
+
+
+def test_run_test_holds_the_stop_after_a_late_group_of_includes():
+    # 50 includes in the first 100 ranks, then three more at ranks 150, 200 and 250: a new
+    # group the fitted decay makes little of. The estimate alone stops at 328; the run test
+    # waits until the run since rank 250 is unlikely at the pace of the last three (3 over
+    # ranks 99 to 250, 3/151): exp(-3g/151) < 0.05 first at g = 151, rank 401, chance exp(-3).
+    labels = np.zeros(2000, dtype=int)
+    labels[:100:2] = 1
+    labels[[149, 199, 249]] = 1
+    alone = stopping.stop_point(labels, 2000, method="counting", recent=0)
+    both = stopping.stop_point(labels, 2000, method="counting")
+    assert alone is not None and alone[0] < 401
+    assert both == (401, pytest.approx(math.exp(-3)))
+    # The verdict after those 401 decisions says the same, and not one decision earlier.
+    assert stopping.estimate(labels[:401], 2000, method="counting").target_met
+    assert not stopping.estimate(labels[:400], 2000, method="counting").target_met
+    # The rule's chance is the larger of the two.
+    result = counting.curve(labels[:401], 2000)
+    assert result.p_stop[-1] == max(result.p_missed[-1], result.p_run[-1])
 
 
 def test_stop_point_matches_testing_while_screening():

@@ -24,11 +24,23 @@ ranked decisions so far and ``S`` the share of the rate over the screened ranks,
 still unfound, ``U``, follow a negative binomial with ``m + 1`` successes and probability
 ``S``; mixing over ``b`` gives the distribution of ``U``. The recall target ``tau`` is missed
 when ``m / (m + U) < tau``, that is when ``U`` exceeds ``floor(m * (1 - tau) / tau)``; the
-chance of that (:func:`p_missed`) is compared with ``1 - confidence``. Rates are integrated
+chance of that (:attr:`Curve.p_missed`) is compared with ``1 - confidence``. Rates are integrated
 over ``[first - 1/2, last + 1/2]``. Prior records (known before the ranking began) have no rank
 and are left out of the recall, as the field's measures leave them out.
 
-The guarantee rests on that model (the share ``s`` above all), not on random sampling; how
+The run test. The fitted decay speaks for the whole order; when a fresh group of includes
+starts to turn up late (the ranking has found a new kind of include) it still predicts that
+few remain. So the rule also asks the order itself whether the includes have thinned out:
+the last ``j`` includes (:data:`RECENT`) were found over ``d`` ranks (from the include before
+them, or the first rank), a pace of ``j / d``; had includes kept coming at that pace, a run of
+``g`` excludes since the last include has chance ``exp(-g * j / d)`` (:func:`run_p`). Screening
+may stop only when both chances, the estimate's and the run test's, are below
+``1 - confidence`` (for ``j = 3`` at 95%: a run of excludes as long as the span of the last
+three includes, ``ln 20 / 3 = 1.0`` times it). The run test is a floor in the spirit of SAFE's
+run of irrelevant records (Boetje and van de Schoot 2024), scaled to the pace the ranking has
+shown instead of a fixed count; with it the share ``s`` can be smaller.
+
+The guarantee rests on those models (the share ``s`` above all), not on random sampling; how
 often it holds is measured in ``benchmarks/screening.py``, where ``s`` is chosen leaving out
 the set scored.
 
@@ -46,8 +58,11 @@ import numpy as np
 from scipy.special import logsumexp
 from scipy.stats import nbinom
 
-#: Share of the includes assumed scattered evenly through the ranking (the flat part).
-SCATTERED = 0.025
+#: Share of the includes assumed scattered evenly through the ranking (the flat part); chosen
+#: with the run test on, leaving each labelled set out (``benchmarks/screening.py``).
+SCATTERED = 0.01
+#: Includes whose pace the run of excludes is tested against (the run test).
+RECENT = 3
 #: Decays ``b`` tried: includes thinning out over about 3 to 10,000 ranks (``1 / b``).
 DECAYS = np.geomspace(1e-4, 0.3, 30)
 
@@ -57,12 +72,21 @@ class Curve:
     """The estimate after every prefix of a screening order (element i: after the priors and
     i + 1 ranked decisions)."""
 
-    #: chance that the recall target has been missed
+    #: chance that the recall target has been missed, by the fitted rate
     p_missed: np.ndarray
+    #: chance of the current run of excludes had includes kept their recent pace (the run
+    #: test, :func:`run_p`; 0 when it is off)
+    p_run: np.ndarray
     #: includes expected among the unscreened records (posterior mean of U)
     unfound_mean: np.ndarray
     #: includes found so far by screening (priors left out)
     found: np.ndarray
+
+    @property
+    def p_stop(self) -> np.ndarray:
+        """The rule's chance of a missed target: the larger of the two; stop below
+        ``1 - confidence``."""
+        return np.maximum(self.p_missed, self.p_run)
 
 
 def _posterior(
@@ -98,11 +122,13 @@ def curve(
     recall_target: float = 0.95,
     scattered: float = SCATTERED,
     decays: Sequence[float] | np.ndarray = DECAYS,
+    recent: int = RECENT,
 ) -> Curve:
     """The counting-process estimate after each ranked decision of ``labels``.
 
     ``labels``: decisions in screening order, the ``n_priors`` prior records first;
-    ``n_records``: records in the whole review (screened or not).
+    ``n_records``: records in the whole review (screened or not); ``recent``: includes the
+    run test compares with (0: no run test).
     """
     if not 0 < recall_target < 1:
         raise ValueError(f"recall target must be between 0 and 1, got {recall_target}")
@@ -114,13 +140,35 @@ def curve(
     z = y[n_priors:]
     if z.size == 0:
         empty = np.empty(0)
-        return Curve(empty, empty, empty.astype(int))
+        return Curve(empty, empty, empty, empty.astype(int))
     weight, screened, found = _posterior(z, n_records - n_priors, scattered, np.asarray(decays))
     allowed = np.floor(found * (1 - recall_target) / recall_target + 1e-9)
     exceed = nbinom.sf(allowed[:, None], found[:, None] + 1, screened)
     p = np.clip((weight * exceed).sum(axis=1), 0.0, 1.0)
     mean = (weight * (found[:, None] + 1) * (1 - screened) / screened).sum(axis=1)
-    return Curve(p_missed=p, unfound_mean=mean, found=found)
+    run = run_p(z, recent=recent) if recent else np.zeros(z.size)
+    return Curve(p_missed=p, p_run=run, unfound_mean=mean, found=found)
+
+
+def run_p(labels: Sequence[int] | np.ndarray, *, recent: int = RECENT) -> np.ndarray:
+    """After every decision of ``labels`` (ranked, priors left out): the chance of a run of
+    excludes at least as long as the current one, had includes kept the pace of the last
+    ``recent`` (fewer while fewer are found); 1.0 before the first include.
+
+    The pace is ``j / d``: ``j`` includes over the ``d`` ranks from the include before them
+    (rank 0 when there is none) to the last; the chance of ``g`` excludes since is
+    ``exp(-g * j / d)``.
+    """
+    if recent < 1:
+        raise ValueError(f"the run test needs at least one include, got {recent}")
+    z = np.asarray(labels, dtype=int)
+    ranks = np.arange(1, z.size + 1)
+    at = np.concatenate([[0], np.flatnonzero(z) + 1])  # rank 0, then the includes' ranks
+    found = np.cumsum(z)
+    last = at[found]
+    before = at[np.maximum(found - recent, 0)]
+    pace = np.minimum(found, recent) / np.maximum(last - before, 1)
+    return np.where(found > 0, np.exp(-(ranks - last) * pace), 1.0)
 
 
 def p_missed(
@@ -130,13 +178,19 @@ def p_missed(
     n_priors: int = 0,
     recall_target: float = 0.95,
     scattered: float = SCATTERED,
+    recent: int = RECENT,
 ) -> float:
-    """Chance that the recall target has been missed after all of ``labels`` (1.0 before any
-    ranked decision)."""
+    """The rule's chance that the recall target has been missed after all of ``labels``
+    (:attr:`Curve.p_stop`; 1.0 before any ranked decision)."""
     result = curve(
-        labels, n_records, n_priors=n_priors, recall_target=recall_target, scattered=scattered
+        labels,
+        n_records,
+        n_priors=n_priors,
+        recall_target=recall_target,
+        scattered=scattered,
+        recent=recent,
     )
-    return float(result.p_missed[-1]) if result.p_missed.size else 1.0
+    return float(result.p_stop[-1]) if result.p_stop.size else 1.0
 
 
 def unfound(

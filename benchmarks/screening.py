@@ -187,7 +187,13 @@ def figures(y: np.ndarray) -> dict:
     }
 
 
-def stops(y: np.ndarray, priors_labels: np.ndarray) -> dict:
+def stops(
+    y: np.ndarray,
+    priors_labels: np.ndarray,
+    *,
+    target: float = RECALL_TARGET,
+    confidence: float = CONFIDENCE,
+) -> dict:
     """Recall and work saved at the stop of every rule and setting, for one screening order."""
     order = np.concatenate([priors_labels, y])
     n, n_priors = order.size, priors_labels.size
@@ -207,8 +213,8 @@ def stops(y: np.ndarray, priors_labels: np.ndarray) -> dict:
             order,
             n,
             method=method,
-            recall_target=RECALL_TARGET,
-            confidence=CONFIDENCE,
+            recall_target=target,
+            confidence=confidence,
             n_priors=n_priors,
             **options,
         )
@@ -260,6 +266,18 @@ def main(argv: list[str] | None = None) -> int:
         "to compare stopping rules on the same orders)",
     )
     parser.add_argument("--runs", type=Path, help="also write every run's figures to this CSV")
+    parser.add_argument(
+        "--recall-target",
+        type=float,
+        default=RECALL_TARGET,
+        help=f"recall target the stopping rules are tested at (default {RECALL_TARGET})",
+    )
+    parser.add_argument(
+        "--confidence",
+        type=float,
+        default=CONFIDENCE,
+        help=f"confidence the stopping rules are tested at (default {CONFIDENCE})",
+    )
     args = parser.parse_args(argv)
     if not args.data.is_dir():
         print(f"no labelled sets at {args.data}: nothing to measure", file=sys.stderr)
@@ -313,7 +331,12 @@ def main(argv: list[str] | None = None) -> int:
                 row = {"set": name, "records": data.labels.size, "seed": seed, "tool": tool}
                 row.update(wall_s=run["wall"], cpu_s=run["cpu"], **figures(y))
                 if tool.startswith("slrflow"):
-                    for rule, result in stops(y, data.labels[priors]).items():
+                    for rule, result in stops(
+                        y,
+                        data.labels[priors],
+                        target=args.recall_target,
+                        confidence=args.confidence,
+                    ).items():
                         row[f"{rule}:recall"] = result["recall"]
                         row[f"{rule}:saved"] = result["saved"]
                 records.append(row)
@@ -326,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     runs_table = pd.DataFrame(records)
     if args.runs:
         runs_table.to_csv(args.runs, index=False)
-    report(runs_table)
+    report(runs_table, target=args.recall_target, confidence=args.confidence)
     return 0
 
 
@@ -346,7 +369,9 @@ def choose_ranker(runs: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(chosen)
 
 
-def choose_stopping(ours: pd.DataFrame, rule: str, hold: float) -> pd.DataFrame:
+def choose_stopping(
+    ours: pd.DataFrame, rule: str, hold: float, *, target: float = RECALL_TARGET
+) -> pd.DataFrame:
     """Per set, the setting of a rule chosen on the other sets: (set, setting, recall, saved).
 
     ``hold``: share of the other sets' runs a setting must reach the recall target in.
@@ -359,7 +384,7 @@ def choose_stopping(ours: pd.DataFrame, rule: str, hold: float) -> pd.DataFrame:
         others, held = ours[ours["set"] != name], ours[ours["set"] == name]
         viable = []
         for setting in settings:
-            reached = (others[f"{setting}:recall"] >= RECALL_TARGET - 1e-9).mean()
+            reached = (others[f"{setting}:recall"] >= target - 1e-9).mean()
             saved = others[f"{setting}:saved"].mean()
             ok = reached >= hold - 1e-9
             viable.append((ok, saved if ok else reached, setting))
@@ -379,7 +404,9 @@ def choose_stopping(ours: pd.DataFrame, rule: str, hold: float) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def report(runs: pd.DataFrame) -> None:
+def report(
+    runs: pd.DataFrame, *, target: float = RECALL_TARGET, confidence: float = CONFIDENCE
+) -> None:
     if runs.empty:
         print("no runs")
         return
@@ -436,13 +463,13 @@ def report(runs: pd.DataFrame) -> None:
         )
         print(f"runs where slrflow's WSS@95 beats ASReview's: {wins:.1%}")
     print(
-        f"\nstopping rules (recall target {RECALL_TARGET:.0%}, confidence {CONFIDENCE:.0%}, "
+        f"\nstopping rules (recall target {target:.0%}, confidence {confidence:.0%}, "
         f"tested after every decision) over {len(ours)} slrflow runs:"
     )
     rules = [(rule, hold) for rule in RULES for hold in (HOLD if rule != "buscar" else HOLD[:1])]
     for rule, hold in rules:
-        chosen = choose_stopping(ours, rule, hold)
-        reached = (chosen["recall"] >= RECALL_TARGET - 1e-9).mean()
+        chosen = choose_stopping(ours, rule, hold, target=target)
+        reached = (chosen["recall"] >= target - 1e-9).mean()
         settings = chosen.groupby("set")["setting"].first().value_counts().to_dict()
         label = rule if rule == "buscar" else f"{rule} (setting reaching it in {hold:.0%})"
         print(
@@ -450,7 +477,7 @@ def report(runs: pd.DataFrame) -> None:
             f"{chosen['recall'].min():.3f} mean {chosen['recall'].mean():.3f}; work saved mean "
             f"{chosen['saved'].mean():.3f}  (settings chosen: {settings})"
         )
-        missed = chosen[chosen["recall"] < RECALL_TARGET - 1e-9]
+        missed = chosen[chosen["recall"] < target - 1e-9]
         if len(missed):
             print(
                 "    missed: "
@@ -469,7 +496,7 @@ def report(runs: pd.DataFrame) -> None:
         setting = column.split(":")[0]
         print(
             f"  ({setting} on every set: target reached in "
-            f"{(ours[column] >= RECALL_TARGET - 1e-9).mean():.1%}, work saved mean "
+            f"{(ours[column] >= target - 1e-9).mean():.1%}, work saved mean "
             f"{ours[f'{setting}:saved'].mean():.3f})"
         )
 

@@ -28,12 +28,31 @@ def test_counting_worked_by_hand():
     # missed when more than floor(1 * 0.5 / 0.5) = 1 include is unfound:
     #   P(U <= 1) = S^2 (1 + 2 (1 - S)) = 0.519248 * 1.558823 = 0.809415 -> P(U > 1) = 0.190585
     # Expected unfound: 2 (1 - S) / S = 2 * 0.279412 / 0.720588 = 0.775510.
-    result = counting.curve([1, 0, 0, 0], 8, recall_target=0.5, scattered=0.5, decays=[math.log(2)])
+    result = counting.curve(
+        [1, 0, 0, 0], 8, recall_target=0.5, scattered=0.5, decays=[math.log(2)], powers=[]
+    )
     assert result.p_missed[-1] == pytest.approx(0.190585, abs=2e-6)
     assert result.unfound_mean[-1] == pytest.approx(0.775510, abs=2e-6)
     assert result.found.tolist() == [1, 1, 1, 1]
     # Each exclude after the include lowers the chance of a missed target.
     assert np.all(np.diff(result.p_missed) < 0)
+
+
+def test_counting_power_law_shape_worked_by_hand():
+    # Screened [1, 0, 0] of 4 records, the falling part a power law x ** -2 alone, nothing
+    # scattered, recall target 50%. Over [0.5, 4.5]: Z = 1/0.5 - 1/4.5 = 1.777778; share up to
+    # rank 3 (3.5): (1/0.5 - 1/3.5) / Z = 1.714286 / 1.777778 = 0.964286 = S. One include:
+    # P(U <= 1) = S^2 (1 + 2 (1 - S)) = 0.929847 * 1.071429 = 0.996264 -> P(U > 1) = 0.003736;
+    # expected unfound 2 (1 - S) / S = 0.074074.
+    result = counting.curve(
+        [1, 0, 0], 4, recall_target=0.5, scattered=0.0, decays=[], powers=[2.0], recent=0
+    )
+    assert result.p_missed[-1] == pytest.approx(0.003736, abs=2e-6)
+    assert result.unfound_mean[-1] == pytest.approx(0.074074, abs=2e-6)
+    with pytest.raises(ValueError, match="not 1"):
+        counting.curve([1, 0], 4, powers=[1.0])
+    with pytest.raises(ValueError, match="at least one decay or power"):
+        counting.curve([1, 0], 4, decays=[], powers=[])
 
 
 def test_counting_needs_an_include_and_counts_priors_as_found():
@@ -146,7 +165,7 @@ def test_counting_unfound_bounds():
     # After [1, 0, 0, 0] of 8 (as worked above) the expected unfound is 0.775510; the bound at
     # 50% is the smallest u with P(U <= u) >= 0.5: P(U = 0) = S^2 = 0.519 >= 0.5, so 0; at
     # 80%, P(U <= 1) = 0.809 is the first to reach it, so 1.
-    options = {"scattered": 0.5, "decays": [math.log(2)]}
+    options = {"scattered": 0.5, "decays": [math.log(2)], "powers": []}
     mean, upper = counting.unfound([1, 0, 0, 0], 8, confidence=0.5, **options)
     assert mean == pytest.approx(0.775510, abs=2e-6)
     assert upper == 0

@@ -9,24 +9,28 @@ and screening may stop once an upper bound on that count keeps the recall above 
 The rate here has two parts, because prioritised screening finds most includes early and a few
 late, scattered through the ranking (the ones unlike everything found before):
 
-    lambda(x) = A * [(1 - s) * b * exp(-b x) / Z_b + s / M]        (x = rank, 1 = first)
+    lambda(x) = A * [(1 - s) * f(x) + s / M]        (x = rank, 1 = first)
 
-- a falling part, an exponential with decay ``b`` (normalised over the ``M`` ranked records by
-  ``Z_b``), holding the share ``1 - s`` of the includes;
+- a falling part ``f`` holding the share ``1 - s`` of the includes, normalised over the ``M``
+  ranked records: an exponential ``exp(-b x)`` (decay ``b``) or a power law ``x ** -k`` (the
+  shape Stevenson and Bin-Hezam found to fit rankings best; it falls fast at first and keeps
+  a long tail);
 - a flat part holding the share ``s`` (:data:`SCATTERED`): includes the ranking cannot tell
   from excludes, spread evenly over all ranks. This is what keeps the estimate honest after a
   long run of excludes: a few includes may still come, at the rate of a random order.
 
-``A`` (the expected includes in all) has a vague prior and is integrated out; ``b`` is
-uncertain too and is averaged over a grid (:data:`DECAYS`), each value weighted by how well it
-explains the ranks at which the includes were met. Given ``b``, with ``m`` includes among the
-ranked decisions so far and ``S`` the share of the rate over the screened ranks, the includes
-still unfound, ``U``, follow a negative binomial with ``m + 1`` successes and probability
-``S``; mixing over ``b`` gives the distribution of ``U``. The recall target ``tau`` is missed
-when ``m / (m + U) < tau``, that is when ``U`` exceeds ``floor(m * (1 - tau) / tau)``; the
-chance of that (:attr:`Curve.p_missed`) is compared with ``1 - confidence``. Rates are integrated
-over ``[first - 1/2, last + 1/2]``. Prior records (known before the ranking began) have no rank
-and are left out of the recall, as the field's measures leave them out.
+``A`` (the expected includes in all) has a vague prior and is integrated out; the shape is
+uncertain too and is averaged over both families (half the prior weight each) and a grid of
+each (:data:`DECAYS`, :data:`POWERS`), each shape weighted by how well it explains the ranks
+at which the includes were met, so an order whose includes keep trickling in leans on the
+long-tailed shapes. Given the shape, with ``m`` includes among the ranked decisions so far
+and ``S`` the share of the rate over the screened ranks, the includes still unfound, ``U``,
+follow a negative binomial with ``m + 1`` successes and probability ``S``; mixing over the
+shapes gives the distribution of ``U``. The recall target ``tau`` is missed when
+``m / (m + U) < tau``, that is when ``U`` exceeds ``floor(m * (1 - tau) / tau)``; the chance
+of that (:attr:`Curve.p_missed`) is compared with ``1 - confidence``. Rates are integrated
+over ``[first - 1/2, last + 1/2]``. Prior records (known before the ranking began) have no
+rank and are left out of the recall, as the field's measures leave them out.
 
 The run test. The fitted decay speaks for the whole order; when a fresh group of includes
 starts to turn up late (the ranking has found a new kind of include) it still predicts that
@@ -65,6 +69,8 @@ SCATTERED = 0.01
 RECENT = 3
 #: Decays ``b`` tried: includes thinning out over about 3 to 10,000 ranks (``1 / b``).
 DECAYS = np.geomspace(1e-4, 0.3, 30)
+#: Powers ``k`` tried for the power-law shape ``x ** -k`` (1 left out: its integral is a log).
+POWERS = np.array([0.2, 0.4, 0.6, 0.8, 0.9, 1.1, 1.2, 1.4, 1.7, 2.0, 2.5])
 
 
 @dataclass(frozen=True)
@@ -89,27 +95,60 @@ class Curve:
         return np.maximum(self.p_missed, self.p_run)
 
 
-def _posterior(
-    labels: np.ndarray, ranked_total: int, scattered: float, decays: np.ndarray
+def _shapes(
+    ranks: np.ndarray, low: float, high: float, decays: np.ndarray, powers: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For every prefix (rows) and decay (columns): the decay's weight, and the share ``S`` of
-    the rate over the screened ranks; and the includes found in each prefix."""
+    """The falling part's shapes, each normalised over ``[low, high]``: density at ``ranks``
+    (rows) for every shape (columns), its share up to each rank + 1/2, and each shape's log
+    prior (the families weigh the same, each spread evenly over its grid)."""
+    density, share, families = [], [], []
+    if decays.size:
+        b = decays[None, :]
+        total = (np.exp(-b * low) - np.exp(-b * high)) / b
+        density.append(np.exp(-b * ranks[:, None]) / total)
+        share.append((np.exp(-b * low) - np.exp(-b * (ranks[:, None] + 0.5))) / b / total)
+        families.append(decays.size)
+    if powers.size:
+        k = powers[None, :]
+        total = (high ** (1 - k) - low ** (1 - k)) / (1 - k)
+        density.append(ranks[:, None] ** -k / total)
+        share.append(((ranks[:, None] + 0.5) ** (1 - k) - low ** (1 - k)) / (1 - k) / total)
+        families.append(powers.size)
+    log_prior = np.concatenate([np.full(n, -np.log(n * len(families))) for n in families])
+    return np.hstack(density), np.hstack(share), log_prior
+
+
+def _posterior(
+    labels: np.ndarray,
+    ranked_total: int,
+    scattered: float,
+    decays: np.ndarray,
+    powers: np.ndarray = POWERS,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For every prefix (rows) and shape of the falling part (columns): the shape's weight,
+    and the share ``S`` of the rate over the screened ranks; and the includes found in each
+    prefix."""
     if not 0 <= scattered < 1:
         raise ValueError(f"the scattered share must be in [0, 1), got {scattered}")
     decays = np.asarray(decays, dtype=float)
-    if decays.size == 0 or (decays <= 0).any():
+    powers = np.asarray(powers, dtype=float)
+    if (decays <= 0).any():
         raise ValueError("decays must be positive")
+    if (powers <= 0).any() or np.isclose(powers, 1).any():
+        raise ValueError("powers must be positive and not 1")
+    if decays.size + powers.size == 0:
+        raise ValueError("the falling part needs at least one decay or power")
     ranks = np.arange(1, labels.size + 1, dtype=float)
     low, high = 0.5, ranked_total + 0.5
-    b = decays[None, :]
-    total = (np.exp(-b * low) - np.exp(-b * high)) / b
-    density = (1 - scattered) * np.exp(-b * ranks[:, None]) / total + scattered / (high - low)
-    falling = (np.exp(-b * low) - np.exp(-b * (ranks[:, None] + 0.5))) / b / total
+    shape, falling, log_prior = _shapes(ranks, low, high, decays, powers)
+    density = (1 - scattered) * shape + scattered / (high - low)
     screened = (1 - scattered) * falling + scattered * (ranks[:, None] + 0.5 - low) / (high - low)
     screened = np.clip(screened, 1e-300, 1.0)
     log_density = np.log(np.maximum(density, 1e-300)) * labels[:, None]
     found = np.cumsum(labels)
-    log_weight = np.cumsum(log_density, axis=0) - (found[:, None] + 1) * np.log(screened)
+    log_weight = (
+        np.cumsum(log_density, axis=0) - (found[:, None] + 1) * np.log(screened) + log_prior
+    )
     weight = np.exp(log_weight - logsumexp(log_weight, axis=1, keepdims=True))
     return weight, screened, found
 
@@ -122,6 +161,7 @@ def curve(
     recall_target: float = 0.95,
     scattered: float = SCATTERED,
     decays: Sequence[float] | np.ndarray = DECAYS,
+    powers: Sequence[float] | np.ndarray = POWERS,
     recent: int = RECENT,
 ) -> Curve:
     """The counting-process estimate after each ranked decision of ``labels``.
@@ -141,7 +181,9 @@ def curve(
     if z.size == 0:
         empty = np.empty(0)
         return Curve(empty, empty, empty, empty.astype(int))
-    weight, screened, found = _posterior(z, n_records - n_priors, scattered, np.asarray(decays))
+    weight, screened, found = _posterior(
+        z, n_records - n_priors, scattered, np.asarray(decays), np.asarray(powers)
+    )
     allowed = np.floor(found * (1 - recall_target) / recall_target + 1e-9)
     exceed = nbinom.sf(allowed[:, None], found[:, None] + 1, screened)
     p = np.clip((weight * exceed).sum(axis=1), 0.0, 1.0)
@@ -201,6 +243,7 @@ def unfound(
     confidence: float = 0.95,
     scattered: float = SCATTERED,
     decays: Sequence[float] | np.ndarray = DECAYS,
+    powers: Sequence[float] | np.ndarray = POWERS,
 ) -> tuple[float, int]:
     """Includes still unfound after ``labels``: (expected number, upper bound at ``confidence``,
     never more than the records left)."""
@@ -211,7 +254,9 @@ def unfound(
         return 0.0, 0
     if z.size == 0:
         return float("nan"), remaining
-    weight, screened, found = _posterior(z, n_records - n_priors, scattered, np.asarray(decays))
+    weight, screened, found = _posterior(
+        z, n_records - n_priors, scattered, np.asarray(decays), np.asarray(powers)
+    )
     weight, screened, m = weight[-1], screened[-1], int(found[-1])
     mean = float((weight * (m + 1) * (1 - screened) / screened).sum())
     # The smallest u with P(U <= u) >= confidence.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from slrflow.tables import read_csv_chunks, write_csv
 
 #: Records per part when a record table is written.
 _PART = 20_000
+#: Bytes copied at a time when the per-search tables are combined.
+_COPY = 1 << 20
 
 
 def add_arguments_ingest(parser: argparse.ArgumentParser) -> None:
@@ -127,6 +130,26 @@ def _no_records(path: Path, *, name: str) -> dict:
     }
 
 
+def _append_table(table: Path, output: Path, records: int) -> int:
+    """Append the rows of a per-search table to the combined one; how many there were.
+
+    A table with the record table's columns (what ``slrflow ingest`` writes, ``records`` rows
+    by its summary) is copied as bytes; any other is read and written a part at a time with its
+    columns put in order.
+    """
+    header = pd.DataFrame(columns=COLUMNS).to_csv(index=False, lineterminator="\n").encode()
+    with table.open("rb") as source:
+        if source.readline() == header:
+            with output.open("ab") as target:
+                shutil.copyfileobj(source, target, _COPY)
+            return records
+    count = 0
+    for part in read_csv_chunks(table):
+        write_csv(part.reindex(columns=COLUMNS, fill_value=""), output, append=True)
+        count += len(part)
+    return count
+
+
 def add_arguments_ingest_report(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--search-log", type=Path, required=True)
     parser.add_argument("--review", type=Path, required=True, help="the review folder")
@@ -140,7 +163,7 @@ def add_arguments_ingest_report(parser: argparse.ArgumentParser) -> None:
 def ingest_report(args: argparse.Namespace) -> int:
     """Combine the per-search tables in search-log order and write the ingest report.
 
-    The tables are copied a part at a time, so memory does not grow with the review's size.
+    The tables are copied a block at a time, so memory does not grow with the review's size.
     """
     searches = read_search_log(args.search_log, review=args.review)
     tables = {p.stem: p for p in args.tables}
@@ -149,12 +172,9 @@ def ingest_report(args: argparse.Namespace) -> int:
     write_csv(pd.DataFrame(columns=COLUMNS), args.records)
     total = 0
     for search in searches:
-        records = 0
-        for part in read_csv_chunks(tables[search.search_id]):
-            write_csv(part.reindex(columns=COLUMNS, fill_value=""), args.records, append=True)
-            records += len(part)
-        total += records
         summary = summaries[search.search_id]
+        records = _append_table(tables[search.search_id], args.records, summary["records"])
+        total += records
         report.append(
             {
                 "search_id": search.search_id,

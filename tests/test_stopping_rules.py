@@ -130,6 +130,10 @@ def test_stop_point_matches_testing_while_screening():
         None,
     )
     assert stop is not None and stop[0] == first
+    # One verdict reads the includes' ranks alone; it agrees with the curve's last point.
+    whole = counting.curve(labels[:300], 1000)
+    assert counting.p_missed(labels[:300], 1000) == pytest.approx(whole.p_stop[-1], abs=1e-12)
+    assert counting.unfound(labels[:300], 1000)[0] == pytest.approx(whole.unfound_mean[-1])
     # Testing every 7 decisions stops at the first multiple of 7 at or after it.
     every = stopping.stop_point(labels, 1000, method="counting", every=7)
     assert every[0] == 7 * math.ceil(first / 7)

@@ -124,10 +124,13 @@ def _posterior(
     scattered: float,
     decays: np.ndarray,
     powers: np.ndarray = POWERS,
+    *,
+    end_only: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For every prefix (rows) and shape of the falling part (columns): the shape's weight,
     and the share ``S`` of the rate over the screened ranks; and the includes found in each
-    prefix."""
+    prefix. ``end_only``: only the whole of ``labels`` (one row), reading the includes' ranks
+    alone, so one verdict on a long order costs little."""
     if not 0 <= scattered < 1:
         raise ValueError(f"the scattered share must be in [0, 1), got {scattered}")
     decays = np.asarray(decays, dtype=float)
@@ -138,8 +141,20 @@ def _posterior(
         raise ValueError("powers must be positive and not 1")
     if decays.size + powers.size == 0:
         raise ValueError("the falling part needs at least one decay or power")
-    ranks = np.arange(1, labels.size + 1, dtype=float)
     low, high = 0.5, ranked_total + 0.5
+    if end_only:
+        at = np.flatnonzero(labels) + 1.0
+        shape, _, log_prior = _shapes(at, low, high, decays, powers)
+        log_likelihood = np.log((1 - scattered) * shape + scattered / (high - low)).sum(axis=0)
+        end = np.array([float(labels.size)])
+        falling = _shapes(end, low, high, decays, powers)[1]
+        screened = (1 - scattered) * falling + scattered * (end[:, None] + 0.5 - low) / (high - low)
+        screened = np.clip(screened, 1e-300, 1.0)
+        found = np.array([int(labels.sum())])
+        log_weight = log_likelihood[None, :] - (found[:, None] + 1) * np.log(screened) + log_prior
+        weight = np.exp(log_weight - logsumexp(log_weight, axis=1, keepdims=True))
+        return weight, screened, found
+    ranks = np.arange(1, labels.size + 1, dtype=float)
     shape, falling, log_prior = _shapes(ranks, low, high, decays, powers)
     density = (1 - scattered) * shape + scattered / (high - low)
     screened = (1 - scattered) * falling + scattered * (ranks[:, None] + 0.5 - low) / (high - low)
@@ -151,6 +166,16 @@ def _posterior(
     )
     weight = np.exp(log_weight - logsumexp(log_weight, axis=1, keepdims=True))
     return weight, screened, found
+
+
+def _check_order(labels, n_records: int, n_priors: int, recall_target: float) -> None:
+    if not 0 < recall_target < 1:
+        raise ValueError(f"recall target must be between 0 and 1, got {recall_target}")
+    size = len(labels)
+    if size > n_records:
+        raise ValueError(f"{size} decisions but only {n_records} records")
+    if not 0 <= n_priors <= size:
+        raise ValueError(f"{n_priors} prior records but {size} decisions")
 
 
 def curve(
@@ -170,14 +195,8 @@ def curve(
     ``n_records``: records in the whole review (screened or not); ``recent``: includes the
     run test compares with (0: no run test).
     """
-    if not 0 < recall_target < 1:
-        raise ValueError(f"recall target must be between 0 and 1, got {recall_target}")
-    y = np.asarray(labels, dtype=int)
-    if y.size > n_records:
-        raise ValueError(f"{y.size} decisions but only {n_records} records")
-    if not 0 <= n_priors <= y.size:
-        raise ValueError(f"{n_priors} prior records but {y.size} decisions")
-    z = y[n_priors:]
+    _check_order(labels, n_records, n_priors, recall_target)
+    z = np.asarray(labels, dtype=int)[n_priors:]
     if z.size == 0:
         empty = np.empty(0)
         return Curve(empty, empty, empty, empty.astype(int))
@@ -223,16 +242,18 @@ def p_missed(
     recent: int = RECENT,
 ) -> float:
     """The rule's chance that the recall target has been missed after all of ``labels``
-    (:attr:`Curve.p_stop`; 1.0 before any ranked decision)."""
-    result = curve(
-        labels,
-        n_records,
-        n_priors=n_priors,
-        recall_target=recall_target,
-        scattered=scattered,
-        recent=recent,
+    (:attr:`Curve.p_stop` of its last decision; 1.0 before any ranked decision)."""
+    _check_order(labels, n_records, n_priors, recall_target)
+    z = np.asarray(labels, dtype=int)[n_priors:]
+    if z.size == 0:
+        return 1.0
+    weight, screened, found = _posterior(
+        z, n_records - n_priors, scattered, DECAYS, POWERS, end_only=True
     )
-    return float(result.p_stop[-1]) if result.p_stop.size else 1.0
+    allowed = np.floor(found * (1 - recall_target) / recall_target + 1e-9)
+    exceed = nbinom.sf(allowed[:, None], found[:, None] + 1, screened)
+    p = float(np.clip((weight * exceed).sum(), 0.0, 1.0))
+    return max(p, float(run_p(z, recent=recent)[-1])) if recent else p
 
 
 def unfound(
@@ -255,7 +276,7 @@ def unfound(
     if z.size == 0:
         return float("nan"), remaining
     weight, screened, found = _posterior(
-        z, n_records - n_priors, scattered, np.asarray(decays), np.asarray(powers)
+        z, n_records - n_priors, scattered, np.asarray(decays), np.asarray(powers), end_only=True
     )
     weight, screened, m = weight[-1], screened[-1], int(found[-1])
     mean = float((weight * (m + 1) * (1 - screened) / screened).sum())

@@ -39,6 +39,16 @@ def test_standalone_benchmark_form(tmp_path):
     assert clusters.loc[0, "rule"] == ""
 
 
+def test_one_thread_gives_the_same_clusters_as_every_core(tmp_path):
+    source = tmp_path / "records.csv"
+    source.write_text(BENCHMARK_FORM, encoding="utf-8")
+    for threads in ("1", "-1"):
+        out = tmp_path / f"clusters{threads}.csv"
+        assert main(["dedup", str(source), "-o", str(out), "--quiet", "--threads", threads]) == 0
+    assert (tmp_path / "clusters1.csv").read_bytes() == (tmp_path / "clusters-1.csv").read_bytes()
+    assert read_csv(tmp_path / "clusters1.csv")["reference_id"].tolist() == ["a1", "a1", "a3", "a4"]
+
+
 def test_conference_policy_from_the_command_line(tmp_path):
     source = tmp_path / "records.csv"
     source.write_text(BENCHMARK_FORM, encoding="utf-8")

@@ -33,7 +33,8 @@ rule dedup:
         RESULTS / "logs" / "dedup.log",
     conda:
         "../envs/slrflow.yaml"
-    threads: 1
+    # titles are compared on the job's threads (more than the cores given are not used)
+    threads: 4
     resources:
         mem_mb=grows_with_input(1000, 2),
         runtime=grows_with_input(10, 0.05),
@@ -46,7 +47,7 @@ rule dedup:
         outdir=DEDUP,
     shell:
         "slrflow dedup {input.records:q} --outdir {params.outdir:q} --settings {params.settings:q} "
-        "{params.decisions:q} 2> {log:q}"
+        "{params.decisions:q} --threads {threads:q} 2> {log:q}"
 
 
 STAGE_OUTPUTS.extend(rules.dedup.output)

@@ -39,6 +39,12 @@ def add_arguments_dedup(parser: argparse.ArgumentParser) -> None:
     # flag per setting (--title-same ...), all from the config schema
     settings.add_flags(parser, "dedup")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=-1,
+        help="threads that compare titles (default: every core; the workflow passes its job's)",
+    )
 
 
 def _options(args: argparse.Namespace) -> Options:
@@ -58,7 +64,9 @@ def dedup(args: argparse.Namespace) -> int:
         problems.extend(decision_problems)
     for problem in problems:
         print(f"warning: {problem}", file=sys.stderr)
-    result = deduplicate(table, options=options, decisions=decided, quiet=args.quiet)
+    result = deduplicate(
+        table, options=options, decisions=decided, quiet=args.quiet, threads=args.threads
+    )
     clusters = outputs.clusters(table, result)
     if args.output:
         write_csv(clusters, args.output)

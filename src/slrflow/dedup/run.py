@@ -58,20 +58,23 @@ def _log(message: str, quiet: bool) -> None:
         print(message, file=sys.stderr, flush=True)
 
 
-def title_similarities(keys: Keys, pairs: np.ndarray) -> np.ndarray:
-    """rapidfuzz ``ratio`` (0-1) of the titles of each pair, computed in one batch."""
+def title_similarities(keys: Keys, pairs: np.ndarray, *, threads: int = -1) -> np.ndarray:
+    """rapidfuzz ``ratio`` (0-1) of the titles of each pair, computed in one batch on
+    ``threads`` threads (-1: every core)."""
     if not len(pairs):
         return np.empty(0)
     first = [keys.title[i] for i in pairs[:, 0]]
     second = [keys.title[j] for j in pairs[:, 1]]
-    return process.cpdist(first, second, scorer=fuzz.ratio, workers=-1) / 100
+    return process.cpdist(first, second, scorer=fuzz.ratio, workers=threads) / 100
 
 
-def learn_weights(keys: Keys, compared: list[tuple[int, int, dict]]) -> FieldWeights:
+def learn_weights(
+    keys: Keys, compared: list[tuple[int, int, dict]], *, threads: int = -1
+) -> FieldWeights:
     """The field weights of this review from its compared pairs and random pairs."""
     sample = random_pairs(len(keys))
     titles = keys.title
-    title_sim = title_similarities(keys, sample)
+    title_sim = title_similarities(keys, sample, threads=threads)
     random_sims = [
         similarities(keys, i, j, t if titles[i] and titles[j] else None)
         for (i, j), t in zip(sample.tolist(), title_sim.tolist(), strict=True)
@@ -107,8 +110,13 @@ def deduplicate(
     options: Options | None = None,
     decisions: dict[tuple[str, str], Decision] | None = None,
     quiet: bool = False,
+    threads: int = -1,
 ) -> Result:
-    """Group the records of ``table`` (columns of :data:`slrflow.dedup.load.FIELDS`)."""
+    """Group the records of ``table`` (columns of :data:`slrflow.dedup.load.FIELDS`).
+
+    ``threads``: how many threads compare titles (-1: every core; a workflow job passes the
+    threads it was given, so that it does not take a whole cluster node's cores).
+    """
     options = options or Options()
     decisions = decisions or {}
     started = time.perf_counter()
@@ -120,7 +128,7 @@ def deduplicate(
         quiet,
     )
     titles = keys.title
-    title_sim = title_similarities(keys, pairs)
+    title_sim = title_similarities(keys, pairs, threads=threads)
     compared: list[tuple[int, int, dict]] = []
     for (i, j), t in zip(pairs.tolist(), title_sim.tolist(), strict=True):
         has_titles = bool(titles[i]) and bool(titles[j])
@@ -136,7 +144,7 @@ def deduplicate(
         ):
             continue
         compared.append((i, j, similarities(keys, i, j, t if has_titles else None)))
-    weights = learn_weights(keys, compared)
+    weights = learn_weights(keys, compared, threads=threads)
     _log(
         "dedup: field weights in this review: "
         + ", ".join(f"{f.name} {f.role}" for f in weights.fields.values())

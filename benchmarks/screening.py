@@ -11,9 +11,11 @@ out; records ASReview never reached (it stops at the last include) hold no inclu
 
 Nothing is tuned on the set it is scored on (leave one set out):
 
-- ranking: ``--grid`` adds other ranker settings (:data:`GRID`), replayed in this process on
-  every set and seed. For each set, the settings with the best mean of WSS@95 and recall@10%
-  over the OTHER sets are chosen, and that set is scored with them.
+- ranking: the default settings were chosen among candidates with
+  ``benchmarks/ranking_grid.py``, leaving each set out in turn. ``--grid`` adds other ranker
+  settings (:data:`GRID`), replayed in this process on every set and seed. For each set, the
+  settings with the best mean of WSS@95 and recall@10% over the OTHER sets are chosen, and
+  that set is scored with them.
 - stopping: each rule's free setting (the counting rule's share of includes assumed
   scattered at random, :data:`SCATTERED_GRID`) is chosen per set on the other sets: the
   largest mean work saved among the settings that reached the recall target in every run of

@@ -139,4 +139,12 @@ def test_csv_lines_are_those_stringio_gives() -> None:
     from slrflow.ingest.csv import _lines_with_ends
 
     for text in ["a,b\n1,2\n", 'a,b\n"x\ny",2', "a\n\n\nb\n\n", "", "\n", "one line"]:
-        assert list(_lines_with_ends(text)) == list(io.StringIO(text, newline=""))
+        assert list(_lines_with_ends(iter(text.split("\n")))) == list(io.StringIO(text, newline=""))
+
+
+def test_a_string_block_is_found_even_split_over_lines() -> None:
+    found = bibtex._has_string_block
+    assert found(["@article{a,", "}", "@STRING{jn = {J}}"])
+    assert found(["@article{a,", "}", "@", "", "  string{jn = {J}}"])
+    assert not found(["@article{a,", "  title = {A string theory @ home},", "}"])
+    assert not found(["@article{a,", "  title = {@", "}", "@book{string,", "}"])

@@ -14,7 +14,13 @@ import pytest
 
 from slrflow.cli import main
 from slrflow.screening import metrics, stopping
-from slrflow.screening.rank import Ranker, criteria_text_from, load_criteria_text, rank
+from slrflow.screening.rank import (
+    Ranker,
+    Settings,
+    criteria_text_from,
+    load_criteria_text,
+    rank,
+)
 from slrflow.screening.simulate import batch_size, choose_priors, load_dataset, replay
 
 # -- metrics ------------------------------------------------------------------------------------
@@ -415,3 +421,29 @@ def test_simulation_report_draws_curves_and_sums_up(tmp_path: Path, capsys):
     assert b"<svg" in first and (out / "c.png").stat().st_size > 0
     assert main([str(a) for a in args]) == 0
     assert (out / "c.svg").read_bytes() == first  # same inputs, same bytes
+
+
+def test_the_svm_guides_only_the_first_share_of_the_screening():
+    texts = [f"topic{i % 3} shared words {i}" for i in range(10)]
+    joined = Settings(svm_until_share=0.5)  # while fewer than 5 of 10 are screened
+    without = Settings(svm_weight=0.0)
+    early = ([0, 1, 2], [1, 0, 0])
+    later = ([0, 1, 2, 3, 4, 5], [1, 0, 0, 1, 0, 0])
+    with_svm = Ranker(texts, settings=joined).fit(*early).weights
+    assert not np.allclose(with_svm, Ranker(texts, settings=without).fit(*early).weights)
+    # 6 screened of 10 is past half: the SVM is left out, the rest is the same model.
+    assert np.allclose(
+        Ranker(texts, settings=joined).fit(*later).weights,
+        Ranker(texts, settings=without).fit(*later).weights,
+    )
+
+
+def test_character_ngrams_score_but_only_words_explain():
+    texts = ["apple banana", "banana cherry", "cherry date"]
+    ranker = Ranker(texts, seed=0, settings=Settings(char_weight=1.0))
+    # Words: apple, banana, cherry, date and the pairs "apple banana", "banana cherry",
+    # "cherry date"; the character n-grams of the words come after them.
+    assert ranker.n_word_features == 7
+    assert ranker.features.shape[1] > 7
+    ranker.fit([0, 2], [1, 0])
+    assert ranker.top_terms(1, 3) == ["banana"]

@@ -1,8 +1,9 @@
 """The stopping rules, worked by hand on small screening orders.
 
 Labels are in screening order (1 included, 0 excluded). The counting-process numbers follow
-:mod:`slrflow.screening.counting` with a grid of two rates, ``x ** -2`` and the flat ``x ** 0``,
-so every step can be done on paper; buscar's follow :mod:`slrflow.screening.stopping`.
+:mod:`slrflow.screening.counting` with one decay and a large scattered share, so every step can
+be done on paper, and its run test's from the gaps between includes; buscar's follow
+:mod:`slrflow.screening.stopping`.
 """
 
 from __future__ import annotations
@@ -27,12 +28,31 @@ def test_counting_worked_by_hand():
     # missed when more than floor(1 * 0.5 / 0.5) = 1 include is unfound:
     #   P(U <= 1) = S^2 (1 + 2 (1 - S)) = 0.519248 * 1.558823 = 0.809415 -> P(U > 1) = 0.190585
     # Expected unfound: 2 (1 - S) / S = 2 * 0.279412 / 0.720588 = 0.775510.
-    result = counting.curve([1, 0, 0, 0], 8, recall_target=0.5, scattered=0.5, decays=[math.log(2)])
+    result = counting.curve(
+        [1, 0, 0, 0], 8, recall_target=0.5, scattered=0.5, decays=[math.log(2)], powers=[]
+    )
     assert result.p_missed[-1] == pytest.approx(0.190585, abs=2e-6)
     assert result.unfound_mean[-1] == pytest.approx(0.775510, abs=2e-6)
     assert result.found.tolist() == [1, 1, 1, 1]
     # Each exclude after the include lowers the chance of a missed target.
     assert np.all(np.diff(result.p_missed) < 0)
+
+
+def test_counting_power_law_shape_worked_by_hand():
+    # Screened [1, 0, 0] of 4 records, the falling part a power law x ** -2 alone, nothing
+    # scattered, recall target 50%. Over [0.5, 4.5]: Z = 1/0.5 - 1/4.5 = 1.777778; share up to
+    # rank 3 (3.5): (1/0.5 - 1/3.5) / Z = 1.714286 / 1.777778 = 0.964286 = S. One include:
+    # P(U <= 1) = S^2 (1 + 2 (1 - S)) = 0.929847 * 1.071429 = 0.996264 -> P(U > 1) = 0.003736;
+    # expected unfound 2 (1 - S) / S = 0.074074.
+    result = counting.curve(
+        [1, 0, 0], 4, recall_target=0.5, scattered=0.0, decays=[], powers=[2.0], recent=0
+    )
+    assert result.p_missed[-1] == pytest.approx(0.003736, abs=2e-6)
+    assert result.unfound_mean[-1] == pytest.approx(0.074074, abs=2e-6)
+    with pytest.raises(ValueError, match="not 1"):
+        counting.curve([1, 0], 4, powers=[1.0])
+    with pytest.raises(ValueError, match="at least one decay or power"):
+        counting.curve([1, 0], 4, decays=[], powers=[])
 
 
 def test_counting_needs_an_include_and_counts_priors_as_found():
@@ -57,6 +77,47 @@ def test_counting_stops_later_when_includes_keep_coming():
     assert later is not None and later[0] > stop[0]
 
 
+def test_run_test_worked_by_hand():
+    # Includes at ranks 1 and 3, then excludes. Fewer than three includes: the pace is theirs
+    # over the ranks from 0 to the last, 2 / 3; a run of g excludes since rank 3 has chance
+    # exp(-2g/3): g = 4 -> exp(-8/3) = 0.069483, g = 5 -> exp(-10/3) = 0.035674.
+    p = counting.run_p([1, 0, 1] + [0] * 7)
+    assert p[0] == 1.0 and p[2] == 1.0  # right after an include nothing speaks for stopping
+    assert p[1] == pytest.approx(math.exp(-1))  # pace 1 / 1, one exclude
+    assert p[6] == pytest.approx(0.069483, abs=1e-6)
+    assert p[7] == pytest.approx(0.035674, abs=1e-6)
+    # Only the last include counts (recent=1): its pace is 1 over ranks 1 to 3, 1/2; five
+    # excludes: exp(-2.5) = 0.082085.
+    assert counting.run_p([1, 0, 1] + [0] * 7, recent=1)[7] == pytest.approx(0.082085, abs=1e-6)
+    # More includes than ``recent``: the last three (ranks 2, 5, 6) over ranks 1 to 6, pace
+    # 3/5; five excludes: exp(-3).
+    assert counting.run_p([1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0])[-1] == pytest.approx(math.exp(-3))
+    # No include yet: nothing to compare with.
+    assert counting.run_p([0, 0, 0]).tolist() == [1.0, 1.0, 1.0]
+    with pytest.raises(ValueError, match="at least one include"):
+        counting.run_p([1, 0], recent=0)
+
+
+def test_run_test_holds_the_stop_after_a_late_group_of_includes():
+    # 50 includes in the first 100 ranks, then three more at ranks 150, 200 and 250: a new
+    # group the fitted decay makes little of. The estimate alone stops at 328; the run test
+    # waits until the run since rank 250 is unlikely at the pace of the last three (3 over
+    # ranks 99 to 250, 3/151): exp(-3g/151) < 0.05 first at g = 151, rank 401, chance exp(-3).
+    labels = np.zeros(2000, dtype=int)
+    labels[:100:2] = 1
+    labels[[149, 199, 249]] = 1
+    alone = stopping.stop_point(labels, 2000, method="counting", recent=0)
+    both = stopping.stop_point(labels, 2000, method="counting")
+    assert alone is not None and alone[0] < 401
+    assert both == (401, pytest.approx(math.exp(-3)))
+    # The verdict after those 401 decisions says the same, and not one decision earlier.
+    assert stopping.estimate(labels[:401], 2000, method="counting").target_met
+    assert not stopping.estimate(labels[:400], 2000, method="counting").target_met
+    # The rule's chance is the larger of the two.
+    result = counting.curve(labels[:401], 2000)
+    assert result.p_stop[-1] == max(result.p_missed[-1], result.p_run[-1])
+
+
 def test_stop_point_matches_testing_while_screening():
     # Testing every prefix one by one gives the same first stop as the one-pass curve.
     rng = np.random.default_rng(3)
@@ -69,6 +130,10 @@ def test_stop_point_matches_testing_while_screening():
         None,
     )
     assert stop is not None and stop[0] == first
+    # One verdict reads the includes' ranks alone; it agrees with the curve's last point.
+    whole = counting.curve(labels[:300], 1000)
+    assert counting.p_missed(labels[:300], 1000) == pytest.approx(whole.p_stop[-1], abs=1e-12)
+    assert counting.unfound(labels[:300], 1000)[0] == pytest.approx(whole.unfound_mean[-1])
     # Testing every 7 decisions stops at the first multiple of 7 at or after it.
     every = stopping.stop_point(labels, 1000, method="counting", every=7)
     assert every[0] == 7 * math.ceil(first / 7)
@@ -104,7 +169,7 @@ def test_counting_unfound_bounds():
     # After [1, 0, 0, 0] of 8 (as worked above) the expected unfound is 0.775510; the bound at
     # 50% is the smallest u with P(U <= u) >= 0.5: P(U = 0) = S^2 = 0.519 >= 0.5, so 0; at
     # 80%, P(U <= 1) = 0.809 is the first to reach it, so 1.
-    options = {"scattered": 0.5, "decays": [math.log(2)]}
+    options = {"scattered": 0.5, "decays": [math.log(2)], "powers": []}
     mean, upper = counting.unfound([1, 0, 0, 0], 8, confidence=0.5, **options)
     assert mean == pytest.approx(0.775510, abs=2e-6)
     assert upper == 0

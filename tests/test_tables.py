@@ -54,3 +54,38 @@ def test_ingest_writes_the_same_table_in_parts(tmp_path: Path, monkeypatch):
     whole = (tmp_path / "whole.csv").read_bytes()
     assert len(read_csv(tmp_path / "whole.csv")) > 3  # more than one part
     assert (tmp_path / "parts.csv").read_bytes() == whole
+
+
+def test_the_combined_record_table_is_the_search_tables_one_after_another(tmp_path: Path):
+    from slrflow.cli import main
+    from slrflow.records import COLUMNS
+    from slrflow.searchlog import read_search_log
+
+    example = Path(__file__).resolve().parents[1] / "resources" / "example"
+    tables, summaries, expected = [], [], []
+    for search in read_search_log(example / "searches.csv"):
+        table, summary = tmp_path / f"{search.search_id}.csv", tmp_path / f"{search.search_id}.json"
+        args = ["ingest", str(example / search.file), "-o", str(table), "--summary", str(summary),
+                "--search-id", search.search_id]  # fmt: skip
+        if search.format:
+            args += ["--format", search.format]
+        if search.mapping:
+            args += ["--mapping", search.mapping]
+        assert main(args) == 0
+        expected.append(read_csv(table))
+        tables.append(str(table))
+        summaries.append(str(summary))
+    # a table whose columns are in another order is put in order, not copied as it is
+    shuffled = read_csv(tables[1])
+    write_csv(shuffled[list(reversed(shuffled.columns))], tables[1])
+    records = tmp_path / "records.csv"
+    assert main(["ingest-report", "--search-log", str(example / "searches.csv"),
+                 "--review", str(example), "--tables", *tables, "--summaries", *summaries,
+                 "--records", str(records), "--report", str(tmp_path / "report.csv"),
+                 "--warnings", str(tmp_path / "warnings.csv")]) == 0  # fmt: skip
+    whole = tmp_path / "whole.csv"
+    write_csv(pd.concat(expected, ignore_index=True)[COLUMNS], whole)
+    assert records.read_bytes() == whole.read_bytes()
+    report = read_csv(tmp_path / "report.csv")
+    assert report["records"].astype(int).tolist() == [len(t) for t in expected]
+    assert sum(len(t) for t in expected) > 100

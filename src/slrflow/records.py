@@ -499,9 +499,20 @@ def assign_record_ids(rows: list[dict[str, Any]]) -> None:
     Entries with identical content within one search (true within-export duplicates) are told
     apart by a counter over their order, which cannot change the set of ids a re-export gets.
     """
-    seen: Counter[str] = Counter()
+    ids = RecordIds()
     for row in rows:
+        ids.assign(row)
+
+
+class RecordIds:
+    """:func:`assign_record_ids` one row at a time, for rows that are written as they are read."""
+
+    def __init__(self) -> None:
+        self._seen: Counter[str] = Counter()
+
+    def assign(self, row: dict[str, Any]) -> None:
         digest = content_digest(row)
         base = f"{row['search_id']}-{digest[:10]}"
+        seen = self._seen
         seen[base] += 1
         row["record_id"] = base if seen[base] == 1 else f"{base}-{seen[base]}"

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,9 +32,19 @@ from typing import Any
 from slrflow.errors import InputError
 from slrflow.ingest.sniff import FORMATS, detect_format
 from slrflow.ingest.source import IngestError, Source, Warning_
-from slrflow.records import assign_record_ids, normalise
+from slrflow.records import RecordIds, normalise
 
-__all__ = ["FORMATS", "IngestError", "IngestResult", "Warning_", "detect_format", "load", "loads"]
+__all__ = [
+    "FORMATS",
+    "Export",
+    "IngestError",
+    "IngestResult",
+    "Warning_",
+    "detect_format",
+    "load",
+    "loads",
+    "open_export",
+]
 
 
 @dataclass
@@ -54,62 +65,112 @@ def _reader(fmt: str):
     return importlib.import_module(f"slrflow.ingest.{fmt}").read
 
 
+class Export:
+    """One export file being read: its format is known at once, its records come as they are
+    read (:meth:`records`), and its count, encoding and warnings are complete once they have
+    all come. Nothing holds all of a large export's records."""
+
+    def __init__(
+        self, source: Source, *, search_id: str, fmt: str | None, mapping: dict[str, str] | None
+    ):
+        self.source, self.search_id, self.mapping = source, search_id, mapping
+        self.forced = fmt
+        self.format = fmt or detect_format(source)
+        self.file = source.name
+        self.count = 0
+
+    @property
+    def sha256(self) -> str:
+        return self.source.sha256
+
+    @property
+    def encoding(self) -> str:
+        return self.source.encoding
+
+    @property
+    def warnings(self) -> list[Warning_]:
+        return list(self.source.warnings)
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """The rows of the record table, in file order, each with its ``record_id``."""
+        source, fmt = self.source, self.format
+        ids = RecordIds()
+        # Entries are normalised as the reader yields them, so only one is held at a time; the
+        # cyclic garbage collector is paused meanwhile (it would rescan the rows a caller keeps,
+        # which hold no cycles, over and over: about 15% of the time for 100,000 records).
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            for entry in _reader(fmt)(source, mapping=self.mapping):
+                row = normalise(entry, search_id=self.search_id, source_file=source.name, fmt=fmt)
+                if not row["title"]:
+                    source.warn(
+                        entry.line,
+                        "record has no title; kept, identified by its other fields",
+                        field="title",
+                    )
+                if row["year"] is None and any(c.isdigit() for c in str(entry.fields.get("year"))):
+                    source.warn(
+                        entry.line,
+                        f"year {str(entry.fields['year'])[:40]!r} holds no year from 1500 to "
+                        "2099; left empty",
+                        field="year",
+                    )
+                ids.assign(row)
+                self.count += 1
+                yield row
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+        if not self.count and self.forced:
+            try:
+                detected = detect_format(source)
+            except IngestError:
+                detected = None
+            if detected and detected != self.forced:
+                raise IngestError(
+                    source.name,
+                    None,
+                    f"read as {self.forced} (the format given for it) this file has no records, "
+                    f"but its content looks like {detected}: correct the search log's format "
+                    "column, or leave it empty so that the format is detected",
+                    field="format",
+                )
+        if not self.count:
+            source.warn(None, f"no records found in this {fmt} file")
+
+
 def _read_source(
     source: Source, *, search_id: str, fmt: str | None, mapping: dict[str, str] | None
 ) -> IngestResult:
-    forced = fmt
-    fmt = fmt or detect_format(source)
-    rows = []
-    # Entries are normalised as the reader yields them, so only one is held at a time; the
-    # cyclic garbage collector is paused meanwhile (it would rescan the growing list of rows,
-    # which holds no cycles, over and over: about 15% of the time for 100,000 records).
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        for entry in _reader(fmt)(source, mapping=mapping):
-            row = normalise(entry, search_id=search_id, source_file=source.name, fmt=fmt)
-            if not row["title"]:
-                source.warn(
-                    entry.line,
-                    "record has no title; kept, identified by its other fields",
-                    field="title",
-                )
-            if row["year"] is None and any(c.isdigit() for c in str(entry.fields.get("year"))):
-                source.warn(
-                    entry.line,
-                    f"year {str(entry.fields['year'])[:40]!r} holds no year from 1500 to 2099; "
-                    "left empty",
-                    field="year",
-                )
-            rows.append(row)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-    assign_record_ids(rows)
-    if not rows and forced:
-        try:
-            detected = detect_format(source)
-        except IngestError:
-            detected = None
-        if detected and detected != forced:
-            raise IngestError(
-                source.name,
-                None,
-                f"read as {forced} (the format given for it) this file has no records, but its "
-                f"content looks like {detected}: correct the search log's format column, or "
-                "leave it empty so that the format is detected",
-                field="format",
-            )
-    if not rows:
-        source.warn(None, f"no records found in this {fmt} file")
+    return _read_whole(Export(source, search_id=search_id, fmt=fmt, mapping=mapping))
+
+
+def _read_whole(export: Export) -> IngestResult:
+    rows = list(export.records())  # first: the encoding and warnings are complete after it
     return IngestResult(
-        file=source.name,
-        format=fmt,
-        sha256=source.sha256,
-        encoding=source.encoding,
+        file=export.file,
+        format=export.format,
+        sha256=export.sha256,
+        encoding=export.encoding,
         records=rows,
-        warnings=list(source.warnings),
+        warnings=export.warnings,
     )
+
+
+def open_export(
+    path: str | Path,
+    *,
+    search_id: str | None = None,
+    fmt: str | None = None,
+    mapping: dict[str, str] | None = None,
+    name: str | None = None,
+) -> Export:
+    """Like :func:`load`, with the records read as they are asked for (:meth:`Export.records`)
+    instead of all at once: for exports too large to hold."""
+    path = Path(path)
+    source = Source.from_path(path, name=name)
+    return Export(source, search_id=search_id or path.stem, fmt=fmt, mapping=mapping)
 
 
 def load(
@@ -128,9 +189,7 @@ def load(
     file (default: the path as given). Raises :class:`IngestError` for a file that cannot be
     read at all; anything less is a warning in the result.
     """
-    path = Path(path)
-    source = Source.from_path(path, name=name)
-    return _read_source(source, search_id=search_id or path.stem, fmt=fmt, mapping=mapping)
+    return _read_whole(open_export(path, search_id=search_id, fmt=fmt, mapping=mapping, name=name))
 
 
 def loads(

@@ -19,9 +19,10 @@ Export quirks handled here:
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from bibtexparser import model
 from bibtexparser import splitter as _splitter
@@ -228,40 +229,62 @@ class _Splitter(Splitter):
 _QUICK_SPLITTER = hasattr(_splitter, "_MARK_PATTERN") and hasattr(Splitter, "_open_block")
 
 
-#: Where a file may be cut into pieces: a line that starts a block, as bibtexparser sees one.
-_PIECE_START = re.compile(r"\n(?=@\w*[ \t]*[{(])")
+#: A line where a file may be cut into pieces: one that starts a block, as bibtexparser sees one.
+_PIECE_START = re.compile(r"@\w*[ \t]*[{(]")
 #: Characters parsed at a time (a few thousand entries): the blocks of the whole file at once
 #: would take several times the file's size in memory.
 PIECE_CHARS = 1 << 22
 _STRING_BLOCK = re.compile(r"@\s*string", re.IGNORECASE)
+_STRING_WORD = re.compile(r"\s*string", re.IGNORECASE)
 
 
-def _pieces(text: str) -> Iterator[tuple[int, Library]]:
+def _has_string_block(lines: Iterable[str]) -> bool:
+    """An ``@string`` anywhere in the file (the ``@`` and the word may be lines apart)."""
+    at = False  # an "@" ended the last line that had anything
+    for line in lines:
+        if at and _STRING_WORD.match(line):
+            return True
+        if _STRING_BLOCK.search(line):
+            return True
+        if line.strip():
+            at = line.rstrip().endswith("@")
+    return False
+
+
+def _parse(text: str) -> Library:
+    """What bibtexparser.parse_string does, with the quicker splitter."""
+    library = (_Splitter if _QUICK_SPLITTER else Splitter)(text).split()
+    return ResolveStringReferencesMiddleware(allow_inplace_modification=True).transform(library)
+
+
+def _pieces(source: Source) -> Iterator[tuple[int, Library]]:
     """The file's blocks as ``bibtexparser.parse_string`` gives them, a piece at a time, each
-    with the number of lines before its piece.
+    with the number of lines before its piece. The file's lines are read as they are needed.
 
     Pieces start at a line that starts a block. Outside a block that is exactly where
     bibtexparser starts one; inside a block (a damaged entry) the piece fails to parse, and
     the rest of the file is then parsed in one go, as it would have been. ``@string``
     definitions apply to the whole file, so a file that has them is parsed whole.
     """
-    stack = [ResolveStringReferencesMiddleware(allow_inplace_modification=True)]
-    begin, lines = 0, 0
-    whole = _STRING_BLOCK.search(text) is not None
-    while begin < len(text):
-        cut = None if whole else _PIECE_START.search(text, begin + PIECE_CHARS)
-        end = cut.start() + 1 if cut else len(text)
-        # What bibtexparser.parse_string does, with the quicker splitter.
-        library = (_Splitter if _QUICK_SPLITTER else Splitter)(text[begin:end]).split()
-        for middleware in stack:
-            library = middleware.transform(library)
-        if cut and any(type(b) is model.ParsingFailedBlock for b in library.blocks):
-            # A block runs past the cut (or is damaged): parse the rest as one piece.
-            whole = True
-            continue
-        yield lines, library
-        lines += text.count("\n", begin, end)
-        begin = end
+    if _has_string_block(source.iter_lines()):
+        yield 0, _parse(source.text)
+        return
+    lines = source.iter_lines()
+    offset, piece, size = 0, [], 0
+    for line in lines:
+        if size >= PIECE_CHARS and _PIECE_START.match(line):
+            library = _parse("\n".join(piece) + "\n")
+            if any(type(b) is model.ParsingFailedBlock for b in library.blocks):
+                # A block runs past the cut (or is damaged): parse the rest as one piece.
+                yield offset, _parse("\n".join(itertools.chain(piece, [line], lines)))
+                return
+            yield offset, library
+            offset, piece, size = offset + len(piece), [], 0
+        piece.append(line)
+        size += len(line) + 1
+    text = "\n".join(piece)
+    if text:
+        yield offset, _parse(text)
 
 
 def read(source: Source, *, mapping: dict[str, str] | None = None) -> Iterator[Entry]:
@@ -273,7 +296,7 @@ def read(source: Source, *, mapping: dict[str, str] | None = None) -> Iterator[E
     logger = logging.getLogger("bibtexparser")
     level = logger.level
     cleaning, decoding = _stack()
-    pieces = _pieces(source.text)
+    pieces = _pieces(source)
     while True:
         logger.setLevel(logging.ERROR)
         try:

@@ -5,18 +5,21 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import shutil
 import sys
 from pathlib import Path
 
 import pandas as pd
 
-from slrflow.ingest import FORMATS, Warning_, load
+from slrflow.ingest import FORMATS, Warning_, open_export
 from slrflow.records import COLUMNS
 from slrflow.searchlog import parse_mapping, read_search_log
 from slrflow.tables import read_csv_chunks, write_csv
 
 #: Records per part when a record table is written.
 _PART = 20_000
+#: Bytes copied at a time when the per-search tables are combined.
+_COPY = 1 << 20
 
 
 def add_arguments_ingest(parser: argparse.ArgumentParser) -> None:
@@ -31,64 +34,87 @@ def add_arguments_ingest(parser: argparse.ArgumentParser) -> None:
 
 
 def ingest(args: argparse.Namespace) -> int:
-    """Read each file, normalise its records and write one table; warnings go to stderr."""
-    rows, summaries = [], []
-    for path in args.files:
-        if args.hits_reported == 0 and len(args.files) == 1 and not path.read_bytes().strip():
-            # A search that found nothing: its export is empty, as the search log says.
-            summaries.append(_no_records(path, name=args.name or str(path)))
-            print(f"{args.name or path}: 0 records (the search found none)", file=sys.stderr)
-            continue
-        result = load(
-            path,
-            search_id=args.search_id,
-            fmt=args.format,
-            mapping=parse_mapping(args.mapping) or None,
-            name=args.name if args.name and len(args.files) == 1 else None,
-        )
-        warnings = list(result.warnings)
-        if args.hits_reported is not None and args.hits_reported != len(result.records):
-            warnings.append(
-                Warning_(
-                    result.file,
-                    None,
-                    None,
-                    f"{len(result.records)} records parsed but the database reported "
-                    f"{args.hits_reported} hits; check the export is complete",
-                )
-            )
-        for warning in warnings:
-            print(f"warning: {warning}", file=sys.stderr)
-        print(
-            f"{result.file}: {len(result.records)} records ({result.format}, {result.encoding})",
-            file=sys.stderr,
-        )
-        rows.extend(result.records)
-        summaries.append(
-            {
-                "file": result.file,
-                "format": result.format,
-                "encoding": result.encoding,
-                "sha256": result.sha256,
-                "records": len(result.records),
-                "hits_reported": args.hits_reported,
-                "warnings": [vars(w) for w in warnings],
-            }
-        )
-    # Written a part at a time, each part let go once written: a second, tabular copy of a
-    # large export never exists whole.
+    """Read each file, normalise its records and write one table; warnings go to stderr.
+
+    Records are written a part at a time as they are read, so neither an export nor its table
+    is ever held whole. A file that cannot be read leaves no table behind.
+    """
     write_csv(pd.DataFrame(columns=COLUMNS), args.output)
-    while rows:
-        table = pd.DataFrame(rows[:_PART], columns=COLUMNS)
-        del rows[:_PART]
-        # A year missing from some records must not turn the others into floats ("2015.0").
-        table["year"] = table["year"].astype("Int64")
-        write_csv(table, args.output, append=True)
+    try:
+        summaries = [_ingest_file(path, args) for path in args.files]
+    except BaseException:
+        args.output.unlink(missing_ok=True)
+        raise
     if args.summary:
         args.summary.parent.mkdir(parents=True, exist_ok=True)
         body = summaries[0] if len(summaries) == 1 else summaries
         args.summary.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", "utf-8")
     return 0
+
+
+def _ingest_file(path: Path, args: argparse.Namespace) -> dict:
+    """Append the records of one export to the table; its summary."""
+    name = args.name or str(path)
+    if args.hits_reported == 0 and len(args.files) == 1 and _is_empty(path):
+        # A search that found nothing: its export is empty, as the search log says.
+        print(f"{name}: 0 records (the search found none)", file=sys.stderr)
+        return _no_records(path, name=name)
+    export = open_export(
+        path,
+        search_id=args.search_id,
+        fmt=args.format,
+        mapping=parse_mapping(args.mapping) or None,
+        name=args.name if args.name and len(args.files) == 1 else None,
+    )
+    part: list[dict] = []
+    for row in export.records():
+        part.append(row)
+        if len(part) == _PART:
+            _append(part, args.output)
+            part = []
+    _append(part, args.output)
+    records = export.count
+    warnings = export.warnings
+    if args.hits_reported is not None and args.hits_reported != records:
+        warnings.append(
+            Warning_(
+                export.file,
+                None,
+                None,
+                f"{records} records parsed but the database reported "
+                f"{args.hits_reported} hits; check the export is complete",
+            )
+        )
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"{export.file}: {records} records ({export.format}, {export.encoding})", file=sys.stderr)
+    return {
+        "file": export.file,
+        "format": export.format,
+        "encoding": export.encoding,
+        "sha256": export.sha256,
+        "records": records,
+        "hits_reported": args.hits_reported,
+        "warnings": [vars(w) for w in warnings],
+    }
+
+
+def _append(rows: list[dict], output: Path) -> None:
+    if not rows:
+        return
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    # A year missing from some records must not turn the others into floats ("2015.0").
+    table["year"] = table["year"].astype("Int64")
+    write_csv(table, output, append=True)
+
+
+def _is_empty(path: Path) -> bool:
+    """Nothing but white space in the file (read a block at a time)."""
+    with path.open("rb") as file:
+        while block := file.read(1 << 20):
+            if block.strip():
+                return False
+    return True
 
 
 def _no_records(path: Path, *, name: str) -> dict:
@@ -104,6 +130,26 @@ def _no_records(path: Path, *, name: str) -> dict:
     }
 
 
+def _append_table(table: Path, output: Path, records: int) -> int:
+    """Append the rows of a per-search table to the combined one; how many there were.
+
+    A table with the record table's columns (what ``slrflow ingest`` writes, ``records`` rows
+    by its summary) is copied as bytes; any other is read and written a part at a time with its
+    columns put in order.
+    """
+    header = pd.DataFrame(columns=COLUMNS).to_csv(index=False, lineterminator="\n").encode()
+    with table.open("rb") as source:
+        if source.readline() == header:
+            with output.open("ab") as target:
+                shutil.copyfileobj(source, target, _COPY)
+            return records
+    count = 0
+    for part in read_csv_chunks(table):
+        write_csv(part.reindex(columns=COLUMNS, fill_value=""), output, append=True)
+        count += len(part)
+    return count
+
+
 def add_arguments_ingest_report(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--search-log", type=Path, required=True)
     parser.add_argument("--review", type=Path, required=True, help="the review folder")
@@ -117,7 +163,7 @@ def add_arguments_ingest_report(parser: argparse.ArgumentParser) -> None:
 def ingest_report(args: argparse.Namespace) -> int:
     """Combine the per-search tables in search-log order and write the ingest report.
 
-    The tables are copied a part at a time, so memory does not grow with the review's size.
+    The tables are copied a block at a time, so memory does not grow with the review's size.
     """
     searches = read_search_log(args.search_log, review=args.review)
     tables = {p.stem: p for p in args.tables}
@@ -126,12 +172,9 @@ def ingest_report(args: argparse.Namespace) -> int:
     write_csv(pd.DataFrame(columns=COLUMNS), args.records)
     total = 0
     for search in searches:
-        records = 0
-        for part in read_csv_chunks(tables[search.search_id]):
-            write_csv(part.reindex(columns=COLUMNS, fill_value=""), args.records, append=True)
-            records += len(part)
-        total += records
         summary = summaries[search.search_id]
+        records = _append_table(tables[search.search_id], args.records, summary["records"])
+        total += records
         report.append(
             {
                 "search_id": search.search_id,

@@ -19,6 +19,7 @@ spreadsheet shows), not the physical line: a quoted cell may span several lines.
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -440,36 +441,41 @@ def _delimiter(first_line: str) -> str:
     return ";" if first_line.count(";") > first_line.count(",") else ","
 
 
-def _lines_with_ends(text: str) -> Iterator[str]:
-    """The lines ``io.StringIO(text, newline="")`` would give (``text`` has only ``\\n`` line
-    ends), one at a time, without the copy of the whole text (four bytes a character) that
-    :class:`io.StringIO` makes."""
-    begin = 0
-    while True:
-        end = text.find("\n", begin)
-        if end < 0:
-            if begin < len(text):
-                yield text[begin:]
-            return
-        yield text[begin : end + 1]
-        begin = end + 1
+def _lines_with_ends(lines: Iterator[str]) -> Iterator[str]:
+    """The lines ``io.StringIO(text, newline="")`` would give, from the lines of ``text`` (which
+    has only ``\\n`` line ends) as :meth:`Source.iter_lines` gives them: one at a time, never
+    the whole text."""
+    previous = None
+    for line in lines:
+        if previous is not None:
+            yield previous + "\n"
+        previous = line
+    if previous:
+        yield previous
 
 
 def read(source: Source, *, mapping: dict[str, str] | None = None) -> Iterator[Entry]:
     """Records of a CSV or TSV export (comma, semicolon or tab, told from the header row)."""
-    text = source.text
-    first_line = text.lstrip("\n").split("\n", 1)[0]
+    lines = source.iter_lines()
+    blank = []  # the empty lines before the first that has anything
+    first_line = ""
+    for line in lines:
+        if line:
+            first_line = line
+            break
+        blank.append(line)
     skipped = 0
     if re.fullmatch(r"sep=.", first_line.strip()):
         # Excel's "sep=;" line names the delimiter; the header follows it.
         delimiter = first_line.strip()[-1]
-        skipped = text[: text.index(first_line)].count("\n") + 1
-        text = text[text.index(first_line) + len(first_line) + 1 :]
+        skipped = len(blank) + 1
+        rows = lines
     else:
         delimiter = _delimiter(first_line)
+        rows = itertools.chain(blank, [first_line], lines)
     # Exports put whole reference lists in one cell; the default limit (128 KiB) is too small.
     csv.field_size_limit(2**31 - 1)
-    reader = csv.reader(_lines_with_ends(text), delimiter=delimiter)
+    reader = csv.reader(_lines_with_ends(rows), delimiter=delimiter)
     try:
         yield from entries_from_rows(source, enumerate(reader, start=1 + skipped), mapping=mapping)
     except csv.Error as exc:

@@ -60,10 +60,9 @@ def detect_format(source: Source) -> str:
     """
     if source.is_zip:
         return "xlsx"
-    text = source.text
-    if not text.strip():
+    head = source.head
+    if not head.strip() and source.is_blank():
         raise IngestError(source.name, None, "file is empty (nothing but a byte-order mark)")
-    head = text[:20000]
     if _looks_binary(source, head):
         kind = "a PDF" if source.data[:5] == b"%PDF-" else "a binary file"
         raise IngestError(

@@ -19,7 +19,7 @@ from slrflow.workbooks import WorkbookError, cell_text, open_workbook, sheet_row
 def read(source: Source, *, mapping: dict[str, str] | None = None) -> Iterator[Entry]:
     """Records of the first sheet of an XLSX workbook."""
     try:
-        workbook = open_workbook(source.data, name=source.name)
+        workbook = open_workbook(source.read_bytes(), name=source.name)
     except WorkbookError as exc:
         raise IngestError(source.name, None, exc.message) from exc
     try:

@@ -10,9 +10,11 @@ config ``screening.stopping.method``):
     Bin-Hezam 2023): includes turn up along the prioritised order at a rate that falls, plus a
     small share scattered at random; the rate is fitted to the order so far, and screening may
     stop once the chance that more includes remain than the target allows is below
-    ``1 - confidence``. It uses how the ranking thins out, so it stops near where the target is
-    really reached; its guarantee rests on that model (measured in ``benchmarks/screening.py``),
-    not on random sampling.
+    ``1 - confidence`` AND the run of excludes since the last include is too long to be chance
+    had includes kept the pace of the last three (the run test, a floor in the spirit of SAFE).
+    It uses how the ranking thins out, so it stops near where the target is really reached;
+    its guarantee rests on those models (measured in ``benchmarks/screening.py``: the share of
+    runs reaching the target, on sets it was not tuned on), not on random sampling.
 ``buscar``
     the hypergeometric test below (Callaghan and Müller-Hansen 2020): conservative, and exact
     once records are drawn at random; it stops late when there are few includes.
@@ -24,7 +26,8 @@ misses a recall of ``tau`` with chance up to ``tau ** r``, so 95% recall at 95% 
 needs ``r >= log(0.05) / log(0.95)``, 59 sampled includes. Most reviews hold fewer includes in
 all (a review of 2,000 records with 40 includes would need every record screened), so neither
 saves work at that target. SAFE (Boetje and van de Schoot 2024) is a heuristic (stop after a
-run of excludes, a share of the records and a switch of model) that states no confidence.
+run of excludes, a share of the records and a switch of model) that states no confidence; its
+run of excludes lives on in the counting rule's run test, scaled to the pace of the ranking.
 
 buscar. Callaghan and Müller-Hansen (2020, "Statistical stopping criteria for automated
 screening in systematic reviews", Systematic Reviews 9:273) test the null hypothesis "the
@@ -195,8 +198,8 @@ class StoppingEstimate:
     #: the recall target and the confidence it is tested at
     recall_target: float
     confidence: float
-    #: chance that the recall target has been missed (buscar: the p-value); stop below
-    #: 1 - confidence
+    #: chance that the recall target has been missed (counting: the larger of the estimate's
+    #: and the run test's; buscar: the p-value); stop below 1 - confidence
     p_value: float
     #: True when the recall target is met at the stated confidence
     target_met: bool
@@ -333,13 +336,15 @@ def stop_point(
     n_priors: int = 0,
     every: int = 1,
     scattered: float = counting.SCATTERED,
+    recent: int = counting.RECENT,
 ) -> tuple[int, float] | None:
     """Where a rule first stops along a screening order, tested after every ``every``
     decisions: (decisions made then, priors included; the chance of a missed target), or None.
 
     The rule sees only the labels up to each point, so computing it afterwards on a whole
     order gives the same point as testing while screening. ``scattered``: the counting rule's
-    share of includes assumed spread at random (:data:`slrflow.screening.counting.SCATTERED`).
+    share of includes assumed spread at random (:data:`slrflow.screening.counting.SCATTERED`);
+    ``recent``: includes its run test compares with (0: estimate alone).
     """
     _check(method, recall_target, confidence)
     if every < 1:
@@ -349,15 +354,21 @@ def stop_point(
     found_before = int(y[:n_priors].sum())
     if method == "counting":
         result = counting.curve(
-            y, n_records, n_priors=n_priors, recall_target=recall_target, scattered=scattered
+            y,
+            n_records,
+            n_priors=n_priors,
+            recall_target=recall_target,
+            scattered=scattered,
+            recent=recent,
         )
-        tested = np.arange(result.p_missed.size)
+        p = result.p_stop
+        tested = np.arange(p.size)
         tested = tested[(tested + 1) % every == 0]
-        hits = tested[(result.p_missed[tested] < alpha) & (result.found[tested] > 0)]
+        hits = tested[(p[tested] < alpha) & (result.found[tested] > 0)]
         if hits.size == 0:
             return None
         first = int(hits[0])
-        return n_priors + first + 1, float(result.p_missed[first])
+        return n_priors + first + 1, float(p[first])
     for end in range(n_priors + every, y.size + 1, every):
         if found_before or y[n_priors:end].any():
             p, _ = buscar_p(y[:end], n_records, recall_target)

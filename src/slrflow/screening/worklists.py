@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from slrflow import tables
 from slrflow.records import LIST_SEPARATOR
 from slrflow.screening import STAGES, ScreeningError
 from slrflow.screening.criteria import Criteria
@@ -40,7 +39,7 @@ def write_sheets(
     ranker's cold start reads ``criteria_file``)."""
     status = read_csv(status)
     references = read_csv(references)
-    by_id = {r["reference_id"]: r for r in tables.rows(references)}
+    by_id = _RowsById(references)
     for stage in STAGES:
         waiting = status[(status["stage"] == stage) & (status["awaiting"] != "")]
         order, terms = priority_order(
@@ -81,6 +80,20 @@ def write_sheets(
         path = out_dir / stage / "resolutions.xlsx"
         write_resolution_sheet(path, rows, stage=stage, policy=policy, criteria=criteria)
         print(f"{path}: {len(rows)} open conflict(s) to settle", file=sys.stderr)
+
+
+class _RowsById:
+    """A reference's row as a dict, made when it is asked for: a sheet lists a few thousand
+    references, and a dict for each of a large review's would take gigabytes."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self._columns = [str(c) for c in frame.columns]
+        self._values = [frame[c].to_numpy(dtype=object) for c in frame.columns]
+        self._position = {ref: i for i, ref in enumerate(frame["reference_id"])}
+
+    def __getitem__(self, reference_id: str) -> dict:
+        i = self._position[reference_id]
+        return dict(zip(self._columns, (v[i] for v in self._values), strict=True))
 
 
 def priority_order(

@@ -349,3 +349,17 @@ def test_two_names_of_one_conference_agree_as_a_journal():
     result = deduplicate(table, quiet=True)
     assert _groups(table, result) == [{"a", "b"}]
     assert result.evidence[0].rule == "long_title_source"
+
+
+def test_a_translated_title_at_the_same_place_without_a_year():
+    # another language's title: only the place tells; with the year missing on one side the
+    # same issue and the same page range (first and last page) stand in for it
+    english = {"record_id": "t1", "search_id": "s", "authors": "Haipeter, T",
+               "title": "Platform economy and crowdworking as challenges for codetermination",
+               "journal": "Industrielle Beziehungen", "year": "2020", "volume": "27",
+               "issue": "2", "pages": "205-226"}  # fmt: skip
+    german = {**english, "record_id": "t2", "year": "",
+              "title": "Plattformokonomie und Crowdworking als Herausforderungen"}  # fmt: skip
+    assert _verdict(english, german) == ("same", "source_locator")
+    # the first page alone is not enough without the year
+    assert _verdict({**english, "pages": "205"}, {**german, "pages": "205"})[0] == "different"

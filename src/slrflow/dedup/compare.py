@@ -613,7 +613,13 @@ def _rules(keys: Keys, i: int, j: int, s: dict, o: Options, w: FieldWeights) -> 
             return ("same", rule + "_only") if a is None or a >= 0.5 else ("maybe", rule + "_only")
         if t >= 0.8 or prefix:
             return "same", rule
-        if (a or 0) >= 0.8 and y == 1.0 and (page_eq or vol_eq) and not supplement:
+        # the same identifier under another (translated) title: the authors and the place
+        # agree (without a year, both volume and page)
+        if (
+            (a or 0) >= 0.8
+            and (y == 1.0 and (page_eq or vol_eq) or y is None and page_eq and vol_eq)
+            and not supplement
+        ):
             return "same", rule + "_translated_title"
         if t < 0.6:
             return "different", rule + "_shared"
@@ -745,15 +751,20 @@ def _rules(keys: Keys, i: int, j: int, s: dict, o: Options, w: FieldWeights) -> 
         and not contradiction
         and not both_conference
         and not re.search(r"[a-z]$", keys.page[i])  # "81A": meeting-abstract pages
-        and y == 1.0
         and journal_ok
         and vol_eq
         and page_eq
         and not supplement
         and (
-            (first_author_match(keys, i, j) and (a or 0) >= 0.8)
-            # no authors to compare: the same issue and the same page range instead
-            or (a is None and issue_eq and _same_page_range(keys, i, j))
+            (y == 1.0 and first_author_match(keys, i, j) and (a or 0) >= 0.8)
+            # no authors or no year to compare: the same issue and page range instead
+            or (
+                (a is None) != (y is None)
+                and (a is None or (first_author_match(keys, i, j) and a >= 0.8))
+                and (y is None or y == 1.0)
+                and issue_eq
+                and _same_page_range(keys, i, j)
+            )
         )
         and not generic
     ):

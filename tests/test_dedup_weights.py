@@ -363,3 +363,17 @@ def test_a_translated_title_at_the_same_place_without_a_year():
     assert _verdict(english, german) == ("same", "source_locator")
     # the first page alone is not enough without the year
     assert _verdict({**english, "pages": "205"}, {**german, "pages": "205"})[0] == "different"
+
+
+def test_a_meeting_named_after_its_journal_in_abbreviated_words():
+    # the meeting's abstracts printed in the journal's supplement, every word abbreviated:
+    # its first words abbreviate the journal, a later one names the meeting (cong)
+    abstract = {"record_id": "m1", "search_id": "s", "year": "2011",
+                "title": "A phase II study of eculizumab in patients with atypical HUS",
+                "authors": "Licht, C; Muus, P", "journal": "J Thromb Haemost"}  # fmt: skip
+    meeting = {**abstract, "record_id": "m2",
+               "journal": "Jour Thro Haem 23rd Cong Inte Soci Thro Haem Kyoto"}  # fmt: skip
+    assert _verdict(abstract, meeting) == ("same", "title_authors_year")
+    # a meeting named after another journal: the journal (reliable here) keeps them apart
+    other = {**abstract, "record_id": "m3", "journal": "Vasc Medi Soci 12th Annu Meet Boston"}
+    assert _verdict(abstract, other)[0] == "different"

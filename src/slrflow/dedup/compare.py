@@ -556,7 +556,27 @@ def _same_publication(keys: Keys, i: int, j: int, locator: bool) -> bool:
             or jb.startswith(ja + " ")
             or (journal_similarity(parent_journal(ja), jb) or 0) >= 0.9
             or (journal_similarity(parent_journal(jb), ja) or 0) >= 0.9
+            or _meeting_of(ja, jb)
+            or _meeting_of(jb, ja)
         )
+    )
+
+
+#: words (and their abbreviations) that name a meeting after its journal's name
+_MEETING = re.compile(r"^(conf|cong|meet|symp|annu|abstr|proc|suppl)")
+
+
+def _meeting_of(meeting: str, journal: str) -> bool:
+    """``meeting`` is a meeting named after ``journal`` in any of their abbreviations: its
+    first words abbreviate the journal's whole name and a later word names a meeting
+    (``jour thro haem 23rd cong ...`` after ``j thromb haemost``)."""
+    name = [w for w in journal.split() if w not in _STOP]
+    words = [w for w in meeting.split() if w not in _STOP]
+    if len(name) < 2 or len(words) <= len(name):
+        return False
+    rest = words[len(name) :]
+    return any(_MEETING.match(w) for w in rest) and is_abbreviation(
+        " ".join(words[: len(name)]), " ".join(name)
     )
 
 

@@ -8,11 +8,16 @@ import pandas as pd
 import pytest
 
 from slrflow.dedup import Options, deduplicate
-from slrflow.dedup.compare import is_abbreviation, journal_forms_similarity, similarities
+from slrflow.dedup.compare import (
+    classify,
+    is_abbreviation,
+    journal_forms_similarity,
+    similarities,
+)
 from slrflow.dedup.load import prepare_table
 from slrflow.dedup.outputs import evidence, field_weights
 from slrflow.dedup.prepare import journal_forms, prepare, split_run_together, surname_key
-from slrflow.dedup.weights import estimate, level, random_pairs
+from slrflow.dedup.weights import estimate, level, prior_weights, random_pairs
 
 # --- m and u counted on a tiny constructed set ----------------------------------------------
 
@@ -247,3 +252,100 @@ def test_names_run_together_or_with_initials_first_give_one_surname():
         {"title": "x", "authors": "Adeli, Khosrow; Lewis, Gary F"},
     )
     assert keys.surnames[0] == keys.surnames[1] == ("adeli", "lewis")
+
+
+# --- a field missing, moved or mistyped in one export ---------------------------------------
+
+
+def test_one_reliable_field_does_not_split_a_pair_certain_at_the_same_place():
+    # the issue is reliable here (it vetoes); one copy has it mistyped (5 for 1), while title,
+    # authors, year, journal, volume and first page agree: the same work
+    table = _review(issue_of=lambda w, copy: "5" if (w, copy) == (0, 1) else str(1 + w % 4))
+    result = deduplicate(table, quiet=True)
+    assert result.weights.vetoes("issue")
+    assert {"w0c0", "w0c1"} in _groups(table, result)
+
+
+def test_a_column_in_every_issue_stays_apart_without_pages():
+    # the editor's column of two issues of one volume: title, author, year, journal and
+    # volume agree, the issue (reliable here) differs and no page tells where they are
+    rows = [
+        {"record_id": f"e{k}", "search_id": "s",
+         "title": "Remarks from the editor of the quarterly on the year ahead",
+         "authors": "Lee, A", "year": "2000", "journal": "Quarterly Review",
+         "volume": "24", "issue": str(k)}
+        for k in (1, 2)
+    ]  # fmt: skip
+    table, _ = prepare_table(pd.DataFrame(rows).astype(str))
+    reliable = _review(issue_of=lambda w, copy: str(1 + w % 4))
+    both = pd.concat([reliable, table], ignore_index=True)
+    result = deduplicate(both, quiet=True)
+    assert result.weights.vetoes("issue")
+    assert not any(g & {"e1", "e2"} for g in _groups(both, result))
+
+
+def test_missing_authors_with_the_whole_place_in_the_journal_agreeing():
+    # title ratio 2 x 39 / (39 + 47) = 0.91: below title_same (0.93), above 0.8; no authors on
+    # one side; journal, volume and first page agree
+    table, result = _two(authors="", title="Effects of mentoring schemes on young offenders")
+    assert _groups(table, result) == [{"a", "b"}]
+    assert result.evidence[0].rule == "close_title_full_source"
+    # without the page the place is not known: kept apart
+    table, result = _two(
+        authors="", title="Effects of mentoring schemes on young offenders", pages=""
+    )
+    assert _groups(table, result) == []
+
+
+def test_volume_written_in_the_issue_field():
+    # one export put the volume in the issue field and has no volume; the other no issue
+    table, _ = prepare_table(
+        pd.DataFrame(
+            [
+                {"record_id": "a", "title": "x", "volume": "", "issue": "1109"},
+                {"record_id": "b", "title": "x", "volume": "1109", "issue": ""},
+                {"record_id": "c", "title": "x", "volume": "", "issue": "3"},
+            ]
+        )
+    )
+    keys = prepare(table)
+    assert similarities(keys, 0, 1)["volume"] == 1.0
+    assert similarities(keys, 0, 1)["issue"] is None
+    assert similarities(keys, 1, 2)["volume"] is None  # 3 is not 1109: nothing known
+
+
+def _verdict(first: dict, second: dict) -> tuple[str, str]:
+    """The verdict on two records in a review where every field has proved reliable."""
+    table, _ = prepare_table(pd.DataFrame([first, second]).astype(str))
+    weights = prior_weights()
+    for weight in weights.fields.values():
+        weight.role = "veto"
+    found = classify(prepare(table), 0, 1, Options(), weights=weights)
+    return found.verdict, found.rule
+
+
+def test_a_chapter_and_its_book_series_share_the_page_range():
+    # one export names the book series, the other the book, and only one gives the volume:
+    # the journal (reliable) disagrees, but the same first and last page is one place
+    chapter = {"record_id": "c1", "search_id": "s", "year": "2011",
+               "title": "Thrombotic microangiopathies from animal models to human disease",
+               "authors": "Noris, M; Remuzzi, G", "journal": "Contributions to Nephrology",
+               "volume": "169", "pages": "337-350"}  # fmt: skip
+    book = {**chapter, "record_id": "c2", "volume": "",
+            "journal": "Experimental Models for Renal Diseases"}  # fmt: skip
+    assert _verdict(chapter, book) == ("same", "title_authors_year")
+    # one page is no range (many short items share one): the journal keeps them apart
+    assert _verdict({**chapter, "pages": "337"}, {**book, "pages": "337"})[0] == "different"
+
+
+def test_two_names_of_one_conference_agree_as_a_journal():
+    first = {"record_id": "a", "search_id": "s", "doc_type": "inproceedings",
+             "title": "Hiring biases in online labor markets: the case of gender stereotyping",
+             "authors": "Chan, J; Wang, J", "year": "2014",
+             "journal": "International Conference on Information Systems"}  # fmt: skip
+    second = {**first, "record_id": "b", "authors": "",
+              "journal": "ICIS 2014: Building a Better World"}  # fmt: skip
+    table, _ = prepare_table(pd.DataFrame([first, second]))
+    result = deduplicate(table, quiet=True)
+    assert _groups(table, result) == [{"a", "b"}]
+    assert result.evidence[0].rule == "long_title_source"

@@ -309,7 +309,11 @@ def ascii_fold(text: str) -> str:
     if text.isascii():
         return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    # each distinct mark is removed in one pass (a long abstract holds few distinct characters)
+    for char in set(decomposed):
+        if not char.isascii() and unicodedata.combining(char):
+            decomposed = decomposed.replace(char, "")
+    return decomposed.lower()
 
 
 _INITIALS = re.compile(r"(?:[A-Z]\.?-?){1,4}")

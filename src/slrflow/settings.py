@@ -26,10 +26,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-import yaml
-
-from slrflow import yamlfiles
 from slrflow.errors import ConfigError
 from slrflow.messages import problem_list
 from slrflow.sheets import load_schema
@@ -78,6 +74,8 @@ def _place(path, key: str | None = None) -> str:
 def problems(config: Any, node: dict[str, Any], *, prefix: tuple = ()) -> list[str]:
     """Every way ``config`` breaks the schema ``node``, one sentence each, naming the setting
     (``screening.stages.full_text``) and, for an unknown key, the nearest known one."""
+    import jsonschema  # only when there is something to check: a command starts quicker
+
     validator = jsonschema.Draft202012Validator(node)
     found = []
     for error in sorted(validator.iter_errors(config), key=lambda e: [str(p) for p in e.path]):
@@ -147,7 +145,8 @@ def with_defaults(name: str, given: Mapping[str, Any] | None) -> dict[str, Any]:
 def section(name: str, given: Mapping[str, Any] | None, *, file: str = "config.yaml") -> dict:
     """One section of the config (``dedup``, ``screening`` ...), validated and with its
     defaults; ``None`` is the empty section (all defaults)."""
-    _stop(section_problems(name, given), file)
+    if given or "required" in _subschema(name):
+        _stop(section_problems(name, given), file)
     return with_defaults(name, given)
 
 
@@ -170,6 +169,10 @@ def read_section(
             raise ConfigError(f"the {name} section must be an object", field="--settings")
         return section(name, value, file="--settings")
     if config is not None:
+        import yaml
+
+        from slrflow import yamlfiles
+
         path = Path(config)
         try:
             data = yamlfiles.load(path) or {}

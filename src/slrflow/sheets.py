@@ -20,12 +20,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pandas as pd
 
 from slrflow import limits
 from slrflow.errors import ProblemsError
-from slrflow.workbooks import WorkbookError, open_workbook, sheet_table
 
 #: Suffixes of the files read as sheets.
 SHEET_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")
@@ -113,6 +111,8 @@ def _csv_frame(path: Path) -> pd.DataFrame:
 
 
 def _workbook_frame(path: Path, sheet: str | int) -> pd.DataFrame:
+    from slrflow.workbooks import open_workbook, sheet_table  # openpyxl: only for workbooks
+
     workbook = open_workbook(path)
     try:
         if isinstance(sheet, int):
@@ -164,6 +164,8 @@ def read_sheet(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError, csv.Error) as exc:
         if isinstance(exc, SheetError | limits.LimitError):
             raise
+        from slrflow.workbooks import WorkbookError
+
         if isinstance(exc, WorkbookError):
             raise SheetError(str(path), [exc.message]) from exc
         raise SheetError(str(path), [f"cannot be read as a table: {exc}"]) from exc
@@ -171,7 +173,7 @@ def read_sheet(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
     return frame.map(lambda v: v.strip() if isinstance(v, str) else v)
 
 
-def _describe(error: jsonschema.ValidationError) -> str:
+def _describe(error: Any) -> str:
     schema = error.schema if isinstance(error.schema, dict) else {}
     hint = schema.get("description", "")
     if error.validator == "enum":
@@ -208,6 +210,8 @@ def validate_rows(
             f"The sheet's columns are: {known}"
         )
         raise SheetError(file, problems)
+    import jsonschema  # imported when a sheet is checked: commands that check none start quicker
+
     validator = jsonschema.Draft202012Validator(schema)
     numbers = rows if rows is not None else range(2, len(frame) + 2)
     for number, row in zip(numbers, frame.to_dict(orient="records"), strict=True):
@@ -224,6 +228,8 @@ def validate_cells(frame: pd.DataFrame, schema_name: str, *, file: str) -> None:
     """:func:`validate_rows` for a schema whose rules are per field (no required fields, no
     rules across fields): each distinct value is checked once, so a sheet of 100,000 rows
     takes a moment, not minutes. Empty cells are not checked."""
+    import jsonschema
+
     properties = load_schema(schema_name)["properties"]
     problems = []
     for column in frame.columns:

@@ -15,10 +15,8 @@ is not compared all-with-all: its records are sorted by title and each is compar
 
 from __future__ import annotations
 
-from collections import defaultdict
-from itertools import combinations
-
 import numpy as np
+import pandas as pd
 
 from slrflow.dedup.prepare import Keys
 
@@ -47,29 +45,64 @@ def blocking_keys(keys: Keys, i: int) -> list[str]:
     return out
 
 
+def _all_blocking_keys(keys: Keys) -> tuple[list[str], list[int]]:
+    """The keys of :func:`blocking_keys` for every record, one field at a time (quicker than
+    record by record): the keys and the record each belongs to."""
+    names: list[str] = []
+    owners: list[int] = []
+
+    def add(found: list[tuple[str, int]]) -> None:
+        names.extend(k for k, _ in found)
+        owners.extend(i for _, i in found)
+
+    add([("d:" + d, i) for i, d in enumerate(keys.doi) if d])
+    add([("c:" + d, i) for i, d in enumerate(keys.doi_family) if d])
+    add([("p:" + p, i) for i, p in enumerate(keys.pmid) if p])
+    titles = [(t, i) for i, t in enumerate(keys.title_key) if len(t) >= 12]
+    add([("t:" + t[:24], i) for t, i in titles])
+    add([("e:" + t[-24:], i) for t, i in titles])
+    firsts = [(s[0], i) for i, s in enumerate(keys.surnames) if s and s[0]]
+    year = keys.year
+    add([(f"a:{first}:{year[i]}", i) for first, i in firsts])
+    add([(f"a:{first}:{year[i] + 1}", i) for first, i in firsts if year[i] is not None])
+    volume, page = keys.volume, keys.page
+    add([(f"v:{year[i]}:{v}:{page[i]}", i) for i, v in enumerate(volume) if v and page[i]])
+    return names, owners
+
+
 def candidate_pairs(keys: Keys, *, max_block: int = 40, window: int = 8) -> np.ndarray:
     """Unique pairs ``(i, j)`` with ``i < j`` of records sharing a blocking key, as an
     ``(n, 2)`` integer array sorted by ``i`` then ``j``."""
-    blocks: dict[str, list[int]] = defaultdict(list)
-    for i in range(len(keys)):
-        for key in blocking_keys(keys, i):
-            blocks[key].append(i)
     n = len(keys)
-    codes: list[int] = []
-    add = codes.append
-    for members in blocks.values():
-        size = len(members)
-        if size < 2:
-            continue
-        if size <= max_block:
-            for x, y in combinations(members, 2):  # members are in increasing order
-                add(x * n + y)
-        else:
-            order = sorted(members, key=lambda m: (keys.title_key[m], m))
-            for step in range(1, window + 1):
-                for x, y in zip(order, order[step:], strict=False):
-                    add(min(x, y) * n + max(x, y))
+    names, owners = _all_blocking_keys(keys)
+    if not names:
+        return np.empty((0, 2), dtype=np.int64)
+    block, _ = pd.factorize(pd.Series(names, dtype=object))
+    record = np.asarray(owners, dtype=np.int64)
+    order = np.lexsort((record, block))  # by block, members in increasing order
+    block, record = block[order], record[order]
+    starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]])
+    sizes = np.diff(np.r_[starts, len(block)])
+    codes: list[np.ndarray] = []
+    # the blocks of one size as rows of a matrix: all their pairs at once
+    for size in np.unique(sizes[(sizes >= 2) & (sizes <= max_block)]).tolist():
+        first = starts[sizes == size]
+        members = record[first[:, None] + np.arange(size)]
+        x, y = np.triu_indices(size, k=1)
+        codes.append((members[:, x] * n + members[:, y]).ravel())
+    # a large block: each record with its nearest neighbours in title order
+    large = sizes > max_block
+    for first, size in zip(starts[large].tolist(), sizes[large].tolist(), strict=True):
+        ordered = sorted(
+            record[first : first + size].tolist(), key=lambda m: (keys.title_key[m], m)
+        )
+        ordered = np.asarray(ordered, dtype=np.int64)
+        for step in range(1, window + 1):
+            x, y = ordered[:-step], ordered[step:]
+            codes.append(np.minimum(x, y) * n + np.maximum(x, y))
     if not codes:
         return np.empty((0, 2), dtype=np.int64)
-    unique = np.unique(np.asarray(codes, dtype=np.int64))
+    # sorted, then each code once (quicker than np.unique's hashing on millions of pairs)
+    every = np.sort(np.concatenate(codes))
+    unique = every[np.r_[True, every[1:] != every[:-1]]]
     return np.stack([unique // n, unique % n], axis=1)

@@ -21,7 +21,7 @@ from slrflow.dedup.decisions import read_decisions
 from slrflow.dedup.load import Problem, load
 from slrflow.dedup.merge import references
 from slrflow.dedup.options import Options
-from slrflow.dedup.run import Result, deduplicate
+from slrflow.dedup.run import Result, deduplicate, without_cycle_collection
 from slrflow.errors import ConfigError
 from slrflow.tables import write_csv
 
@@ -57,6 +57,11 @@ def dedup(args: argparse.Namespace) -> int:
     if not args.output and not args.outdir:
         raise ConfigError("give -o CLUSTERS.csv, --outdir FOLDER or both")
     options = _options(args)
+    with without_cycle_collection():
+        return _dedup(args, options)
+
+
+def _dedup(args: argparse.Namespace, options: Options) -> int:
     table, problems = load(args.records)
     decided = {}
     if args.decisions:

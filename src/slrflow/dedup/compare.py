@@ -128,8 +128,8 @@ def title_is_prefix(a: str, b: str, *, words: int = 4) -> bool:
     short, long = (a, b) if len(a) <= len(b) else (b, a)
     return (
         bool(short)
-        and len(short.split()) >= words
         and (long.startswith(short + " ") or long.endswith(" " + short))
+        and len(short.split()) >= words
     )
 
 
@@ -137,6 +137,8 @@ def author_similarity(keys: Keys, i: int, j: int) -> float | None:
     tokens_a, tokens_b = keys.name_tokens[i], keys.name_tokens[j]
     if not tokens_a or not tokens_b:
         return None
+    if tokens_a == tokens_b:  # the same names (most duplicates): every measure below is 1
+        return 1.0
     best = len(tokens_a & tokens_b) / min(len(tokens_a), len(tokens_b))
     sa, sb = set(keys.surnames[i]) - {""}, set(keys.surnames[j]) - {""}
     if sa and sb:
@@ -322,11 +324,13 @@ def title_word_conflict(a: str, b: str) -> bool:
     joined_a, joined_b = "".join(sorted(only_a)), "".join(sorted(only_b))
     if joined_a == joined_b:  # a word split in two ("health care" / "healthcare")
         return False
+    # the other side's own words in their order (a set's order changes from run to run)
+    run_together_b = "".join(w for w in b.split() if w in only_b)
     for word in only_a:
-        if any(c.isdigit() for c in word) and any(c.isdigit() for c in "".join(only_b)):
+        if any(c.isdigit() for c in word) and any(c.isdigit() for c in run_together_b):
             return True
         if len(word) >= 3 and not any(fuzz.ratio(word, other) >= _TYPO for other in only_b):
-            if "".join(only_b) in "".join(a.split()) or word in "".join(b.split()):
+            if run_together_b in "".join(a.split()) or word in "".join(b.split()):
                 continue  # the word run together with its neighbour on the other side
             return True
     return False
@@ -350,6 +354,17 @@ def _shifted(keys: Keys, i: int, j: int) -> bool:
     )
 
 
+def _in_issue(keys: Keys, i: int, j: int) -> bool:
+    """Record ``i`` holds ``j``'s volume in its issue field and nothing else of the two is
+    given (the export put the volume in the wrong field)."""
+    return (
+        not keys.volume[i]
+        and not keys.issue[j]
+        and bool(keys.issue[i])
+        and keys.issue[i] == keys.volume[j]
+    )
+
+
 def similarities(keys: Keys, i: int, j: int, title: float | None = None) -> dict:
     """Every field similarity of records ``i`` and ``j`` (see the module docstring)."""
     ya, yb = keys.year[i], keys.year[j]
@@ -359,6 +374,8 @@ def similarities(keys: Keys, i: int, j: int, title: float | None = None) -> dict
     pages = page_similarity(keys, i, j)
     if volume == 0.0 and keys.volume[i] == keys.issue[j] and keys.issue[i] == keys.volume[j]:
         volume = issue = 1.0  # volume and issue swapped in one export
+    elif volume is None and issue is None and (_in_issue(keys, i, j) or _in_issue(keys, j, i)):
+        volume = 1.0
     elif _shifted(keys, i, j) or _shifted(keys, j, i):
         volume, issue, pages = 1.0, 1.0, None
     return {
@@ -431,7 +448,8 @@ _WEIGHABLE = ("title_no_authors", "title_authors", "similar_title")
 def _decide(keys: Keys, i: int, j: int, sims: dict, o: Options, w: FieldWeights) -> tuple[str, str]:
     # A field that is no more telling among duplicates than among strangers in this review is
     # treated as missing; a field that disagrees without having proved reliable only doubts.
-    s = {k: (None if k in CORROBORATING and w.ignored(k) else v) for k, v in sims.items()}
+    ignored = w.ignored_corroborating
+    s = {k: (None if k in ignored else v) for k, v in sims.items()} if ignored else sims
     verdict, rule = _rules(keys, i, j, s, o, w)
     if (
         verdict == "maybe"
@@ -457,13 +475,16 @@ def _decide(keys: Keys, i: int, j: int, sims: dict, o: Options, w: FieldWeights)
 def _pages_written_differently(keys: Keys, i: int, j: int, s: dict) -> bool:
     """The whole citation but the pages agrees and no issue tells the two apart: the pages
     are written another way (a page count, an article number, another pagination)."""
+    rest = (s["year"], s["authors"], s["journal"])
     return (
         s["issue"] is None
         and s["volume"] == 1.0
-        and s["year"] == 1.0
         and (s["title"] or 0) >= 0.97
-        and (s["authors"] or 0) >= 0.9
-        and (s["journal"] or 0) >= 0.8
+        # year, authors and journal agree; one of them may be missing
+        and s["year"] in (1.0, None)
+        and (s["authors"] is None or s["authors"] >= 0.9)
+        and (s["journal"] is None or s["journal"] >= 0.8)
+        and sum(value is None for value in rest) <= 1
         and not (keys.generic[i] or keys.generic[j])
     )
 
@@ -477,6 +498,17 @@ def _certain_without(keys: Keys, i: int, j: int, s: dict, doubting: list[str]) -
         return False
     others = [name for name in CORROBORATING if name not in doubting]
     return sum(level(name, s[name]) == "agree" for name in others) >= 3
+
+
+def _overruled(keys: Keys, i: int, j: int, s: dict, disagreeing: list[str]) -> bool:
+    """One reliable field disagrees with a pair that is certain without it and sits at the same
+    place in the journal: two of volume, issue and first page (other than that field) agree.
+    Works that recur in every issue (an editor's column) differ in their pages, so an issue
+    alone against a missing page range still keeps them apart."""
+    if len(disagreeing) != 1 or not _certain_without(keys, i, j, s, disagreeing):
+        return False
+    place = [name for name in ("volume", "issue", "pages") if name not in disagreeing]
+    return sum(s[name] == 1.0 for name in place) >= 2
 
 
 def _disagreeing(keys: Keys, i: int, j: int, s: dict) -> list[str]:
@@ -495,9 +527,20 @@ def _disagreeing(keys: Keys, i: int, j: int, s: dict) -> list[str]:
             forms != {"conference"}
             and not _same_publication(keys, i, j, vol_eq and page_eq)
             and not (vol_eq and (page_eq or s["issue"] == 1.0))
+            and not (_same_page_range(keys, i, j) and s["year"] == 1.0)
         ):
             out.append("journal")
     return out
+
+
+def _same_page_range(keys: Keys, i: int, j: int) -> bool:
+    """The same first and last page, several pages apart (``93-105`` in both): the place of
+    one text, whatever the two exports call the book or series it is in."""
+    first, last = keys.page[i], keys.page_end[i]
+    return bool(first and last and first != last) and (first, last) == (
+        keys.page[j],
+        keys.page_end[j],
+    )
 
 
 def _same_publication(keys: Keys, i: int, j: int, locator: bool) -> bool:
@@ -544,7 +587,16 @@ def _rules(keys: Keys, i: int, j: int, s: dict, o: Options, w: FieldWeights) -> 
             return "same", "notice_same_place"
         return "different", "notice"
     if keys.notice[i]:
-        if t is not None and t >= 0.97 and (s["doi"] == 1.0 or (vol_eq and page_eq)):
+        # the same notice at the same place (volume and page; one of them may be missing)
+        place = (vol_eq and page_eq) or (
+            (vol_eq or page_eq)
+            and s["volume"] in (1.0, None)
+            and s["pages"] in (1.0, None)
+            and s["issue"] != 0.0
+            and y == 1.0
+            and not (keys.generic[i] or keys.generic[j])
+        )
+        if t is not None and t >= 0.97 and (s["doi"] == 1.0 or place):
             return "same", "notice_same"
         return "different", "notice"
 
@@ -595,13 +647,24 @@ def _rules(keys: Keys, i: int, j: int, s: dict, o: Options, w: FieldWeights) -> 
             return _policy(policy, relation, looks_same)
 
     both_conference = forms == {"conference"}
-    # only a field that has proved reliable in this review contradicts a match on its own
-    contradiction = any(w.vetoes(name) for name in _disagreeing(keys, i, j, s)) or (
-        both_conference and y == 0.5 and not venues_agree(keys, i, j)
-    )
+    # only a field that has proved reliable in this review contradicts a match on its own, and
+    # not alone against a pair that is certain on its other fields (the review's own test of a
+    # certain pair: a field mistyped in one export, an issue for a supplement number)
+    disagreeing = _disagreeing(keys, i, j, s)
+    contradiction = (
+        any(w.vetoes(name) for name in disagreeing) and not _overruled(keys, i, j, s, disagreeing)
+    ) or (both_conference and y == 0.5 and not venues_agree(keys, i, j))
+    # two names of one conference ("ICIS: ..." / "International Conference on Information
+    # Systems") agree as a journal does
+    if both_conference and not journal_ok and j_sim is not None:
+        journal_ok = venues_agree(keys, i, j)
     agreeing = sum([journal_ok, vol_eq, page_eq, issue_eq and vol_eq])
     generic = keys.generic[i] or keys.generic[j]
-    full_source = (vol_eq or journal_ok) and page_eq and y == 1.0 and (a or 0) >= 0.9
+    # the whole place in the journal agrees: a missing author list or year takes nothing away
+    locator = journal_ok and vol_eq and page_eq
+    full_source = ((vol_eq or journal_ok) and page_eq and y == 1.0 and (a or 0) >= 0.9) or (
+        locator and (a is None or a >= 0.9) and y in (1.0, None) and (a, y) != (None, None)
+    )
     # a word changed, not misspelt: only a full source match may still say "same"
     if (
         close_title
@@ -649,7 +712,8 @@ def _rules(keys: Keys, i: int, j: int, s: dict, o: Options, w: FieldWeights) -> 
         and y == 1.0
         and vol_eq
         and page_eq
-        and (j_sim is None or j_sim >= 0.7)  # 0.7: one name starts the other
+        # 0.7: one name starts the other; the same page range: a book and its series
+        and (j_sim is None or j_sim >= 0.7 or _same_page_range(keys, i, j))
         and not generic
         and not (vol_eq and s["issue"] == 0.0)
     ):
@@ -665,11 +729,14 @@ def _rules(keys: Keys, i: int, j: int, s: dict, o: Options, w: FieldWeights) -> 
     if (
         t is not None
         and (t >= 0.8 or title_is_prefix(keys.title[i], keys.title[j], words=3))
-        and (a or 0) >= 0.9
-        and y == 1.0
         and not contradiction
-        and agreeing >= 2
         and not generic
+        and (
+            ((a or 0) >= 0.9 and y == 1.0 and agreeing >= 2)
+            # one of authors and year missing: the whole place in the journal must agree, to
+            # the last page (several abstracts may share one page)
+            or (full_source and locator and _same_page_range(keys, i, j))
+        )
     ):
         return "same", "close_title_full_source"
     # 9. the same place in the same journal under another (translated) title
@@ -683,8 +750,11 @@ def _rules(keys: Keys, i: int, j: int, s: dict, o: Options, w: FieldWeights) -> 
         and vol_eq
         and page_eq
         and not supplement
-        and first_author_match(keys, i, j)
-        and (a or 0) >= 0.8
+        and (
+            (first_author_match(keys, i, j) and (a or 0) >= 0.8)
+            # no authors to compare: the same issue and the same page range instead
+            or (a is None and issue_eq and _same_page_range(keys, i, j))
+        )
         and not generic
     ):
         return "same", "source_locator"

@@ -14,6 +14,7 @@ deduplicated safely (no id column, rows without an id, one id on several rows) r
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,6 +72,17 @@ def _issn_isbn(value: str) -> tuple[str, str]:
     return issn, rec.normalise_isbn(rest)
 
 
+def _each_once(values: pd.Series, function) -> pd.Series:
+    """``values.map(function)``, calling ``function`` once per distinct value (journals,
+    volumes, years and names recur across records)."""
+    return values.map({value: function(value) for value in values.unique()})
+
+
+@functools.lru_cache(maxsize=200_000)
+def _author_key(name: str) -> str:
+    return rec.author_key(name)
+
+
 def _from_bib(frame: pd.DataFrame) -> pd.DataFrame:
     """The benchmark form as ingest-table columns."""
     get = lambda name: frame[name] if name in frame.columns else pd.Series("", index=frame.index)  # noqa: E731
@@ -80,27 +92,29 @@ def _from_bib(frame: pd.DataFrame) -> pd.DataFrame:
     out["title"] = get("title").map(rec.clean_text)
     authors = get("author").map(_bib_authors)
     out["authors"] = authors.map(rec.join_list)
-    out["author_keys"] = authors.map(lambda a: rec.join_list(rec.author_key(x) for x in a))
-    out["year"] = get("year").map(lambda v: str(rec.parse_year(v) or ""))
-    journal = get("journal").map(rec.clean_text)
-    booktitle = get("booktitle").map(rec.clean_text)
+    out["author_keys"] = authors.map(lambda a: rec.join_list(_author_key(x) for x in a))
+    out["year"] = _each_once(get("year"), lambda v: str(rec.parse_year(v) or ""))
+    journal = _each_once(get("journal"), rec.clean_text)
+    booktitle = _each_once(get("booktitle"), rec.clean_text)
     out["journal"] = journal.where(journal != "", booktitle)
-    out["volume"] = get("volume").map(rec.clean_text)
-    out["issue"] = (get("number") if "number" in frame.columns else get("issue")).map(
-        rec.clean_text
+    out["volume"] = _each_once(get("volume"), rec.clean_text)
+    out["issue"] = _each_once(
+        get("number") if "number" in frame.columns else get("issue"), rec.clean_text
     )
-    out["pages"] = get("pages").map(lambda v: rec.normalise_pages(re.sub(r"\s*-+\s*", "-", v)))
+    out["pages"] = _each_once(
+        get("pages"), lambda v: rec.normalise_pages(re.sub(r"\s*-+\s*", "-", v))
+    )
     doi = get("doi").map(rec.normalise_doi)
     out["doi"] = doi
     out["pmid"] = get("pmid").map(rec.normalise_pmid)
-    ids = get("isbn").map(_issn_isbn)
+    ids = _each_once(get("isbn"), _issn_isbn)
     out["issn"] = (get("issn").map(rec.normalise_issn) + "; " + ids.map(lambda p: p[0])).map(
         lambda v: rec.join_list(dict.fromkeys(x for x in v.split("; ") if x))
     )
     out["isbn"] = ids.map(lambda p: p[1])
     out["abstract"] = get("abstract").map(rec.clean_text)
     out["keywords"] = get("keywords").map(rec.clean_text)
-    doc_type = get("ENTRYTYPE").map(rec.clean_text)
+    doc_type = _each_once(get("ENTRYTYPE"), rec.clean_text)
     # A booktitle without a journal marks a paper in proceedings, whatever the entry type says.
     out["doc_type"] = doc_type.where(
         ~((booktitle != "") & (journal == "") & (doc_type == "")), "inproceedings"
@@ -139,7 +153,11 @@ def prepare_table(
             f"or 'ID' (benchmark CSV); found {', '.join(raw.columns) or 'no columns'}"
         )
     row_numbers = pd.Series(range(2, len(raw) + 2), index=raw.index)
-    empty = (raw.map(str.strip) == "").all(axis=1)
+    # a row with an id is not empty: only the rows without one have every cell looked at
+    empty = pd.Series(False, index=raw.index)
+    no_id = raw[id_column].str.strip() == ""
+    if no_id.any():
+        empty[no_id] = (raw[no_id].map(str.strip) == "").all(axis=1)
     if empty.any():
         problems.append(
             Problem(

@@ -55,6 +55,20 @@ _REVIEW_TAG = re.compile(
     re.I,
 )
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+#: ASCII letters and digits kept, every other ASCII character a space (see :func:`alnum_words`)
+_ALNUM_TABLE = {
+    c: (c if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789" else 32) for c in range(128)
+}
+
+
+def alnum_words(text: str) -> str:
+    """The words of lower-case ``text``: runs of anything but ``a-z0-9`` as one space, none at
+    the ends (a translation table for ASCII text, which is quicker than the pattern)."""
+    if text.isascii():
+        return " ".join(text.translate(_ALNUM_TABLE).split())
+    return _NON_ALNUM.sub(" ", text).strip()
+
+
 _TRAILING_BRACKET = re.compile(r"^(.{20,}?)[.\s]*\[[^\[\]]{10,}\]\s*\.?\s*$")
 
 #: languages MEDLINE appends in brackets; only these single words are dropped
@@ -110,6 +124,8 @@ def title_words(title: str, *, limit: int = 1000) -> str:
     """The comparable form of a title (see the module docstring)."""
     text = ascii_fold(title[:limit]).strip()
     for _ in range(6):  # several tags may follow one another: [Review] [16 refs] [Romanian]
+        if text.rstrip(" .\t\n\r\f\v")[-1:] not in ("]", ")"):
+            break  # no tag can end the title (checked before the pattern, which is slower)
         match = _REVIEW_TAG.search(text)
         if not match:
             break
@@ -123,7 +139,7 @@ def title_words(title: str, *, limit: int = 1000) -> str:
     match = _TRAILING_BRACKET.match(text)
     if match:  # "English title [Original-language title]"
         text = match.group(1)
-    return _NON_ALNUM.sub(" ", text).strip()
+    return alnum_words(text)
 
 
 _NOTICE_PATTERNS = [
@@ -160,8 +176,41 @@ _GENERIC = re.compile(
 )
 
 
+#: a notice's title starts with one of these words or holds one of the others somewhere
+#: (every pattern above needs one): most titles hold none, and a set tells that quickest
+_NOTICE_FIRST = frozenset(
+    [
+        "retraction",
+        "retracted",
+        "withdrawn",
+        "notice",
+        "erratum",
+        "errata",
+        "corrigendum",
+        "corrigenda",
+        "correction",
+        "publisher",
+        "expression",
+        "reply",
+        "response",
+        "author",
+        "authors",
+        "in",
+        "re",
+        "comment",
+        "commentary",
+        "letter",
+        "invited",
+    ]
+)
+_NOTICE_ANYWHERE = frozenset(["erratum", "corrigendum", "correction", "reply", "response"])
+
+
 def notice_kind(title: str) -> str:
     """``erratum``, ``retraction``, ``reply``, ``comment`` or ``""`` from a title's words."""
+    words = title.split()
+    if not words or (words[0] not in _NOTICE_FIRST and _NOTICE_ANYWHERE.isdisjoint(words)):
+        return ""
     for kind, pattern in _NOTICE_PATTERNS:
         if pattern.search(title):
             return kind
@@ -212,8 +261,8 @@ def journal_forms(journal: str) -> tuple[str, ...]:
 def journal_words(journal: str) -> str:
     text = ascii_fold(journal[:500]).replace("&", " and ")
     text = re.sub(r"\[electronic resource\]|\(online\)|\(print\)", " ", text)
-    text = _NON_ALNUM.sub(" ", text).strip()
-    return re.sub(r"^the ", "", text)
+    text = alnum_words(text)
+    return text[4:] if text.startswith("the ") else text
 
 
 def first_page(pages: str) -> str:
@@ -236,11 +285,15 @@ def leading_number(value: str) -> str:
 
 def form_of(doc_type: str, journal: str, doi: str, volume: str) -> str:
     """``preprint``, ``conference``, ``journal`` or ``""`` from document type, venue and DOI."""
-    if (
-        _PREPRINT_DOI.match(doi)
-        or _PREPRINT_VENUE.search(journal)
-        or re.search(r"preprint|posted.content", doc_type, re.I)
-    ):
+    if _PREPRINT_DOI.match(doi):
+        return "preprint"
+    return _form_of_source(doc_type, journal, volume)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _form_of_source(doc_type: str, journal: str, volume: str) -> str:
+    # venues and document types recur: each combination is worked out once
+    if _PREPRINT_VENUE.search(journal) or re.search(r"preprint|posted.content", doc_type, re.I):
         return "preprint"
     if _CONFERENCE_TYPE.search(doc_type) or (
         _CONFERENCE_VENUE.search(journal) and not _JOURNAL_PROCEEDINGS.search(journal)
@@ -340,18 +393,23 @@ def _surname(name: str) -> str:
     return surname_key(name)
 
 
+@functools.lru_cache(maxsize=200_000)
+def _surnames_of(author: str) -> tuple[str, ...]:
+    """The surname keys of one author cell (several when names run together)."""
+    return tuple(k for k in (_surname(n) for n in split_run_together(author)) if k)
+
+
 def _surnames(keys: str, authors: str) -> tuple[str, ...]:
     """Surname keys in order; from the names themselves, so that names run together or
     written with initials first or last give the same keys."""
-    names = [n for a in authors[:20000].split("; ") for n in split_run_together(a)]
-    found = tuple(k for k in (_surname(n) for n in names) if k)
+    found = tuple(k for a in authors[:20000].split("; ") for k in _surnames_of(a))
     if found:
         return found
     return tuple(k for k in keys.split("; ") if k)
 
 
 def _name_tokens(authors: str) -> frozenset[str]:
-    words = _NON_ALNUM.sub(" ", ascii_fold(authors[:20000])).split()
+    words = alnum_words(ascii_fold(authors[:20000])).split()
     return frozenset(w for w in words if len(w) >= 2 and w != "and")
 
 
@@ -398,9 +456,7 @@ def prepare(table: pd.DataFrame) -> Keys:
         doi_family=families,
         doi_version=versions,
         pmid=[p.strip() for p in col["pmid"]],
-        abstract=[
-            _NON_ALNUM.sub(" ", ascii_fold(a[:2000])).strip()[:1000] for a in col["abstract"]
-        ],
+        abstract=[alnum_words(ascii_fold(a[:2000]))[:1000] for a in col["abstract"]],
         notice=[notice_kind(t) for t in titles],
         form=[
             form_of(t, j, d, v)

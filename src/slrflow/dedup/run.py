@@ -15,6 +15,8 @@ person's decisions and clusters. The returned :class:`Result` holds, by record p
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import sys
 import time
 from collections import deque
@@ -68,6 +70,38 @@ def title_similarities(keys: Keys, pairs: np.ndarray, *, threads: int = -1) -> n
     return process.cpdist(first, second, scorer=fuzz.ratio, workers=threads) / 100
 
 
+def _codes(values: list[str]) -> np.ndarray:
+    """An integer per distinct value, -1 for an empty one (equal codes: equal values)."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object))
+    empty = np.flatnonzero(uniques == "")
+    if len(empty):
+        codes[codes == empty[0]] = -1
+    return codes
+
+
+def worth_comparing(keys: Keys, pairs: np.ndarray, title_sim: np.ndarray) -> np.ndarray:
+    """Which candidate pairs are compared in detail (a boolean per pair): titles at least
+    :data:`PREFILTER_TITLE` alike or missing on one side, or the same DOI, PMID, Cochrane review
+    or first page, or one title the beginning or the end of the other."""
+    if not len(pairs):
+        return np.zeros(0, dtype=bool)
+    first, second = pairs[:, 0], pairs[:, 1]
+    length = np.fromiter((len(t) for t in keys.title), dtype=np.int64, count=len(keys))
+    la, lb = length[first], length[second]
+    worth = (la == 0) | (lb == 0) | (title_sim >= PREFILTER_TITLE)
+    for values in (keys.doi, keys.pmid, keys.doi_family, keys.page):
+        codes = _codes(values)
+        worth |= (codes[first] >= 0) & (codes[first] == codes[second])
+    # One title inside the other at an end has a ratio of 2 * short / (short + long): below
+    # PREFILTER_TITLE only when the short one is under half as long, so only those are looked at.
+    titles = keys.title
+    for k in np.flatnonzero(~worth & (2 * np.minimum(la, lb) < np.maximum(la, lb))).tolist():
+        a, b = titles[first[k]], titles[second[k]]
+        short, long = (a, b) if len(a) <= len(b) else (b, a)
+        worth[k] = long.startswith(short) or long.endswith(short)
+    return worth
+
+
 def learn_weights(
     keys: Keys, compared: list[tuple[int, int, dict]], *, threads: int = -1
 ) -> FieldWeights:
@@ -104,6 +138,20 @@ def learn_weights(
     )
 
 
+@contextlib.contextmanager
+def without_cycle_collection():
+    """Python's cycle collector paused: the stage makes millions of small objects (keys, pairs,
+    similarities) and none of them in cycles, so the collector would only walk them over and
+    over (a quarter of the time of a large review); memory is still freed as it is let go."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def deduplicate(
     table: pd.DataFrame,
     *,
@@ -117,6 +165,20 @@ def deduplicate(
     ``threads``: how many threads compare titles (-1: every core; a workflow job passes the
     threads it was given, so that it does not take a whole cluster node's cores).
     """
+    with without_cycle_collection():
+        return _deduplicate(
+            table, options=options, decisions=decisions, quiet=quiet, threads=threads
+        )
+
+
+def _deduplicate(
+    table: pd.DataFrame,
+    *,
+    options: Options | None,
+    decisions: dict[tuple[str, str], Decision] | None,
+    quiet: bool,
+    threads: int,
+) -> Result:
     options = options or Options()
     decisions = decisions or {}
     started = time.perf_counter()
@@ -129,21 +191,11 @@ def deduplicate(
     )
     titles = keys.title
     title_sim = title_similarities(keys, pairs, threads=threads)
-    compared: list[tuple[int, int, dict]] = []
-    for (i, j), t in zip(pairs.tolist(), title_sim.tolist(), strict=True):
-        has_titles = bool(titles[i]) and bool(titles[j])
-        if (
-            has_titles
-            and t < PREFILTER_TITLE
-            and not (keys.doi[i] and keys.doi[i] == keys.doi[j])
-            and not (keys.pmid[i] and keys.pmid[i] == keys.pmid[j])
-            and not (keys.doi_family[i] and keys.doi_family[i] == keys.doi_family[j])
-            and not (keys.page[i] and keys.page[i] == keys.page[j])
-            and not (titles[i].startswith(titles[j]) or titles[j].startswith(titles[i]))
-            and not (titles[i].endswith(titles[j]) or titles[j].endswith(titles[i]))
-        ):
-            continue
-        compared.append((i, j, similarities(keys, i, j, t if has_titles else None)))
+    worth = worth_comparing(keys, pairs, title_sim)
+    compared: list[tuple[int, int, dict]] = [
+        (i, j, similarities(keys, i, j, t if titles[i] and titles[j] else None))
+        for (i, j), t in zip(pairs[worth].tolist(), title_sim[worth].tolist(), strict=True)
+    ]
     weights = learn_weights(keys, compared, threads=threads)
     _log(
         "dedup: field weights in this review: "

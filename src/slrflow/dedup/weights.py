@@ -37,6 +37,7 @@ From the counts each field gets a role in this review:
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -139,6 +140,12 @@ class FieldWeights:
     def ignored(self, name: str) -> bool:
         return self.role(name) == "ignored"
 
+    @functools.cached_property
+    def ignored_corroborating(self) -> tuple[str, ...]:
+        """The corroborating fields ignored in this review (usually none); read once the
+        weights are learned, as every pair asks."""
+        return tuple(name for name in CORROBORATING if self.ignored(name))
+
     def pair_weights(self, sims: dict[str, float | None]) -> dict[str, float]:
         """Each present field's weight for one pair."""
         return {
@@ -181,7 +188,11 @@ def prior_weights() -> FieldWeights:
     for name in FIELDS:
         weight = _prior(name)
         weight.u = {"agree": 0.05, "partial": 0.05, "disagree": 0.9}
-        weight.weight = {k: round(math.log2(weight.m[k] / weight.u[k]), 2) for k in LEVELS}
+        # a level the field cannot take (a volume agrees or not: no "partial") weighs nothing
+        weight.weight = {
+            k: round(math.log2(weight.m[k] / weight.u[k]), 2) if weight.m[k] else 0.0
+            for k in LEVELS
+        }
         out.fields[name] = weight
     return out
 

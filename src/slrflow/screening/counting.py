@@ -63,7 +63,8 @@ from scipy.special import logsumexp
 from scipy.stats import nbinom
 
 #: Share of the includes assumed scattered evenly through the ranking (the flat part); chosen
-#: with the run test on, leaving each labelled set out (``benchmarks/screening.py``).
+#: with the run test on, at a 95% target, on the labelled sets (``benchmarks/screening.py``
+#: scores it, and the share chosen leaving each set out).
 SCATTERED = 0.01
 #: Includes whose pace the run of excludes is tested against (the run test).
 RECENT = 3

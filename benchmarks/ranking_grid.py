@@ -17,7 +17,7 @@ choice). ``--only`` names candidates to run (default: all).
 Usage::
 
     nice -n 19 python benchmarks/ranking_grid.py --seeds 1
-    nice -n 19 python benchmarks/ranking_grid.py --seeds 2 --only default,chars
+    nice -n 19 python benchmarks/ranking_grid.py --seeds 2 --only previous,chars
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
 import sys
 import time
 from dataclasses import replace
@@ -33,12 +32,12 @@ from pathlib import Path
 
 import pandas as pd
 
+# The same sets, found the same way, as the benchmark against ASReview.
+from screening import DATA, datasets
 from slrflow.screening import metrics, rank
 from slrflow.screening.rank import Settings
 from slrflow.screening.simulate import choose_priors, load_dataset, replay
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(os.environ.get("SLRFLOW_SHARED_DATA", ROOT.parent / "shared" / "data")) / "screening"
 CACHE = Path.home() / ".cache" / "slrflow-bench" / "ranker-grid.json"
 
 #: The ranker as the previous benchmark measured it (its SVM throughout); the candidates below
@@ -88,15 +87,6 @@ def _key(settings: Settings, share: float) -> str:
     return json.dumps([dataclasses.asdict(settings), share], sort_keys=True)
 
 
-def datasets(folder: Path) -> list[tuple[str, Path]]:
-    found = []
-    for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
-        csvs = sorted(sub.glob("*.csv"))
-        if csvs:
-            found.append((sub.name, csvs[0]))
-    return found
-
-
 class FeatureCache:
     """Reuses a set's features across candidates that build them the same way."""
 
@@ -132,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     features = FeatureCache()
     rank.build_features = features
     rows = []
-    for name, csv in datasets(args.data):
+    for name, csv in datasets(args.data, None):
         data = load_dataset(csv)
         for seed in range(args.seeds):
             priors = choose_priors(data.labels, 1, 1, seed=seed)

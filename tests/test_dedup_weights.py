@@ -377,3 +377,16 @@ def test_a_meeting_named_after_its_journal_in_abbreviated_words():
     # a meeting named after another journal: the journal (reliable here) keeps them apart
     other = {**abstract, "record_id": "m3", "journal": "Vasc Medi Soci 12th Annu Meet Boston"}
     assert _verdict(abstract, other)[0] == "different"
+
+
+def test_a_shared_doi_under_another_title_without_authors():
+    # the same DOI, year, volume and first page under a translated title, no authors on one
+    # side: the same work; with another page it is a shared (supplement) DOI for a person
+    article = {"record_id": "d1", "search_id": "s", "authors": "Haipeter, T",
+               "title": "Platform economy and crowdworking as challenges for codetermination",
+               "journal": "Industrielle Beziehungen", "year": "2020", "volume": "27",
+               "pages": "205-226", "doi": "10.3224/indbez.v27i2.05"}  # fmt: skip
+    translated = {**article, "record_id": "d2", "authors": "",
+                  "title": "Plattformokonomie und Crowdworking als Herausforderungen"}  # fmt: skip
+    assert _verdict(article, translated) == ("same", "doi_translated_title")
+    assert _verdict(article, {**translated, "pages": "301-310"})[0] != "same"

@@ -639,7 +639,7 @@ def _rules(keys: Keys, i: int, j: int, s: dict, o: Options, w: FieldWeights) -> 
             (a or 0) >= 0.8
             and (y == 1.0 and (page_eq or vol_eq) or y is None and page_eq and vol_eq)
             and not supplement
-        ):
+        ) or (a is None and y == 1.0 and vol_eq and page_eq and s["issue"] != 0.0):
             return "same", rule + "_translated_title"
         if t < 0.6:
             return "different", rule + "_shared"

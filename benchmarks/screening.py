@@ -359,8 +359,8 @@ def choose_ranker(runs: pd.DataFrame) -> pd.DataFrame:
     """slrflow's runs with, for every set, the ranker settings chosen on the other sets."""
     ours = runs[runs["tool"].str.startswith("slrflow")]
     candidates = sorted(ours["tool"].unique())
-    if len(candidates) == 1:
-        return ours.assign(chosen=candidates[0])
+    if len(candidates) <= 1:  # nothing to choose between (or only ASReview's runs)
+        return ours.assign(chosen=candidates[0] if candidates else "")
     score = ours.assign(score=(ours["wss@95"] + ours["recall@10%"]) / 2)
     per_set = score.groupby(["tool", "set"])["score"].mean().unstack("tool")
     chosen = []
@@ -464,6 +464,8 @@ def report(
             .mean()
         )
         print(f"runs where slrflow's WSS@95 beats ASReview's: {wins:.1%}")
+    if ours.empty:  # the stopping rules are scored on slrflow's orders only
+        return
     print(
         f"\nstopping rules (recall target {target:.0%}, confidence {confidence:.0%}, "
         f"tested after every decision) over {len(ours)} slrflow runs:"

@@ -97,38 +97,30 @@ def build_features(
     that of character n-grams within words, scaled by ``char_weight``; rows sorted. The
     vectoriser is None when no text has a single word (every score is then 0).
     """
+    texts = list(texts)
     n = len(texts)
-    # Tiny sets (tests, a first search) keep every term.
-    max_df = settings.max_df if n >= 20 else 1.0
-    min_df = settings.min_df if n >= 20 else 1
+    # Both vectorisers weigh and filter terms alike; tiny sets (tests, a first search) keep
+    # every term.
+    shared = {
+        "sublinear_tf": True,
+        "strip_accents": "unicode",
+        "lowercase": True,
+        "max_df": settings.max_df if n >= 20 else 1.0,
+        "min_df": settings.min_df if n >= 20 else 1,
+        "dtype": np.float64,
+    }
     vectorizer = TfidfVectorizer(
-        ngram_range=settings.ngram_range,
-        sublinear_tf=True,
-        strip_accents="unicode",
-        lowercase=True,
-        token_pattern=_WORD_PATTERN,
-        max_df=max_df,
-        min_df=min_df,
-        dtype=np.float64,
+        ngram_range=settings.ngram_range, token_pattern=_WORD_PATTERN, **shared
     )
     try:
-        features = vectorizer.fit_transform(list(texts)).tocsr()
+        features = vectorizer.fit_transform(texts).tocsr()
     except ValueError:
         return None, sparse.csr_matrix((n, 1)), np.array([""], dtype=object)
     terms = vectorizer.get_feature_names_out()
     if settings.char_weight:
-        chars = TfidfVectorizer(
-            analyzer="char_wb",
-            ngram_range=settings.char_ngram_range,
-            sublinear_tf=True,
-            strip_accents="unicode",
-            lowercase=True,
-            max_df=max_df,
-            min_df=min_df,
-            dtype=np.float64,
-        )
+        chars = TfidfVectorizer(analyzer="char_wb", ngram_range=settings.char_ngram_range, **shared)
         try:
-            extra = chars.fit_transform(list(texts))
+            extra = chars.fit_transform(texts)
         except ValueError:
             extra = sparse.csr_matrix((n, 0))
         features = sparse.hstack([features, settings.char_weight * extra], format="csr")

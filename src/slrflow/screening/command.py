@@ -51,7 +51,6 @@ from slrflow import settings
 from slrflow.records import LIST_SEPARATOR
 from slrflow.screening import STAGES, ScreeningError, ledger, progress, worklists
 from slrflow.screening import automation as automation_rules
-from slrflow.screening import stopping as stopping_rules
 from slrflow.screening.agreement import COLUMNS as AGREEMENT_COLUMNS
 from slrflow.screening.agreement import agreement_table
 from slrflow.screening.attach import ReferenceIndex
@@ -423,53 +422,6 @@ def stopping(args: argparse.Namespace) -> int:
         rule=rule,
     )
     print(f"stopping: {advice}", file=sys.stderr)
-    return 0
-
-
-def add_arguments_simulate(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("dataset", type=Path, help="labelled CSV (title, abstract, label)")
-    parser.add_argument("-o", "--output", type=Path, required=True, help="screening order CSV")
-    parser.add_argument("--seed", type=int, default=0, help="seed for priors and ties")
-    parser.add_argument("--n-prior-included", type=int, default=1, metavar="N")
-    parser.add_argument("--n-prior-excluded", type=int, default=1, metavar="N")
-    parser.add_argument(
-        "--prior-rows",
-        type=int,
-        nargs="+",
-        metavar="ROW",
-        help="rows (0 = first record) to use as priors instead of drawing them",
-    )
-    parser.add_argument("--label-column", help="label column (default: label_included/included)")
-    parser.add_argument("--criteria", type=Path, help="criteria.yaml for the cold start")
-    parser.add_argument(
-        "--stopping-method",
-        choices=stopping_rules.METHODS,
-        default=stopping_rules.DEFAULT_METHOD,
-        help=f"stopping rule (default {stopping_rules.DEFAULT_METHOD})",
-    )
-    parser.add_argument("--recall-target", type=float, default=0.95)
-    parser.add_argument("--confidence", type=float, default=0.95)
-    parser.add_argument("--metrics", type=Path, help="also write the figures as a one-row CSV")
-
-
-def simulate(args: argparse.Namespace) -> int:
-    """``slrflow simulate``: replay a labelled dataset with the ranker and the stopping rule."""
-    from slrflow.screening import simulate as simulation
-
-    simulation.simulate(
-        dataset=args.dataset,
-        output=args.output,
-        seed=args.seed,
-        n_prior_included=args.n_prior_included,
-        n_prior_excluded=args.n_prior_excluded,
-        prior_rows=args.prior_rows,
-        label_column=args.label_column,
-        criteria=args.criteria,
-        stopping_method=args.stopping_method,
-        recall_target=args.recall_target,
-        confidence=args.confidence,
-        metrics=args.metrics,
-    )
     return 0
 
 

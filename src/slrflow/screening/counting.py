@@ -60,7 +60,13 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import logsumexp
-from scipy.stats import nbinom
+
+try:
+    # The negative binomial functions scipy.stats' nbinom calls, reached without importing
+    # scipy.stats, which takes about a second (a simulation's whole start-up budget).
+    from scipy.special._ufuncs import _nbinom_cdf, _nbinom_sf
+except ImportError:  # another scipy: nbinom itself, imported when first needed
+    _nbinom_cdf = _nbinom_sf = None
 
 #: Share of the includes assumed scattered evenly through the ranking (the flat part); chosen
 #: with the run test on, at a 95% target, on the labelled sets (``benchmarks/screening.py``
@@ -72,6 +78,19 @@ RECENT = 3
 DECAYS = np.geomspace(1e-4, 0.3, 30)
 #: Powers ``k`` tried for the power-law shape ``x ** -k`` (1 left out: its integral is a log).
 POWERS = np.array([0.2, 0.4, 0.6, 0.8, 0.9, 1.1, 1.2, 1.4, 1.7, 2.0, 2.5])
+
+
+def _nbinom(kind: str, k, n, p) -> np.ndarray:
+    """``scipy.stats.nbinom.<kind>(k, n, p)`` (kind ``sf`` or ``cdf``), same values; without
+    importing scipy.stats when every argument is inside the distribution's support."""
+    k, n, p = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (k, n, p)))
+    fast = {"sf": _nbinom_sf, "cdf": _nbinom_cdf}[kind]
+    inside = np.isfinite(k) & (k >= 0) & (n > 0) & (p > 0) & (p <= 1)
+    if fast is None or not inside.all():
+        from scipy.stats import nbinom
+
+        return getattr(nbinom, kind)(k, n, p)
+    return fast(np.floor(k), n, p)
 
 
 @dataclass(frozen=True)
@@ -205,7 +224,7 @@ def curve(
         z, n_records - n_priors, scattered, np.asarray(decays), np.asarray(powers)
     )
     allowed = np.floor(found * (1 - recall_target) / recall_target + 1e-9)
-    exceed = nbinom.sf(allowed[:, None], found[:, None] + 1, screened)
+    exceed = _nbinom("sf", allowed[:, None], found[:, None] + 1, screened)
     p = np.clip((weight * exceed).sum(axis=1), 0.0, 1.0)
     mean = (weight * (found[:, None] + 1) * (1 - screened) / screened).sum(axis=1)
     run = run_p(z, recent=recent) if recent else np.zeros(z.size)
@@ -252,7 +271,7 @@ def p_missed(
         z, n_records - n_priors, scattered, DECAYS, POWERS, end_only=True
     )
     allowed = np.floor(found * (1 - recall_target) / recall_target + 1e-9)
-    exceed = nbinom.sf(allowed[:, None], found[:, None] + 1, screened)
+    exceed = _nbinom("sf", allowed[:, None], found[:, None] + 1, screened)
     p = float(np.clip((weight * exceed).sum(), 0.0, 1.0))
     return max(p, float(run_p(z, recent=recent)[-1])) if recent else p
 
@@ -285,7 +304,7 @@ def unfound(
     low, high = 0, remaining
     while low < high:
         mid = (low + high) // 2
-        if float((weight * nbinom.cdf(mid, m + 1, screened)).sum()) >= confidence:
+        if float((weight * _nbinom("cdf", mid, m + 1, screened)).sum()) >= confidence:
             high = mid
         else:
             low = mid + 1

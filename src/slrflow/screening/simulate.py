@@ -224,8 +224,8 @@ def replay(
     while len(order) < n:
         ranker.fit(order, labels[order])
         retrainings += 1
-        ranked = ranker.order(np.flatnonzero(~is_screened))
-        take = ranked[: batch_size(len(order) - len(priors), batch_share)]
+        candidates = np.flatnonzero(~is_screened)
+        take = ranker.best(candidates, batch_size(len(order) - len(priors), batch_share))
         order.extend(int(i) for i in take)
         is_screened[take] = True
         found += int(labels[take].sum())
@@ -235,7 +235,7 @@ def replay(
             # Every record left is an exclude, whatever order it comes in, so retraining can
             # change neither the metrics nor where a stopping rule stops: the rest follows the
             # last model's order.
-            order.extend(int(i) for i in ranked[take.size :])
+            order.extend(int(i) for i in ranker.order(candidates)[take.size :])
             break
     order_array = np.asarray(order, dtype=int)
     in_order = labels[order_array]

@@ -66,7 +66,6 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy.stats import hypergeom
 
 from slrflow.screening import STOPPING_METHODS, counting
 
@@ -76,6 +75,14 @@ METHODS = tuple(STOPPING_METHODS)
 DEFAULT_METHOD = "counting"
 #: How each rule is named in reports and the PRISMA diagram.
 METHOD_NAMES = STOPPING_METHODS
+
+
+def _hypergeom():
+    """scipy.stats' hypergeometric distribution, imported only by the tests that use it
+    (importing scipy.stats takes about a second; the default rule does without it)."""
+    from scipy.stats import hypergeom
+
+    return hypergeom
 
 
 def k_target(r_seen: int, r_before: int, recall_target: float = 0.95) -> int:
@@ -107,7 +114,7 @@ def p_missed_target(
     k_hat = k_target(r_seen, r_before, recall_target)
     if k_hat > n_urn:
         return 0.0  # that many includes cannot fit in the urn: the target cannot be missed
-    return float(hypergeom.cdf(k_sample, n_urn, k_hat, n_sample))
+    return float(_hypergeom().cdf(k_sample, n_urn, k_hat, n_sample))
 
 
 def buscar_p(
@@ -139,7 +146,7 @@ def buscar_p(
     k_hat = np.floor(r_seen / recall_target - (r_seen - k_urn) + 1e-9).astype(int) + 1
     p = np.zeros(starts.size)
     fits = k_hat <= urn
-    p[fits] = hypergeom.cdf(k_urn[fits], urn[fits], k_hat[fits], sizes[fits])
+    p[fits] = _hypergeom().cdf(k_urn[fits], urn[fits], k_hat[fits], sizes[fits])
     best = int(np.argmin(p))
     return float(p[best]), int(sizes[best])
 
@@ -162,7 +169,7 @@ def random_sample_size(
     low, high = 1, n_remaining  # P(X = 0) is 0 at n = n_remaining, and falls as n grows
     while low < high:
         mid = (low + high) // 2
-        if hypergeom.pmf(0, n_remaining, k_hat, mid) < alpha:
+        if _hypergeom().pmf(0, n_remaining, k_hat, mid) < alpha:
             high = mid
         else:
             low = mid + 1
@@ -180,7 +187,7 @@ def unfound_upper(n_sample: int, k_sample: int, n_urn: int, confidence: float = 
     high = n_urn - (n_sample - k_sample)  # excludes found cannot be includes
     while low < high:
         mid = (low + high + 1) // 2
-        if hypergeom.cdf(k_sample, n_urn, mid, n_sample) >= alpha:
+        if _hypergeom().cdf(k_sample, n_urn, mid, n_sample) >= alpha:
             low = mid
         else:
             high = mid - 1

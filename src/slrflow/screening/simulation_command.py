@@ -1,0 +1,48 @@
+"""``slrflow simulate``: its arguments and handler, apart from the other screening commands.
+
+A simulation is run once per labelled set and seed (the benchmark runs hundreds), so its
+command imports only what a replay needs, not the modules of the other screening stages
+(their spreadsheets and logs).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from slrflow.screening import simulate as simulation
+from slrflow.screening import stopping
+
+
+def add_arguments_simulate(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("dataset", type=Path, help="labelled CSV (title, abstract, label)")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="screening order CSV")
+    parser.add_argument("--seed", type=int, default=0, help="seed for priors and ties")
+    parser.add_argument("--n-prior-included", type=int, default=1, metavar="N")
+    parser.add_argument("--n-prior-excluded", type=int, default=1, metavar="N")
+    parser.add_argument(
+        "--prior-rows",
+        type=int,
+        nargs="+",
+        metavar="ROW",
+        help="rows (0 = first record) to use as priors instead of drawing them",
+    )
+    parser.add_argument("--label-column", help="label column (default: label_included/included)")
+    parser.add_argument("--criteria", type=Path, help="criteria.yaml for the cold start")
+    parser.add_argument(
+        "--stopping-method",
+        choices=stopping.METHODS,
+        default=stopping.DEFAULT_METHOD,
+        help=f"stopping rule (default {stopping.DEFAULT_METHOD})",
+    )
+    parser.add_argument("--recall-target", type=float, default=0.95)
+    parser.add_argument("--confidence", type=float, default=0.95)
+    parser.add_argument("--metrics", type=Path, help="also write the figures as a one-row CSV")
+
+
+def simulate(args: argparse.Namespace) -> int:
+    """``slrflow simulate``: replay a labelled dataset with the ranker and the stopping rule."""
+    # The options are named as simulate's keywords; "command" is the subcommand's name.
+    options = {k: v for k, v in vars(args).items() if k != "command"}
+    simulation.simulate(**options)
+    return 0

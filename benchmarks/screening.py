@@ -5,7 +5,9 @@ the SAME priors: 1 included and 1 excluded record drawn by ``slrflow.screening.s
 choose_priors(labels, 1, 1, seed=S)``, passed to ASReview as ``--prior-idx`` (row numbers) and
 to slrflow as ``--prior-rows``; both also get ``--seed S``. Each simulation runs as its own
 command (``asreview simulate`` with its default model ELAS u4; ``slrflow simulate`` with its
-default settings), timed from start to exit, so both pay their start-up. Metrics (WSS@95,
+default settings), timed from start to exit, so both pay their start-up. Both stop learning
+at the last include: ASReview's run ends there; slrflow's orders the records left by its last
+model, then replays its stopping rule along the whole order and writes it. Metrics (WSS@95,
 recall@10%, ATD) are computed by the same code for both from the screening order, priors left
 out; records ASReview never reached (it stops at the last include) hold no include.
 

@@ -459,6 +459,10 @@ def _decide(keys: Keys, i: int, j: int, sims: dict, o: Options, w: FieldWeights)
     ):
         # the fields this review has shown to be telling outweigh what is missing
         return "same", rule + "_weighed"
+    if verdict != "same" and ignored:
+        found = _as_if_agreeing(keys, i, j, sims, s, o, w)
+        if found:
+            return "same", found
     if verdict != "same" or rule.startswith(_ANCHORED):
         return verdict, rule
     doubting = [name for name in _disagreeing(keys, i, j, s) if not w.vetoes(name)]
@@ -470,6 +474,54 @@ def _decide(keys: Keys, i: int, j: int, sims: dict, o: Options, w: FieldWeights)
     ):
         return "maybe", rule + "_doubted"
     return verdict, rule
+
+
+def _implied(keys: Keys, i: int, j: int, s: dict, name: str) -> bool:
+    """The fields this review trusts say that the ignored field ``name`` must agree: a
+    volume of a journal is one year; the same journal, year and page range (or issue and
+    first page) is one volume; the same first author, year, volume and page range is one
+    journal. Nothing else says who wrote a text (authors) or where it starts (pages)."""
+    journal = level("journal", s["journal"]) == "agree"
+    if name == "year":
+        return journal and s["volume"] == 1.0
+    if name == "volume":
+        return (
+            journal
+            and s["year"] == 1.0
+            and ((s["issue"] == 1.0 and s["pages"] == 1.0) or _same_page_range(keys, i, j))
+        )
+    if name == "journal":
+        return (
+            s["year"] == 1.0
+            and s["volume"] == 1.0
+            and _same_page_range(keys, i, j)
+            and first_author_match(keys, i, j)
+            and (s["authors"] or 0) >= 0.8
+        )
+    if name == "issue":
+        return s["volume"] == 1.0 and s["pages"] == 1.0
+    return False
+
+
+def _as_if_agreeing(
+    keys: Keys, i: int, j: int, sims: dict, s: dict, o: Options, w: FieldWeights
+) -> str:
+    """The rule that makes the pair the same work once the fields ignored in this review
+    (given on both sides) that the trusted fields imply (:func:`_implied`) are taken as
+    agreeing, when the pair's match odds with their stand-in weight reach ``match_odds``:
+    ``<rule>_without_<field>``; else an empty string. A review whose exports scrambled a
+    field loses only that field's evidence, not every rule that reads it."""
+    unseen = tuple(
+        name
+        for name in w.ignored_corroborating
+        if sims[name] is not None and _implied(keys, i, j, s, name)
+    )
+    if not unseen or w.match_odds(sims) + w.stand_in(unseen) < o.match_odds:
+        return ""
+    verdict, rule = _rules(keys, i, j, {**s, **dict.fromkeys(unseen, 1.0)}, o, w)
+    if verdict != "same":
+        return ""
+    return f"{rule}_without_{'_'.join(unseen)}"
 
 
 def _pages_written_differently(keys: Keys, i: int, j: int, s: dict) -> bool:
@@ -645,7 +697,9 @@ def _rules(keys: Keys, i: int, j: int, s: dict, o: Options, w: FieldWeights) -> 
             return "different", rule + "_shared"
         return "maybe", rule + "_title_differs"
 
-    forms = {keys.form[i], keys.form[j]}
+    # a venue name that this review cannot trust does not tell a conference paper either
+    form = keys.form_by_type if w.ignored("journal") else keys.form
+    forms = {form[i], form[j]}
     looks_same = close_title and authors_ok and (y is None or y > 0 or t >= 0.97)
     same_publication = _same_publication(keys, i, j, vol_eq and page_eq)
     # 4. two different DOIs
@@ -673,13 +727,17 @@ def _rules(keys: Keys, i: int, j: int, s: dict, o: Options, w: FieldWeights) -> 
             return _policy(policy, relation, looks_same)
 
     both_conference = forms == {"conference"}
+    venue_known = not w.ignored("journal")
     # only a field that has proved reliable in this review contradicts a match on its own, and
     # not alone against a pair that is certain on its other fields (the review's own test of a
     # certain pair: a field mistyped in one export, an issue for a supplement number)
     disagreeing = _disagreeing(keys, i, j, s)
     contradiction = (
         any(w.vetoes(name) for name in disagreeing) and not _overruled(keys, i, j, s, disagreeing)
-    ) or (both_conference and y == 0.5 and not venues_agree(keys, i, j))
+    ) or (
+        # one paper at two meetings a year apart (by venue names this review trusts)
+        both_conference and y == 0.5 and venue_known and not venues_agree(keys, i, j)
+    )
     # two names of one conference ("ICIS: ..." / "International Conference on Information
     # Systems") agree as a journal does
     if both_conference and not journal_ok and j_sim is not None:
@@ -715,6 +773,10 @@ def _rules(keys: Keys, i: int, j: int, s: dict, o: Options, w: FieldWeights) -> 
         if y == 1.0 and (t >= 0.97 or agreeing >= 1 or not prefix):
             return "same", "title_authors_year"
         if y == 0.5 and (agreeing >= 1 or (t >= 0.97 and a >= 0.9)):
+            if both_conference and not venue_known:
+                # one meeting listed under two years, or one paper at two meetings: only the
+                # venue names tell, and this review's cannot be trusted
+                return "maybe", "title_authors_year_apart_venue_unknown"
             return "same", "title_authors_year_apart"
         if y is None and agreeing >= 1:
             return "same", "title_authors_no_year"

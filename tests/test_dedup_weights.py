@@ -361,8 +361,12 @@ def test_a_translated_title_at_the_same_place_without_a_year():
     german = {**english, "record_id": "t2", "year": "",
               "title": "Plattformokonomie und Crowdworking als Herausforderungen"}  # fmt: skip
     assert _verdict(english, german) == ("same", "source_locator")
-    # the first page alone is not enough without the year
-    assert _verdict({**english, "pages": "205"}, {**german, "pages": "205"})[0] == "different"
+    # the first page alone is not enough without the year, unless the journal and volume say
+    # the year (a volume of a journal is one year): then the whole place agrees
+    one_page = ({**english, "pages": "205"}, {**german, "pages": "205"})
+    assert _verdict(*one_page) == ("same", "source_locator_without_year")
+    no_journal = (one_page[0], {**one_page[1], "journal": ""})
+    assert _verdict(*no_journal)[0] == "different"
 
 
 def test_a_meeting_named_after_its_journal_in_abbreviated_words():
@@ -425,11 +429,15 @@ def test_a_rule_that_needs_an_ignored_field_is_asked_as_if_it_agreed():
     )  # 8.1 + 4.17 >= 10
     # 4.1 + 4.17 < 10: the remaining fields are too weak even with the stand-in
     assert _verdict_ignoring(_ENGLISH, _GERMAN, "year", prior_bits=-7.0)[0] == "different"
-    # a year missing on one side is not assumed to agree (nor is an ignored field assumed
-    # anything where a record lacks it)
-    assert _verdict_ignoring(_ENGLISH, {**_GERMAN, "year": ""}, "year", prior_bits=0.0)[0] == (
-        "different"
+    # a year missing on one side is implied all the same by the journal and volume; with the
+    # volume missing too nothing says it
+    no_year = {**_GERMAN, "year": ""}
+    assert _verdict_ignoring(_ENGLISH, no_year, "year", prior_bits=-3.0) == (
+        "same",
+        "source_locator_without_year",
     )
+    no_volume = {**no_year, "volume": ""}
+    assert _verdict_ignoring(_ENGLISH, no_volume, "year", prior_bits=0.0)[0] == "different"
     # the year ignored does not make any other field agree: another volume stays apart
     other = {**_GERMAN, "volume": "28"}
     assert _verdict_ignoring(_ENGLISH, other, "year", prior_bits=0.0)[0] == "different"
@@ -457,6 +465,17 @@ def test_what_the_trusted_fields_imply_and_what_they_cannot():
     # same page looks just like a translated title: never assumed
     scrambled = {**_GERMAN, "year": "2020", "authors": "Vos, K"}
     assert _verdict_ignoring(_ENGLISH, scrambled, "authors", prior_bits=0.0)[0] == "different"
+
+
+def test_a_volume_missing_on_one_side_is_implied_by_the_place():
+    # every field reliable; the translated title's record lacks the volume: the same journal,
+    # year, issue and first page are one volume. Prior weights: authors 4.17 + year 4.17 +
+    # journal 4.0 + issue 4.17 + pages 4.17 - title 5.49 = 15.2 bits
+    english = {**_ENGLISH, "issue": "2", "pages": "205"}
+    german = {**_GERMAN, "year": "2020", "issue": "2", "pages": "205", "volume": ""}
+    assert _verdict(english, german) == ("same", "source_locator_without_volume")
+    # another issue: nothing says which volume; kept apart
+    assert _verdict(english, {**german, "issue": "3"})[0] == "different"
 
 
 def test_a_paper_at_meetings_a_year_apart_needs_a_venue_to_trust():

@@ -30,8 +30,8 @@ becomes ``<rule>_doubted`` (review) unless its match odds reach ``match_odds`` o
 ``unproven`` field, the pair is certain on its other fields (near-identical title and three
 other fields agreeing). An undecided pair (``title_no_authors``, ``title_authors``,
 ``similar_title``) whose match odds reach ``match_odds`` is the same work
-(``<rule>_weighed``). A field ignored here (a column the exports scrambled) is asked as if it
-agreed where the fields this review trusts imply it (a volume of a journal is one year; one
+(``<rule>_weighed``). A field ignored here (a column the exports scrambled) or given in one
+record only is asked as if it agreed where the fields this review trusts imply it (a volume of a journal is one year; one
 volume and first page are one issue; the same journal, year and page range are one volume;
 the same first author, year, volume and page range are one journal; never the authors or the
 pages, which nothing else tells), if the match odds with its prior weight standing in reach
@@ -467,7 +467,7 @@ def _decide(keys: Keys, i: int, j: int, sims: dict, o: Options, w: FieldWeights)
     ):
         # the fields this review has shown to be telling outweigh what is missing
         return "same", rule + "_weighed"
-    if verdict != "same" and ignored:
+    if verdict != "same" and verdict != "link":
         found = _as_if_agreeing(keys, i, j, sims, s, o, w)
         if found:
             return "same", found
@@ -511,18 +511,30 @@ def _implied(keys: Keys, i: int, j: int, s: dict, name: str) -> bool:
     return False
 
 
+_IMPLIED = ("year", "journal", "volume", "issue")
+
+
+def _one_side(keys: Keys, i: int, j: int, name: str) -> bool:
+    """Field ``name`` (year, journal, volume or issue) is given in one of the two records."""
+    values = getattr(keys, name)
+    return (values[i] is None or values[i] == "") != (values[j] is None or values[j] == "")
+
+
 def _as_if_agreeing(
     keys: Keys, i: int, j: int, sims: dict, s: dict, o: Options, w: FieldWeights
 ) -> str:
-    """The rule that makes the pair the same work once the fields ignored in this review
-    (given on both sides) that the trusted fields imply (:func:`_implied`) are taken as
-    agreeing, when the pair's match odds with their stand-in weight reach ``match_odds``:
-    ``<rule>_without_<field>``; else an empty string. A review whose exports scrambled a
-    field loses only that field's evidence, not every rule that reads it."""
+    """The rule that makes the pair the same work once the fields that the trusted fields
+    imply (:func:`_implied`) and that cannot speak for themselves (ignored in this review, or
+    given in one record only) are taken as agreeing, when the pair's match odds with their
+    stand-in weight reach ``match_odds``: ``<rule>_without_<field>``; else an empty string.
+    A review whose exports scrambled or dropped a field loses only that field's evidence,
+    not every rule that reads it."""
     unseen = tuple(
         name
-        for name in w.ignored_corroborating
-        if sims[name] is not None and _implied(keys, i, j, s, name)
+        for name in _IMPLIED
+        if s[name] is None
+        and (sims[name] is not None and w.ignored(name) or _one_side(keys, i, j, name))
+        and _implied(keys, i, j, s, name)
     )
     if not unseen or w.match_odds(sims) + w.stand_in(unseen) < o.match_odds:
         return ""

@@ -361,8 +361,12 @@ def test_a_translated_title_at_the_same_place_without_a_year():
     german = {**english, "record_id": "t2", "year": "",
               "title": "Plattformokonomie und Crowdworking als Herausforderungen"}  # fmt: skip
     assert _verdict(english, german) == ("same", "source_locator")
-    # the first page alone is not enough without the year
-    assert _verdict({**english, "pages": "205"}, {**german, "pages": "205"})[0] == "different"
+    # the first page alone is not enough without the year, unless the journal and volume say
+    # the year (a volume of a journal is one year): then the whole place agrees
+    one_page = ({**english, "pages": "205"}, {**german, "pages": "205"})
+    assert _verdict(*one_page) == ("same", "source_locator_without_year")
+    no_journal = (one_page[0], {**one_page[1], "journal": ""})
+    assert _verdict(*no_journal)[0] == "different"
 
 
 def test_a_meeting_named_after_its_journal_in_abbreviated_words():
@@ -390,3 +394,140 @@ def test_a_shared_doi_under_another_title_without_authors():
                   "title": "Plattformokonomie und Crowdworking als Herausforderungen"}  # fmt: skip
     assert _verdict(article, translated) == ("same", "doi_translated_title")
     assert _verdict(article, {**translated, "pages": "301-310"})[0] != "same"
+
+
+# --- a field scrambled in the exports (ignored in the review) -------------------------------
+
+_ENGLISH = {"record_id": "t1", "search_id": "s", "authors": "Haipeter, T",
+            "title": "Platform economy and crowdworking as challenges for codetermination",
+            "journal": "Industrielle Beziehungen", "year": "2020", "volume": "27",
+            "pages": "205-226"}  # fmt: skip
+_GERMAN = {**_ENGLISH, "record_id": "t2", "year": "2016",
+           "title": "Plattformokonomie und Crowdworking als Herausforderungen"}  # fmt: skip
+
+
+def _verdict_ignoring(first: dict, second: dict, name: str, *, prior_bits: float):
+    """The verdict on two records where every field vetoes but ``name`` is ignored."""
+    table, _ = prepare_table(pd.DataFrame([first, second]).astype(str))
+    weights = prior_weights()
+    for weight in weights.fields.values():
+        weight.role = "veto"
+    weights.fields[name].role = "ignored"
+    weights.prior_bits = prior_bits
+    found = classify(prepare(table), 0, 1, Options(), weights=weights)
+    return found.verdict, found.rule
+
+
+def test_a_rule_that_needs_an_ignored_field_is_asked_as_if_it_agreed():
+    # a translated title at the same place: the rule needs the year, which the review ignores
+    # (a scrambled column). Prior weights: authors 4.17 + journal 4.0 + volume 4.25 + pages
+    # 4.17 - title 5.49 (log2(0.02 / 0.9)) = 11.1 bits; the year adds nothing but may stand
+    # in with its prior agreement weight, 4.17
+    assert _verdict_ignoring(_ENGLISH, _GERMAN, "year", prior_bits=-3.0) == (
+        "same",
+        "source_locator_without_year",
+    )  # 8.1 + 4.17 >= 10
+    # 4.1 + 4.17 < 10: the remaining fields are too weak even with the stand-in
+    assert _verdict_ignoring(_ENGLISH, _GERMAN, "year", prior_bits=-7.0)[0] == "different"
+    # a year missing on one side is implied all the same by the journal and volume; with the
+    # volume missing too nothing says it
+    no_year = {**_GERMAN, "year": ""}
+    assert _verdict_ignoring(_ENGLISH, no_year, "year", prior_bits=-3.0) == (
+        "same",
+        "source_locator_without_year",
+    )
+    no_volume = {**no_year, "volume": ""}
+    assert _verdict_ignoring(_ENGLISH, no_volume, "year", prior_bits=0.0)[0] == "different"
+    # the year ignored does not make any other field agree: another volume stays apart
+    other = {**_GERMAN, "volume": "28"}
+    assert _verdict_ignoring(_ENGLISH, other, "year", prior_bits=0.0)[0] == "different"
+
+
+def test_what_the_trusted_fields_imply_and_what_they_cannot():
+    # the journal ignored: the same first author, year, volume and page range are one
+    # journal. authors 4.17 + year 4.17 + volume 4.25 + pages 4.17 - title 5.49 = 11.27 bits,
+    # - 3 prior + 4.0 (the journal's stand-in) >= 10
+    moved = {**_GERMAN, "year": "2020", "journal": "Arbeit und Recht"}
+    assert _verdict_ignoring(_ENGLISH, moved, "journal", prior_bits=-3.0) == (
+        "same",
+        "source_locator_without_journal",
+    )
+    # one page in common is not a page range (abstracts share pages): kept apart
+    one_page = ({**_ENGLISH, "pages": "205"}, {**moved, "pages": "205"})
+    assert _verdict_ignoring(*one_page, "journal", prior_bits=0.0)[0] == "different"
+    # the volume ignored: the same journal, year and page range are one volume
+    renumbered = {**_GERMAN, "year": "2020", "volume": "3"}
+    assert _verdict_ignoring(_ENGLISH, renumbered, "volume", prior_bits=-3.0) == (
+        "same",
+        "source_locator_without_volume",
+    )
+    # the authors ignored: nothing else says who wrote a text, and another abstract on the
+    # same page looks just like a translated title: never assumed
+    scrambled = {**_GERMAN, "year": "2020", "authors": "Vos, K"}
+    assert _verdict_ignoring(_ENGLISH, scrambled, "authors", prior_bits=0.0)[0] == "different"
+
+
+def test_a_volume_missing_on_one_side_is_implied_by_the_place():
+    # every field reliable; the translated title's record lacks the volume: the same journal,
+    # year, issue and first page are one volume. Prior weights: authors 4.17 + year 4.17 +
+    # journal 4.0 + issue 4.17 + pages 4.17 - title 5.49 = 15.2 bits
+    english = {**_ENGLISH, "issue": "2", "pages": "205"}
+    german = {**_GERMAN, "year": "2020", "issue": "2", "pages": "205", "volume": ""}
+    assert _verdict(english, german) == ("same", "source_locator_without_volume")
+    # another issue: nothing says which volume; kept apart
+    assert _verdict(english, {**german, "issue": "3"})[0] == "different"
+
+
+def test_a_paper_at_meetings_a_year_apart_needs_a_venue_to_trust():
+    talk = {
+        "record_id": "c1",
+        "search_id": "s",
+        "doc_type": "inproceedings",
+        "title": "Home bias in online employment",
+        "authors": "Liang, C; Hong, Y",
+        "year": "2017",
+        "journal": "International Conference on Information Systems",
+    }
+    other = {**talk, "record_id": "c2", "year": "2018",
+             "journal": "Hawaii International Conference on System Sciences"}  # fmt: skip
+    # trusted venue names that differ: two meetings, two works
+    assert _verdict_ignoring(talk, other, "issue", prior_bits=0.0)[0] == "different"
+    # venue names that cannot be trusted: a person decides
+    assert _verdict_ignoring(talk, other, "journal", prior_bits=0.0) == (
+        "maybe",
+        "title_authors_year_apart_venue_unknown",
+    )
+
+
+def test_a_meeting_numbered_in_words_has_the_acronym_of_its_short_name():
+    rows = [
+        {"record_id": "p1", "search_id": "s", "title": "t", "doc_type": "inproceedings",
+         "journal": "PROCEEDINGS OF THE SIXTEENTH SYMPOSIUM ON USABLE PRIVACY AND SECURITY"},
+        {"record_id": "p2", "search_id": "s", "title": "t", "doc_type": "article",
+         "journal": "Symposium on Usable Privacy and Security"},
+    ]  # fmt: skip
+    table, _ = prepare_table(pd.DataFrame(rows))
+    keys = prepare(table)
+    assert keys.venue_acronym[0] == keys.venue_acronym[1] == "sups"
+    # the form without the venue's name: the document type still says a conference paper
+    assert keys.form_by_type == ["conference", ""]
+    assert keys.form == ["conference", "conference"]
+
+
+def test_a_scrambled_year_column_does_not_lose_a_translated_title():
+    # the second export's years are scrambled (another work's year): the review learns to
+    # ignore the year; the translated title at the same place is still found, by the rule
+    # that needs the year, asked as if it agreed
+    table = _review(issue_of=lambda w, copy: "")
+    scrambled = table["year"].where(table["search_id"] == "s0", table["year"].iloc[::-1].values)
+    table = table.assign(year=scrambled)
+    extra, _ = prepare_table(pd.DataFrame([_ENGLISH, _GERMAN]).astype(str))
+    both = pd.concat([table, extra], ignore_index=True)
+    result = deduplicate(both, quiet=True)
+    assert result.weights.ignored("year")
+    groups = _groups(both, result)
+    assert {"t1", "t2"} in groups
+    assert len(groups) == len(_TOPICS) + 1
+    ids = both["record_id"]
+    rules = {c.rule for c in result.evidence if {ids[c.i], ids[c.j]} == {"t1", "t2"}}
+    assert rules == {"source_locator_without_year"}

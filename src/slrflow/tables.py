@@ -41,8 +41,17 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, append: bool = False) ->
     path.parent.mkdir(parents=True, exist_ok=True)
     safe = frame.copy()
     for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(neutralise)
+        values = safe[column]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            # only the cells that start a formula are mapped (most columns hold none)
+            try:
+                risky = values.str[:1].isin(_FORMULA_START).to_numpy()
+            except AttributeError:  # no text in the column at all
+                continue
+            if risky.any():
+                cells = values.to_numpy(dtype=object, copy=True)
+                cells[risky] = [neutralise(v) for v in cells[risky]]
+                safe[column] = pd.Series(cells, index=values.index, dtype=values.dtype)
     safe.to_csv(
         path,
         index=False,

@@ -30,7 +30,15 @@ becomes ``<rule>_doubted`` (review) unless its match odds reach ``match_odds`` o
 ``unproven`` field, the pair is certain on its other fields (near-identical title and three
 other fields agreeing). An undecided pair (``title_no_authors``, ``title_authors``,
 ``similar_title``) whose match odds reach ``match_odds`` is the same work
-(``<rule>_weighed``). The special cases (notices, Cochrane versions, identifiers, preprints,
+(``<rule>_weighed``). A field ignored here (a column the exports scrambled) or given in one
+record only is asked as if it agreed where the fields this review trusts imply it (a volume of a journal is one year; one
+volume and first page are one issue; the same journal, year and page range are one volume;
+the same first author, year, volume and page range are one journal; never the authors or the
+pages, which nothing else tells), if the match odds with its prior weight standing in reach
+``match_odds``: ``<rule>_without_<field>``. Venue
+names that cannot be trusted neither tell a conference paper from a journal article nor say
+that one title at meetings a year apart is two works (``title_authors_year_apart_venue_unknown``,
+for review). The special cases (notices, Cochrane versions, identifiers, preprints,
 conference abstracts) are decided as before. The rules, in order:
 
 1. ``notice``: an erratum, retraction, reply or comment is never the article it is about; two
@@ -459,6 +467,10 @@ def _decide(keys: Keys, i: int, j: int, sims: dict, o: Options, w: FieldWeights)
     ):
         # the fields this review has shown to be telling outweigh what is missing
         return "same", rule + "_weighed"
+    if verdict != "same" and verdict != "link":
+        found = _as_if_agreeing(keys, i, j, sims, s, o, w)
+        if found:
+            return "same", found
     if verdict != "same" or rule.startswith(_ANCHORED):
         return verdict, rule
     doubting = [name for name in _disagreeing(keys, i, j, s) if not w.vetoes(name)]
@@ -470,6 +482,66 @@ def _decide(keys: Keys, i: int, j: int, sims: dict, o: Options, w: FieldWeights)
     ):
         return "maybe", rule + "_doubted"
     return verdict, rule
+
+
+def _implied(keys: Keys, i: int, j: int, s: dict, name: str) -> bool:
+    """The fields this review trusts say that the ignored field ``name`` must agree: a
+    volume of a journal is one year; the same journal, year and page range (or issue and
+    first page) is one volume; the same first author, year, volume and page range is one
+    journal. Nothing else says who wrote a text (authors) or where it starts (pages)."""
+    journal = level("journal", s["journal"]) == "agree"
+    if name == "year":
+        return journal and s["volume"] == 1.0
+    if name == "volume":
+        return (
+            journal
+            and s["year"] == 1.0
+            and ((s["issue"] == 1.0 and s["pages"] == 1.0) or _same_page_range(keys, i, j))
+        )
+    if name == "journal":
+        return (
+            s["year"] == 1.0
+            and s["volume"] == 1.0
+            and _same_page_range(keys, i, j)
+            and first_author_match(keys, i, j)
+            and (s["authors"] or 0) >= 0.8
+        )
+    if name == "issue":
+        return s["volume"] == 1.0 and s["pages"] == 1.0
+    return False
+
+
+_IMPLIED = ("year", "journal", "volume", "issue")
+
+
+def _one_side(keys: Keys, i: int, j: int, name: str) -> bool:
+    """Field ``name`` (year, journal, volume or issue) is given in one of the two records."""
+    values = getattr(keys, name)
+    return (values[i] is None or values[i] == "") != (values[j] is None or values[j] == "")
+
+
+def _as_if_agreeing(
+    keys: Keys, i: int, j: int, sims: dict, s: dict, o: Options, w: FieldWeights
+) -> str:
+    """The rule that makes the pair the same work once the fields that the trusted fields
+    imply (:func:`_implied`) and that cannot speak for themselves (ignored in this review, or
+    given in one record only) are taken as agreeing, when the pair's match odds with their
+    stand-in weight reach ``match_odds``: ``<rule>_without_<field>``; else an empty string.
+    A review whose exports scrambled or dropped a field loses only that field's evidence,
+    not every rule that reads it."""
+    unseen = tuple(
+        name
+        for name in _IMPLIED
+        if s[name] is None
+        and (sims[name] is not None and w.ignored(name) or _one_side(keys, i, j, name))
+        and _implied(keys, i, j, s, name)
+    )
+    if not unseen or w.match_odds(sims) + w.stand_in(unseen) < o.match_odds:
+        return ""
+    verdict, rule = _rules(keys, i, j, {**s, **dict.fromkeys(unseen, 1.0)}, o, w)
+    if verdict != "same":
+        return ""
+    return f"{rule}_without_{'_'.join(unseen)}"
 
 
 def _pages_written_differently(keys: Keys, i: int, j: int, s: dict) -> bool:
@@ -645,7 +717,9 @@ def _rules(keys: Keys, i: int, j: int, s: dict, o: Options, w: FieldWeights) -> 
             return "different", rule + "_shared"
         return "maybe", rule + "_title_differs"
 
-    forms = {keys.form[i], keys.form[j]}
+    # a venue name that this review cannot trust does not tell a conference paper either
+    form = keys.form_by_type if w.ignored("journal") else keys.form
+    forms = {form[i], form[j]}
     looks_same = close_title and authors_ok and (y is None or y > 0 or t >= 0.97)
     same_publication = _same_publication(keys, i, j, vol_eq and page_eq)
     # 4. two different DOIs
@@ -673,13 +747,17 @@ def _rules(keys: Keys, i: int, j: int, s: dict, o: Options, w: FieldWeights) -> 
             return _policy(policy, relation, looks_same)
 
     both_conference = forms == {"conference"}
+    venue_known = not w.ignored("journal")
     # only a field that has proved reliable in this review contradicts a match on its own, and
     # not alone against a pair that is certain on its other fields (the review's own test of a
     # certain pair: a field mistyped in one export, an issue for a supplement number)
     disagreeing = _disagreeing(keys, i, j, s)
     contradiction = (
         any(w.vetoes(name) for name in disagreeing) and not _overruled(keys, i, j, s, disagreeing)
-    ) or (both_conference and y == 0.5 and not venues_agree(keys, i, j))
+    ) or (
+        # one paper at two meetings a year apart (by venue names this review trusts)
+        both_conference and y == 0.5 and venue_known and not venues_agree(keys, i, j)
+    )
     # two names of one conference ("ICIS: ..." / "International Conference on Information
     # Systems") agree as a journal does
     if both_conference and not journal_ok and j_sim is not None:
@@ -715,6 +793,10 @@ def _rules(keys: Keys, i: int, j: int, s: dict, o: Options, w: FieldWeights) -> 
         if y == 1.0 and (t >= 0.97 or agreeing >= 1 or not prefix):
             return "same", "title_authors_year"
         if y == 0.5 and (agreeing >= 1 or (t >= 0.97 and a >= 0.9)):
+            if both_conference and not venue_known:
+                # one meeting listed under two years, or one paper at two meetings: only the
+                # venue names tell, and this review's cannot be trusted
+                return "maybe", "title_authors_year_apart_venue_unknown"
             return "same", "title_authors_year_apart"
         if y is None and agreeing >= 1:
             return "same", "title_authors_no_year"

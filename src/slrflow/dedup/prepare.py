@@ -28,6 +28,9 @@ Everything here is per record (linear). The keys:
     are never the article itself.
 ``form``
     ``conference``, ``preprint``, ``journal`` (any other named source) or ``""`` (no source).
+``form_by_type``
+    The form as the document type and DOI alone tell it (``""`` when only the venue's name
+    would): what is left of the form in a review whose venue names cannot be trusted.
 ``generic``
     True for titles that recur across unrelated works (``Editorial``, ``Introduction``...).
 """
@@ -305,7 +308,10 @@ def _form_of_source(doc_type: str, journal: str, volume: str) -> str:
 
 
 _VENUE_NOISE = re.compile(
-    r"\b(proceedings|proc|annual|the|of|on|and|in|for|\d+(st|nd|rd|th)|\d{4}|\d+)\b"
+    r"\b(proceedings|proc|annual|the|of|on|and|in|for|\d+(st|nd|rd|th)|\d{4}|\d+"
+    # an ordinal in words (``sixteenth``, ``twenty-first``) numbers the meeting, as 16th does
+    r"|[a-z]*-?(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh"
+    r"|twelfth|teenth|tieth))\b"
 )
 
 
@@ -342,6 +348,7 @@ class Keys:
     abstract: list[str]
     notice: list[str]
     form: list[str]
+    form_by_type: list[str]
     generic: list[bool]
     position: dict[str, int]
 
@@ -461,6 +468,10 @@ def prepare(table: pd.DataFrame) -> Keys:
         form=[
             form_of(t, j, d, v)
             for t, j, d, v in zip(col["doc_type"], journals, dois, col["volume"], strict=True)
+        ],
+        form_by_type=[
+            form_of(t, "", d, v)
+            for t, d, v in zip(col["doc_type"], dois, col["volume"], strict=True)
         ],
         generic=[bool(_GENERIC.match(t)) or len(t.split()) <= 2 for t in titles],
         position={r: i for i, r in enumerate(col["record_id"])},

@@ -16,6 +16,7 @@ person's decisions and clusters. The returned :class:`Result` holds, by record p
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import sys
 import time
@@ -138,6 +139,28 @@ def learn_weights(
     )
 
 
+def _compared_again_without_year(
+    keys: Keys, pairs: np.ndarray, *, threads: int
+) -> list[tuple[int, int, dict]]:
+    """The pairs that blocking finds once the year is left out of its keys (the first author
+    alone, the volume and first page alone), not among ``pairs``, compared: blocking leans on
+    the year, and a review whose years cannot be trusted would never pair a translated title
+    with its original by the place in the journal."""
+    found = candidate_pairs(dataclasses.replace(keys, year=[None] * len(keys)))
+    if len(found) == 0:
+        return []
+    n = np.int64(len(keys))
+    seen = pairs[:, 0].astype(np.int64) * n + pairs[:, 1] if len(pairs) else np.empty(0, np.int64)
+    new = found[~np.isin(found[:, 0].astype(np.int64) * n + found[:, 1], seen)]
+    title_sim = title_similarities(keys, new, threads=threads)
+    worth = worth_comparing(keys, new, title_sim)
+    titles = keys.title
+    return [
+        (i, j, similarities(keys, i, j, t if titles[i] and titles[j] else None))
+        for (i, j), t in zip(new[worth].tolist(), title_sim[worth].tolist(), strict=True)
+    ]
+
+
 @contextlib.contextmanager
 def without_cycle_collection():
     """Python's cycle collector paused: the stage makes millions of small objects (keys, pairs,
@@ -197,6 +220,8 @@ def _deduplicate(
         for (i, j), t in zip(pairs[worth].tolist(), title_sim[worth].tolist(), strict=True)
     ]
     weights = learn_weights(keys, compared, threads=threads)
+    if weights.ignored("year"):
+        compared += _compared_again_without_year(keys, pairs, threads=threads)
     _log(
         "dedup: field weights in this review: "
         + ", ".join(f"{f.name} {f.role}" for f in weights.fields.values())

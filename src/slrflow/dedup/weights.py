@@ -33,6 +33,12 @@ From the counts each field gets a role in this review:
               missing;
 ``unproven``  too few certain pairs to tell: agreement supports a match, disagreement sends an
               otherwise matching pair to a person.
+
+An ignored field can tell two records neither apart nor together. The rules that need it
+(the same place in the journal, the same authors) are then asked as if it agreed, and the
+pair's match odds must make up for it: they get no more than the field's *stand-in* weight,
+what its agreement weighs before anything is learned (:func:`prior_weights`, about 4 bits, far
+below what a reliable field earns in a review: 7-13 bits for authors or pages).
 """
 
 from __future__ import annotations
@@ -163,6 +169,11 @@ class FieldWeights:
         review's prior odds (10 bits: 1,000 to 1)."""
         return round(self.match_weight(sims) + self.prior_bits, 2)
 
+    def stand_in(self, names: tuple[str, ...]) -> float:
+        """The bits that agreement on the ignored fields ``names`` would add before anything
+        is learned about them (their prior weight, the same in every review)."""
+        return round(sum(_PRIOR_AGREE[name] for name in names), 2)
+
     def explain(self, sims: dict[str, float | None]) -> str:
         """The fields of one pair with their weights in this review, heaviest first:
         ``title +13.2; pages +8.9; issue 0 (ignored here)``."""
@@ -177,6 +188,10 @@ class FieldWeights:
         return "; ".join(parts)
 
 
+#: u before anything is counted: strangers agree on a field one time in twenty
+PRIOR_U = {"agree": 0.05, "partial": 0.05, "disagree": 0.9}
+
+
 def _prior(name: str) -> FieldWeight:
     m = dict(zip(LEVELS, PRIOR_M[name], strict=True))
     return FieldWeight(name, 0, m, {}, {}, "unproven")
@@ -187,7 +202,7 @@ def prior_weights() -> FieldWeights:
     out = FieldWeights()
     for name in FIELDS:
         weight = _prior(name)
-        weight.u = {"agree": 0.05, "partial": 0.05, "disagree": 0.9}
+        weight.u = dict(PRIOR_U)
         # a level the field cannot take (a volume agrees or not: no "partial") weighs nothing
         weight.weight = {
             k: round(math.log2(weight.m[k] / weight.u[k]), 2) if weight.m[k] else 0.0
@@ -195,6 +210,13 @@ def prior_weights() -> FieldWeights:
         }
         out.fields[name] = weight
     return out
+
+
+#: the prior weight of agreement on each field (bits): what an ignored field stands in for
+_PRIOR_AGREE = {
+    name: math.log2(dict(zip(LEVELS, PRIOR_M[name], strict=True))["agree"] / PRIOR_U["agree"])
+    for name in FIELDS
+}
 
 
 def _counts(outcomes: list[str | None]) -> tuple[dict[str, int], int]:

@@ -135,7 +135,7 @@ def test_the_screening_commands_and_a_simulation_import_only_what_they_need():
     # A simulation skips the other screening stages (their spreadsheets); those stages skip
     # scipy.stats (about a second), which only buscar's test needs.
     checks = {
-        "slrflow.screening.simulation_command": "openpyxl",
+        "slrflow.screening.simulation.command": "openpyxl",
         "slrflow.screening.command": "scipy.stats",
     }
     for module, heavy in checks.items():

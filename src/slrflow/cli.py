@@ -65,7 +65,7 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "prisma": ("slrflow.figures.command", "prisma", "draw the PRISMA 2020 flow diagram"),
     "figures": ("slrflow.figures.command", "figures", "draw the toolkit charts"),
     "simulate": (
-        "slrflow.screening.simulation_command",
+        "slrflow.screening.simulation.command",
         "simulate",
         "replay a labelled dataset with the ranker and the stopping rule",
     ),

@@ -1,9 +1,4 @@
-"""``slrflow simulate``: its arguments and handler, apart from the other screening commands.
-
-A simulation is run once per labelled set and seed (the benchmark runs hundreds), so its
-command imports only what a replay needs, not the modules of the other screening stages
-(their spreadsheets and logs).
-"""
+"""``slrflow simulate``: its arguments and handler (see the package for why it stands apart)."""
 
 from __future__ import annotations
 

@@ -41,8 +41,17 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, append: bool = False) ->
     path.parent.mkdir(parents=True, exist_ok=True)
     safe = frame.copy()
     for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(neutralise)
+        values = safe[column]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            # only the cells that start a formula are mapped (most columns hold none)
+            try:
+                risky = values.str[:1].isin(_FORMULA_START).to_numpy()
+            except AttributeError:  # no text in the column at all
+                continue
+            if risky.any():
+                cells = values.to_numpy(dtype=object, copy=True)
+                cells[risky] = [neutralise(v) for v in cells[risky]]
+                safe[column] = pd.Series(cells, index=values.index, dtype=values.dtype)
     safe.to_csv(
         path,
         index=False,
@@ -55,9 +64,14 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, append: bool = False) ->
 
 def _restored(frame: pd.DataFrame) -> pd.DataFrame:
     for column in frame.columns:
-        # only columns holding a neutralised cell are mapped (most hold none)
-        if frame[column].str.startswith("'").any():
-            frame[column] = frame[column].map(restore)
+        # Only columns holding a neutralised cell are mapped (most hold none). Whether one
+        # might is told by one search through the column's cells joined (a cell that merely
+        # holds a NUL before a quote costs only the exact pass).
+        values = frame[column]
+        text = values.dtype == object or pd.api.types.is_string_dtype(values)
+        if not text or "\0'" not in "\0" + "\0".join(values):
+            continue
+        frame[column] = values.map(restore)
     return frame
 
 

@@ -64,14 +64,19 @@ def best_authors(values: list[str]) -> str:
     return max(present, key=lambda v: (len(v.split(LIST_SEPARATOR)), len(v)))
 
 
-def merge_fields(rows: list[dict[str, str]]) -> dict[str, str]:
-    """The best value per field of one reference's records (first record first)."""
-    get = lambda name: [str(r.get(name, "") or "") for r in rows]  # noqa: E731
+def merge_keywords(values: list[str]) -> str:
+    """Every keyword of ``values`` once (the first spelling of each, case aside), in order."""
     keywords: dict[str, str] = {}
-    for value in get("keywords"):
+    for value in values:
         for keyword in value.split(LIST_SEPARATOR):
             if keyword.strip():
                 keywords.setdefault(keyword.strip().lower(), keyword.strip())
+    return LIST_SEPARATOR.join(keywords.values())
+
+
+def merge_fields(rows: list[dict[str, str]]) -> dict[str, str]:
+    """The best value per field of one reference's records (first record first)."""
+    get = lambda name: [str(r.get(name, "") or "") for r in rows]  # noqa: E731
     return {
         "title": best_title(get("title")),
         "authors": best_authors(get("authors")),
@@ -83,7 +88,7 @@ def merge_fields(rows: list[dict[str, str]]) -> dict[str, str]:
         "doi": _most_common(get("doi")),
         "pmid": _most_common(get("pmid")),
         "abstract": _longest(get("abstract")),
-        "keywords": LIST_SEPARATOR.join(keywords.values()),
+        "keywords": merge_keywords(get("keywords")),
         "doc_type": next((v for v in get("doc_type") if v), ""),
         "language": next((v for v in get("language") if v), ""),
         "url": next((v for v in get("url") if v), ""),
@@ -100,18 +105,28 @@ def members_by_reference(result: Result) -> dict[int, list[int]]:
 
 def references(table: pd.DataFrame, result: Result) -> pd.DataFrame:
     """One row per reference (see the module docstring), in the order of their first record."""
-    records = table.fillna("").astype(str).to_dict(orient="records")
+    # Column lists rather than a dict per record: most references have one record, whose
+    # fields are its own (the keywords aside), and need no dict at all.
+    columns = {c: table[c].fillna("").astype(str).tolist() for c in table.columns}
+    empty = [""] * len(table)
+    own = {f: columns.get(f, empty) for f in REFERENCE_FIELDS}
+    record_ids, search_ids = columns["record_id"], columns.get("search_id", empty)
     out = []
     for first, members in sorted(members_by_reference(result).items()):
-        rows = [records[m] for m in members]
-        searches = list(dict.fromkeys(r.get("search_id", "") for r in rows if r.get("search_id")))
+        if len(members) == 1:
+            fields = {f: own[f][first] for f in REFERENCE_FIELDS}
+            if fields["keywords"]:
+                fields["keywords"] = merge_keywords([fields["keywords"]])
+        else:
+            fields = merge_fields([{c: v[m] for c, v in columns.items()} for m in members])
+        searches = dict.fromkeys(search_ids[m] for m in members if search_ids[m])
         out.append(
             {
-                "reference_id": records[first]["record_id"],
+                "reference_id": record_ids[first],
                 "n_records": len(members),
-                "record_ids": LIST_SEPARATOR.join(r["record_id"] for r in rows),
+                "record_ids": LIST_SEPARATOR.join(record_ids[m] for m in members),
                 "search_ids": LIST_SEPARATOR.join(searches),
-                **merge_fields(rows),
+                **fields,
             }
         )
     return pd.DataFrame(out, columns=COLUMNS)

@@ -1,0 +1,97 @@
+"""Blocking: which pairs of records are compared at all."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from slrflow.dedup.block import candidate_pairs
+from slrflow.dedup.load import prepare_table
+from slrflow.dedup.prepare import prepare
+
+#: words that make every title differ in its first and its last 24 letters
+WORDS = [
+    "alpha",
+    "bravo",
+    "charlie",
+    "delta",
+    "echo",
+    "foxtrot",
+    "golf",
+    "hotel",
+    "india",
+    "juliet",
+    "kilo",
+    "lima",
+    "mike",
+    "november",
+    "oscar",
+]
+
+
+def keys_of(rows: list[dict]):
+    frame = pd.DataFrame(
+        [{"record_id": f"r{n}", "search_id": "s", **row} for n, row in enumerate(rows)]
+    ).fillna("")
+    table, _ = prepare_table(frame.astype(str))
+    return prepare(table)
+
+
+def same_author_and_year(count: int) -> list[dict]:
+    """``count`` records of one first author and year, titles alike in no blocking key."""
+    return [
+        {
+            "title": f"{WORDS[k % 15]} {k} study of mentoring programmes in schools "
+            f"{WORDS[-1 - k % 15]} {k}",
+            "authors": "Jansen, Pieter; Bakker, Lotte",
+            "year": "2020",
+        }
+        for k in range(count)
+    ]
+
+
+def pairs(keys, **limits) -> set[tuple[int, int]]:
+    return {(int(i), int(j)) for i, j in candidate_pairs(keys, **limits)}
+
+
+def test_small_author_block_is_compared_all_with_all():
+    keys = keys_of(same_author_and_year(12))
+    assert len(pairs(keys)) == 12 * 11 // 2
+
+
+def test_large_author_block_compares_each_record_with_its_neighbours_in_title_order():
+    keys = keys_of(same_author_and_year(13))
+    found = pairs(keys)
+    # 13 records in title order, each with the next 4: 12 + 11 + 10 + 9 pairs, not 78
+    assert len(found) == 12 + 11 + 10 + 9
+    by_title = sorted(range(13), key=lambda m: keys.title_key[m])
+    first, fifth, sixth = by_title[0], by_title[4], by_title[5]
+    assert tuple(sorted((first, fifth))) in found
+    assert tuple(sorted((first, sixth))) not in found
+
+
+def test_the_author_limits_are_options():
+    keys = keys_of(same_author_and_year(13))
+    assert len(pairs(keys, max_author_block=13)) == 13 * 12 // 2
+    assert len(pairs(keys, author_window=1)) == 12
+
+
+def test_other_keys_keep_the_larger_block_limit():
+    # 13 records sharing the beginning of their titles (and nothing else): one title block
+    rows = [
+        {
+            "title": f"mentoring young people at risk of violent extremism {WORDS[k]} {k}",
+            "authors": f"{WORDS[k].title()}, Anna",
+            "year": str(2000 + k),
+        }
+        for k in range(13)
+    ]
+    assert len(pairs(keys_of(rows))) == 13 * 12 // 2
+
+
+def test_near_identical_titles_far_apart_in_the_table_meet_in_a_large_block():
+    rows = same_author_and_year(30)
+    # a typo near its beginning and words added at its end: no title key in common
+    twin = dict(rows[3], title=rows[3]["title"].replace("study", "stduy") + " a trial")
+    keys = keys_of([*rows, twin])
+    assert (3, 30) in pairs(keys, author_window=1)
+    assert (3, 30) not in pairs(keys, max_author_block=0, author_window=0)

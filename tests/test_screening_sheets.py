@@ -150,3 +150,43 @@ def test_a_sheet_lists_at_most_sheet_size_references_first_priority_first(tmp_pa
     priority = [c.value for c in ws[1]].index("priority") + 1
     assert [ws.cell(row=r, column=priority).value for r in (2, 3)] == [1, 2]
     assert "2 more wait for you" in wb["Instructions"]["A1"].value
+
+
+def test_rank_terms_of_a_worklist_are_the_rankers_terms_for_each_reference():
+    import pandas as pd
+
+    from slrflow.screening import rank
+    from slrflow.screening.worklists import priority_order
+
+    topics = [
+        "tax accounting for small firms",
+        "soil erosion in river basins",
+        "mentoring young people at risk of radicalisation and violent extremism",
+        "bridge corrosion under salt spray",
+        "deradicalisation programme for young offenders with mental health problems",
+        "crop yields under drought",
+    ]
+    references = pd.DataFrame(
+        {
+            "reference_id": [f"r{k}" for k in range(len(topics))],
+            "title": topics,
+            "abstract": [f"A study of {t}." for t in topics],
+        }
+    )
+    status = pd.DataFrame(
+        {
+            "reference_id": references["reference_id"],
+            "stage": "title_abstract",
+            "status": "pending",
+            "awaiting": "anouk",
+        }
+    )
+    waiting = references["reference_id"].tolist()
+    order, terms = priority_order(
+        "title_abstract", waiting, references, status, ranking=None, criteria_file=CRITERIA
+    )
+    ranked = rank.rank(references, {}, criteria_text=rank.load_criteria_text(CRITERIA))
+    assert order == ranked["reference_id"].tolist()
+    assert order[:2] != ["r0", "r1"]  # the criteria's terms put other references first
+    assert [terms.get(ref, "") for ref in order] == ranked["top_terms"].tolist()
+    assert terms.get("not-waiting", "") == ""

@@ -64,9 +64,14 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, append: bool = False) ->
 
 def _restored(frame: pd.DataFrame) -> pd.DataFrame:
     for column in frame.columns:
-        # only columns holding a neutralised cell are mapped (most hold none)
-        if frame[column].str.startswith("'").any():
-            frame[column] = frame[column].map(restore)
+        # Only columns holding a neutralised cell are mapped (most hold none). Whether one
+        # might is told by one search through the column's cells joined (a cell that merely
+        # holds a NUL before a quote costs only the exact pass).
+        values = frame[column]
+        text = values.dtype == object or pd.api.types.is_string_dtype(values)
+        if not text or "\0'" not in "\0" + "\0".join(values):
+            continue
+        frame[column] = values.map(restore)
     return frame
 
 

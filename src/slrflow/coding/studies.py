@@ -130,17 +130,24 @@ def read_included(status_path: str | Path) -> list[str]:
 
 
 def _reports(references: pd.DataFrame, included: list[str]) -> tuple[dict, dict]:
+    # Every reference's record ids (studies.csv may name any of them), but a whole row only for
+    # the included ones: a large review has hundreds of thousands of references and few studies.
+    ids = references["reference_id"].tolist()
+    joined = references["record_ids"].tolist() if "record_ids" in references else [""] * len(ids)
     record_to_reference: dict[str, str] = {}
-    rows = {}
-    for row in references.to_dict(orient="records"):
-        ref = row["reference_id"]
-        record_ids = [r for r in (row.get("record_ids") or "").split(LIST_SEPARATOR) if r] or [ref]
+    where = {}
+    for position, (ref, cell) in enumerate(zip(ids, joined, strict=True)):
+        record_ids = [r for r in (cell or "").split(LIST_SEPARATOR) if r] or [ref]
         for record_id in [ref, *record_ids]:
             record_to_reference[record_id] = ref
-        rows[ref] = (row, tuple(record_ids))
+        where[ref] = (position, tuple(record_ids))
     reports = {}
     for ref in included:
-        row, record_ids = rows.get(ref, ({"reference_id": ref}, (ref,)))
+        if ref in where:
+            position, record_ids = where[ref]
+            row = references.iloc[position].to_dict()
+        else:
+            row, record_ids = {"reference_id": ref}, (ref,)
         reports[ref] = Report(
             reference_id=ref,
             record_ids=record_ids,

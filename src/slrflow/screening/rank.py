@@ -390,25 +390,16 @@ def _decisions_mapping(decisions: Any) -> dict[str, int]:
     return result
 
 
-def rank(
+def fitted(
     references: pd.DataFrame,
     decisions: Any = None,
     *,
     criteria_text: str = "",
     seed: int = 0,
-    n_terms: int = 5,
     settings: Settings | None = None,
-) -> pd.DataFrame:
-    """Order the unscreened references by their chance of inclusion.
-
-    ``references`` has ``reference_id``, ``title`` and ``abstract`` (``keywords`` is used when
-    present). ``decisions`` maps reference_id to the title/abstract decision so far (include /
-    exclude, 1/0, True/False), as a dict or a table with ``reference_id`` and ``decision`` or
-    ``included``; other values (maybe, conflict) are not learnt from. Returns one row per
-    unscreened reference: ``reference_id``, ``rank`` (1 = screen first), ``score`` (the model's
-    score, rounded), ``top_terms`` (the terms that raised it, ``"; "``-joined) and ``basis``
-    (``model``, ``similarity`` to the includes, ``criteria`` text, or ``none``: seeded order).
-    """
+) -> tuple[Ranker, list[str], np.ndarray]:
+    """The ranker trained on ``decisions`` over ``references`` (see :func:`rank`), the
+    references' ids in table order, and the positions of the unscreened ones."""
     for column in ("reference_id", "title"):
         if column not in references:
             raise ValueError(f"references table has no {column} column")
@@ -429,6 +420,31 @@ def rank(
     ranker = Ranker(texts, criteria_text=criteria_text, seed=seed, settings=settings)
     ranker.fit(screened, labels)
     unscreened = np.setdiff1d(np.arange(len(ids)), np.asarray(screened, dtype=int))
+    return ranker, ids, unscreened
+
+
+def rank(
+    references: pd.DataFrame,
+    decisions: Any = None,
+    *,
+    criteria_text: str = "",
+    seed: int = 0,
+    n_terms: int = 5,
+    settings: Settings | None = None,
+) -> pd.DataFrame:
+    """Order the unscreened references by their chance of inclusion.
+
+    ``references`` has ``reference_id``, ``title`` and ``abstract`` (``keywords`` is used when
+    present). ``decisions`` maps reference_id to the title/abstract decision so far (include /
+    exclude, 1/0, True/False), as a dict or a table with ``reference_id`` and ``decision`` or
+    ``included``; other values (maybe, conflict) are not learnt from. Returns one row per
+    unscreened reference: ``reference_id``, ``rank`` (1 = screen first), ``score`` (the model's
+    score, rounded), ``top_terms`` (the terms that raised it, ``"; "``-joined) and ``basis``
+    (``model``, ``similarity`` to the includes, ``criteria`` text, or ``none``: seeded order).
+    """
+    ranker, ids, unscreened = fitted(
+        references, decisions, criteria_text=criteria_text, seed=seed, settings=settings
+    )
     ordered = ranker.order(unscreened)
     scores = ranker.scores()
     return pd.DataFrame(

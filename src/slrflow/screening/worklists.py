@@ -11,6 +11,7 @@ the ranker's (or a given ranking's), elsewhere by reference id. Each list is wri
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -104,7 +105,7 @@ def priority_order(
     *,
     ranking: Path | None,
     criteria_file: str | Path,
-) -> tuple[list[str], dict[str, str]]:
+) -> tuple[list[str], Mapping[str, str]]:
     """The order to screen ``waiting`` in, and the terms that ranked each reference there.
 
     Title/abstract: the ``ranking`` table (reference_id, rank) when given, else the ranker of
@@ -124,7 +125,7 @@ def priority_order(
                 from slrflow.screening import rank
             except ImportError:  # the ranker is optional: fall back to a stable order
                 return sorted(waiting), {}
-            ranked = _rank(rank, stage, waiting, references, status, criteria_file)
+            return _rank(rank, stage, waiting, references, status, criteria_file)
         terms = ranked["top_terms"] if "top_terms" in ranked else [""] * len(ranked)
         return ranked["reference_id"].tolist(), dict(
             zip(ranked["reference_id"], terms, strict=True)
@@ -132,8 +133,11 @@ def priority_order(
     return sorted(waiting), {}
 
 
-def _rank(rank, stage, waiting, references, status, criteria_file) -> pd.DataFrame:
-    """The ranker trained on the title/abstract decisions so far, over the waiting references."""
+def _rank(
+    rank, stage, waiting, references, status, criteria_file
+) -> tuple[list[str], Mapping[str, str]]:
+    """The ranker trained on the title/abstract decisions so far, over the waiting references:
+    their order, and the terms that ranked each (worked out for the references a sheet shows)."""
     ta = status[status["stage"] == stage]
     known = {
         ref: s for ref, s in zip(ta["reference_id"], ta["status"], strict=True)
@@ -141,4 +145,26 @@ def _rank(rank, stage, waiting, references, status, criteria_file) -> pd.DataFra
     }  # fmt: skip
     criteria_text = rank.load_criteria_text(criteria_file)
     pool = references[references["reference_id"].isin(set(waiting) | set(known))]
-    return rank.rank(pool.reset_index(drop=True), known, criteria_text=criteria_text)
+    ranker, ids, unscreened = rank.fitted(
+        pool.reset_index(drop=True), known, criteria_text=criteria_text
+    )
+    order = ranker.order(unscreened)
+    return [ids[i] for i in order], _RankTerms(ranker, {ids[i]: int(i) for i in order})
+
+
+class _RankTerms(Mapping):
+    """reference_id -> the terms that ranked it (``"; "``-joined), each worked out when asked
+    for: a sheet shows a few thousand references of a waiting list that may hold a million."""
+
+    def __init__(self, ranker, position: dict[str, int]) -> None:
+        self._ranker = ranker
+        self._position = position
+
+    def __getitem__(self, reference_id: str) -> str:
+        return "; ".join(self._ranker.top_terms(self._position[reference_id], 5))
+
+    def __iter__(self):
+        return iter(self._position)
+
+    def __len__(self) -> int:
+        return len(self._position)

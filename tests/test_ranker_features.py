@@ -91,6 +91,23 @@ def test_other_tokenising_falls_back_to_scikit_learns_count():
     )
 
 
+def test_more_text_than_the_bulk_limit_is_counted_by_scikit_learn(monkeypatch):
+    from slrflow.screening import features
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("counted in bulk")
+
+    monkeypatch.setattr(features, "_count_ngrams", refuse)
+    monkeypatch.setattr(features, "MAX_BULK_CHARACTERS", sum(map(len, TEXTS)) - 1)
+    options = {**OPTIONS, "ngram_range": (1, 2)}
+    assert identical(
+        TfidfVectorizer(**options).fit_transform(TEXTS), WordTfidf(**options).fit_transform(TEXTS)
+    )
+    monkeypatch.setattr(features, "MAX_BULK_CHARACTERS", sum(map(len, TEXTS)))
+    with pytest.raises(AssertionError, match="counted in bulk"):
+        WordTfidf(**options).fit_transform(TEXTS)
+
+
 def test_accents_are_stripped_as_scikit_learn_strips_them():
     strip = AccentStripper()
     assert strip("Crème Brûlée, ﬁne") == "creme brulee, fine"

@@ -58,12 +58,21 @@ class AccentStripper:
         return text if text.isascii() else _NON_ASCII.sub(self._strip, text)
 
 
+#: The most characters counted in bulk. The bulk count holds every word and word pair of every
+#: record at once (about 28 bytes per character of text: 3.2 GB for a review of 64k references);
+#: scikit-learn's own count goes record by record and needs memory for the vocabulary only. A
+#: simulation's search (a few thousand records, under 10M characters) is counted in bulk; a
+#: large review's references by scikit-learn.
+MAX_BULK_CHARACTERS = 32_000_000
+
+
 class WordTfidf(TfidfVectorizer):
     """:class:`~sklearn.feature_extraction.text.TfidfVectorizer` with a bulk word n-gram count.
 
     The fast count is used when fitting word n-grams with the default tokenising (a
-    ``token_pattern``, no custom preprocessor, tokenizer or stop words); anything else falls
-    back to scikit-learn's own counting.
+    ``token_pattern``, no custom preprocessor, tokenizer or stop words) on up to
+    :data:`MAX_BULK_CHARACTERS` characters of text; anything else falls back to scikit-learn's
+    own counting.
     """
 
     def _count_vocab(self, raw_documents: Iterable[str], fixed_vocab: bool):
@@ -77,6 +86,8 @@ class WordTfidf(TfidfVectorizer):
         if fixed_vocab or not plain:
             return super()._count_vocab(raw_documents, fixed_vocab)
         documents = list(raw_documents)
+        if sum(map(len, documents)) > MAX_BULK_CHARACTERS:
+            return super()._count_vocab(documents, fixed_vocab)
         if self.lowercase and self.strip_accents == "unicode":
             prepare = AccentStripper()
         else:

@@ -37,8 +37,9 @@ range are one volume; the same first author, year, volume and page range are one
 never the authors or the pages, which nothing else tells), if the match odds with its prior
 weight standing in reach ``match_odds``: ``<rule>_without_<field>``. Venue names that cannot
 be trusted neither tell a conference paper from a journal article nor say that one title at
-meetings a year apart is two works (``title_authors_year_apart_venue_unknown``, for review). The special cases (notices, Cochrane versions, identifiers, preprints,
-conference abstracts) are decided as before. The rules, in order:
+meetings a year apart is two works (``title_authors_year_apart_venue_unknown``, for review).
+The special cases (notices, Cochrane versions, identifiers, preprints, conference abstracts)
+are decided as before. The rules, in order:
 
 1. ``notice``: an erratum, retraction, reply or comment is never the article it is about; two
    notices are the same only with near-equal titles and the same DOI or volume and page. An

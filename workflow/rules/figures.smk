@@ -76,7 +76,8 @@ rule figures:
         "../envs/slrflow.yaml"
     threads: 1
     resources:
-        mem_mb=grows_with_input(1000, 2),
+        # the references table is read whole: about 2.7 MB of memory per MB of it at 1M records
+        mem_mb=grows_with_input(1000, 4),
         runtime=grows_with_input(5, 0.01),
     params:
         database=lambda wildcards, input: (

@@ -39,7 +39,8 @@ rule toolkit_slo:
         "../envs/slrflow.yaml"
     threads: 1
     resources:
-        mem_mb=grows_with_input(1000, 2),
+        # the references table is read whole: about 2.7 MB of memory per MB of it at 1M records
+        mem_mb=grows_with_input(1000, 4),
         runtime=grows_with_input(10, 0.01),
     params:
         previous=PREVIOUS_VERSION,

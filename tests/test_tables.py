@@ -89,3 +89,27 @@ def test_the_combined_record_table_is_the_search_tables_one_after_another(tmp_pa
     report = read_csv(tmp_path / "report.csv")
     assert report["records"].astype(int).tolist() == [len(t) for t in expected]
     assert sum(len(t) for t in expected) > 100
+
+
+def test_rows_by_id_makes_each_row_when_asked_for():
+    import math
+
+    from slrflow.tables import RowsById
+
+    frame = pd.DataFrame(
+        {
+            "reference_id": ["a", "b", "a"],
+            "record_ids": ["a;x", "b; x ;y", "a;z"],
+            "year": [2015.0, math.nan, 2020.0],
+        }
+    )
+    rows = RowsById(frame, key="reference_id", aliases="record_ids", text=True)
+    # a later row with the same id wins; an alias names the first row holding it
+    assert rows["a"] == {"reference_id": "a", "record_ids": "a;z", "year": "2020.0"}
+    assert rows["x"]["reference_id"] == "a" and rows["x"]["record_ids"] == "a;x"
+    assert rows["y"] == {"reference_id": "b", "record_ids": "b; x ;y", "year": ""}
+    assert rows.get("nowhere") is None
+    assert set(rows) == {"a", "b", "x", "y", "z"}
+    plain = RowsById(frame, key="reference_id")
+    assert plain["b"]["year"] != plain["b"]["year"]  # the missing value as it is (NaN)
+    assert set(plain) == {"a", "b"}

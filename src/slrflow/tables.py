@@ -8,7 +8,7 @@ again, so tables pass between stages unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -97,9 +97,9 @@ def read_csv_chunks(path: str | Path, rows: int = 50_000, **kwargs: Any) -> Iter
             yield _restored(frame)
 
 
-def read_optional_csv(path: str | Path | None) -> pd.DataFrame | None:
+def read_optional_csv(path: str | Path | None, **kwargs: Any) -> pd.DataFrame | None:
     """:func:`read_csv` of an optional input: None when no path is given."""
-    return read_csv(path) if path else None
+    return read_csv(path, **kwargs) if path else None
 
 
 def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -108,3 +108,53 @@ def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     columns = [str(c) for c in frame.columns]
     values = [frame[c].to_numpy(dtype=object) for c in frame.columns]
     return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
+
+
+class RowsById(Mapping):
+    """A table's rows as dicts by an id column, each dict made when it is asked for: a sheet or a
+    workbook shows a few thousand of a review's references, and a dict for each of a million
+    would take gigabytes.
+
+    ``key``: the id column (a later row with the same id wins). ``aliases``: a column of
+    ``;``-separated other ids of the row (a reference's record ids), each naming the first row
+    that holds it unless it is some row's own id. ``text``: cells as text, empty for a missing
+    value (as ``frame.fillna("").astype(str)`` would give).
+    """
+
+    def __init__(
+        self, frame: pd.DataFrame, *, key: str, aliases: str | None = None, text: bool = False
+    ) -> None:
+        self._columns = [str(c) for c in frame.columns]
+        self._values = [frame[c].to_numpy(dtype=object) for c in frame.columns]
+        self._text = text
+        ids = self._cells(frame[key])
+        position: dict[str, int] = {}
+        if aliases is None or aliases not in frame:
+            position = {rid: i for i, rid in enumerate(ids)}
+        else:
+            for i, (rid, others) in enumerate(zip(ids, self._cells(frame[aliases]), strict=True)):
+                position[rid] = i
+                for other in others.split(";"):
+                    position.setdefault(other.strip(), i)
+        self._position = position
+
+    def _cells(self, column: pd.Series) -> list:
+        values = column.tolist()
+        return [_as_text(v) for v in values] if self._text else values
+
+    def __getitem__(self, row_id: str) -> dict:
+        i = self._position[row_id]
+        cells = (v[i] for v in self._values)
+        if self._text:
+            cells = (_as_text(v) for v in cells)
+        return dict(zip(self._columns, cells, strict=True))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._position)
+
+    def __len__(self) -> int:
+        return len(self._position)
+
+
+def _as_text(value: Any) -> str:
+    return "" if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)) else str(value)

@@ -23,6 +23,7 @@ from matplotlib.lines import Line2D
 
 from slrflow.coding.codebook import Codebook
 from slrflow.figures.render import RC, save
+from slrflow.tables import RowsById
 from slrflow.toolkit.coded import Intervention
 from slrflow.toolkit.slo import WORKING_ELEMENTS
 
@@ -263,11 +264,11 @@ def reports_per_year(items: list[Intervention], references: pd.DataFrame | None)
     years: Counter = Counter()
     undated = 0
     if references is not None and len(references):
-        index = {}
-        for ref in references.fillna("").astype(str).to_dict(orient="records"):
-            index[ref.get("reference_id", "")] = ref
-            for member in ref.get("record_ids", "").split(";"):
-                index.setdefault(member.strip(), ref)
+        index = (
+            RowsById(references, key="reference_id", aliases="record_ids", text=True)
+            if "reference_id" in references
+            else {}
+        )
         for report in dict.fromkeys(r for i in items for r in i.reports):
             year = index.get(report, {}).get("year", "")
             if year[:4].isdigit():

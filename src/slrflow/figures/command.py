@@ -158,7 +158,10 @@ def figures(args: argparse.Namespace) -> int:
     book = codebook.load(args.codebook)
     items = coded.read(args.coded, wide=args.wide)
     database = tables.read_optional_csv(args.database)
-    references = tables.read_optional_csv(args.references)
+    # a report's year is all the charts read of the references
+    references = tables.read_optional_csv(
+        args.references, usecols=lambda c: c in ("reference_id", "record_ids", "year")
+    )
     written = charts.render_all(
         items, book, args.output_dir, database=database, references=references
     )

@@ -22,7 +22,7 @@ from slrflow.screening.criteria import Criteria
 from slrflow.screening.policy import Policy
 from slrflow.screening.resolution_sheet import write_resolution_sheet
 from slrflow.screening.sheets import write_sheet
-from slrflow.tables import read_csv
+from slrflow.tables import RowsById, read_csv
 
 
 def write_sheets(
@@ -40,7 +40,7 @@ def write_sheets(
     ranker's cold start reads ``criteria_file``)."""
     status = read_csv(status)
     references = read_csv(references)
-    by_id = _RowsById(references)
+    by_id = RowsById(references, key="reference_id")
     for stage in STAGES:
         waiting = status[(status["stage"] == stage) & (status["awaiting"] != "")]
         order, terms = priority_order(
@@ -81,20 +81,6 @@ def write_sheets(
         path = out_dir / stage / "resolutions.xlsx"
         write_resolution_sheet(path, rows, stage=stage, policy=policy, criteria=criteria)
         print(f"{path}: {len(rows)} open conflict(s) to settle", file=sys.stderr)
-
-
-class _RowsById:
-    """A reference's row as a dict, made when it is asked for: a sheet lists a few thousand
-    references, and a dict for each of a large review's would take gigabytes."""
-
-    def __init__(self, frame: pd.DataFrame) -> None:
-        self._columns = [str(c) for c in frame.columns]
-        self._values = [frame[c].to_numpy(dtype=object) for c in frame.columns]
-        self._position = {ref: i for i, ref in enumerate(frame["reference_id"])}
-
-    def __getitem__(self, reference_id: str) -> dict:
-        i = self._position[reference_id]
-        return dict(zip(self._columns, (v[i] for v in self._values), strict=True))
 
 
 def priority_order(

@@ -80,7 +80,10 @@ def toolkit_slo(args: argparse.Namespace) -> int:
     result = slo.sheets(
         interventions,
         book,
-        references=tables.read_optional_csv(args.references),
+        # the citations need no abstracts or keywords (most of a large table's bytes)
+        references=tables.read_optional_csv(
+            args.references, usecols=lambda c: c not in ("abstract", "keywords")
+        ),
         searches=searches,
         counts=counts,
     )

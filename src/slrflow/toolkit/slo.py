@@ -24,6 +24,7 @@ Sheets:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -31,6 +32,7 @@ import pandas as pd
 from slrflow import __version__, prisma
 from slrflow.coding.codebook import Codebook
 from slrflow.records import LIST_SEPARATOR
+from slrflow.tables import RowsById
 from slrflow.toolkit import workbook
 from slrflow.toolkit.coded import Intervention
 from slrflow.toolkit.legend import labels, legend
@@ -115,17 +117,14 @@ def citation(ref: dict[str, str]) -> str:
     return " ".join(parts)
 
 
-def _reference_index(references: pd.DataFrame | None) -> dict[str, dict[str, str]]:
-    """reference id (and every member record id) -> the reference's fields."""
-    index: dict[str, dict[str, str]] = {}
-    if references is None:
-        return index
-    for ref in references.fillna("").astype(str).to_dict(orient="records"):
-        rid = ref.get("reference_id") or ref.get("record_id", "")
-        index[rid] = ref
-        for member in ref.get("record_ids", "").split(";"):
-            index.setdefault(member.strip(), ref)
-    return index
+def _reference_index(references: pd.DataFrame | None) -> Mapping[str, dict[str, str]]:
+    """reference id (and every member record id) -> the reference's fields, as text."""
+    key = next(
+        (k for k in ("reference_id", "record_id") if k in getattr(references, "columns", ())), None
+    )
+    if key is None:
+        return {}
+    return RowsById(references, key=key, aliases="record_ids", text=True)
 
 
 def intervention_sheet(

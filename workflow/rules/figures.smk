@@ -76,8 +76,7 @@ rule figures:
         "../envs/slrflow.yaml"
     threads: 1
     resources:
-        # the references table is read whole: about 2.7 MB of memory per MB of it at 1M records
-        mem_mb=grows_with_input(1000, 4),
+        mem_mb=grows_with_input(1000, 2),
         runtime=grows_with_input(5, 0.01),
     params:
         database=lambda wildcards, input: (

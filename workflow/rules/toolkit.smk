@@ -39,8 +39,7 @@ rule toolkit_slo:
         "../envs/slrflow.yaml"
     threads: 1
     resources:
-        # the references table is read whole: about 2.7 MB of memory per MB of it at 1M records
-        mem_mb=grows_with_input(1000, 4),
+        mem_mb=grows_with_input(1000, 2),
         runtime=grows_with_input(10, 0.01),
     params:
         previous=PREVIOUS_VERSION,

@@ -351,15 +351,20 @@ def test_two_names_of_one_conference_agree_as_a_journal():
     assert result.evidence[0].rule == "long_title_source"
 
 
+#: one article (English) and its German title, at the same place in the journal
+_ENGLISH = {"record_id": "t1", "search_id": "s", "authors": "Haipeter, T",
+            "title": "Platform economy and crowdworking as challenges for codetermination",
+            "journal": "Industrielle Beziehungen", "year": "2020", "volume": "27",
+            "pages": "205-226"}  # fmt: skip
+_GERMAN = {**_ENGLISH, "record_id": "t2", "year": "2016",
+           "title": "Plattformokonomie und Crowdworking als Herausforderungen"}  # fmt: skip
+
+
 def test_a_translated_title_at_the_same_place_without_a_year():
     # another language's title: only the place tells; with the year missing on one side the
     # same issue and the same page range (first and last page) stand in for it
-    english = {"record_id": "t1", "search_id": "s", "authors": "Haipeter, T",
-               "title": "Platform economy and crowdworking as challenges for codetermination",
-               "journal": "Industrielle Beziehungen", "year": "2020", "volume": "27",
-               "issue": "2", "pages": "205-226"}  # fmt: skip
-    german = {**english, "record_id": "t2", "year": "",
-              "title": "Plattformokonomie und Crowdworking als Herausforderungen"}  # fmt: skip
+    english = {**_ENGLISH, "issue": "2"}
+    german = {**english, "record_id": "t2", "year": "", "title": _GERMAN["title"]}
     assert _verdict(english, german) == ("same", "source_locator")
     # the first page alone is not enough without the year, unless the journal and volume say
     # the year (a volume of a journal is one year): then the whole place agrees
@@ -386,24 +391,13 @@ def test_a_meeting_named_after_its_journal_in_abbreviated_words():
 def test_a_shared_doi_under_another_title_without_authors():
     # the same DOI, year, volume and first page under a translated title, no authors on one
     # side: the same work; with another page it is a shared (supplement) DOI for a person
-    article = {"record_id": "d1", "search_id": "s", "authors": "Haipeter, T",
-               "title": "Platform economy and crowdworking as challenges for codetermination",
-               "journal": "Industrielle Beziehungen", "year": "2020", "volume": "27",
-               "pages": "205-226", "doi": "10.3224/indbez.v27i2.05"}  # fmt: skip
-    translated = {**article, "record_id": "d2", "authors": "",
-                  "title": "Plattformokonomie und Crowdworking als Herausforderungen"}  # fmt: skip
+    article = {**_ENGLISH, "record_id": "d1", "doi": "10.3224/indbez.v27i2.05"}
+    translated = {**article, "record_id": "d2", "authors": "", "title": _GERMAN["title"]}
     assert _verdict(article, translated) == ("same", "doi_translated_title")
     assert _verdict(article, {**translated, "pages": "301-310"})[0] != "same"
 
 
 # --- a field scrambled in the exports (ignored in the review) -------------------------------
-
-_ENGLISH = {"record_id": "t1", "search_id": "s", "authors": "Haipeter, T",
-            "title": "Platform economy and crowdworking as challenges for codetermination",
-            "journal": "Industrielle Beziehungen", "year": "2020", "volume": "27",
-            "pages": "205-226"}  # fmt: skip
-_GERMAN = {**_ENGLISH, "record_id": "t2", "year": "2016",
-           "title": "Plattformokonomie und Crowdworking als Herausforderungen"}  # fmt: skip
 
 
 def _verdict_ignoring(first: dict, second: dict, name: str, *, prior_bits: float):

@@ -152,12 +152,18 @@ def _compared_again_without_year(
     n = np.int64(len(keys))
     seen = pairs[:, 0].astype(np.int64) * n + pairs[:, 1] if len(pairs) else np.empty(0, np.int64)
     new = found[~np.isin(found[:, 0].astype(np.int64) * n + found[:, 1], seen)]
-    title_sim = title_similarities(keys, new, threads=threads)
-    worth = worth_comparing(keys, new, title_sim)
+    return compare(keys, new, threads=threads)
+
+
+def compare(keys: Keys, pairs: np.ndarray, *, threads: int = -1) -> list[tuple[int, int, dict]]:
+    """The candidate ``pairs`` worth comparing (:func:`worth_comparing`), each with the
+    similarities of its fields: ``(i, j, sims)``."""
+    title_sim = title_similarities(keys, pairs, threads=threads)
+    worth = worth_comparing(keys, pairs, title_sim)
     titles = keys.title
     return [
         (i, j, similarities(keys, i, j, t if titles[i] and titles[j] else None))
-        for (i, j), t in zip(new[worth].tolist(), title_sim[worth].tolist(), strict=True)
+        for (i, j), t in zip(pairs[worth].tolist(), title_sim[worth].tolist(), strict=True)
     ]
 
 
@@ -212,13 +218,7 @@ def _deduplicate(
         f"dedup: {n} records, {len(pairs)} candidate pairs ({time.perf_counter() - started:.1f} s)",
         quiet,
     )
-    titles = keys.title
-    title_sim = title_similarities(keys, pairs, threads=threads)
-    worth = worth_comparing(keys, pairs, title_sim)
-    compared: list[tuple[int, int, dict]] = [
-        (i, j, similarities(keys, i, j, t if titles[i] and titles[j] else None))
-        for (i, j), t in zip(pairs[worth].tolist(), title_sim[worth].tolist(), strict=True)
-    ]
+    compared = compare(keys, pairs, threads=threads)
     weights = learn_weights(keys, compared, threads=threads)
     if weights.ignored("year"):
         compared += _compared_again_without_year(keys, pairs, threads=threads)

@@ -23,9 +23,8 @@ from matplotlib.lines import Line2D
 
 from slrflow.coding.codebook import Codebook
 from slrflow.figures.render import RC, save
-from slrflow.tables import RowsById
 from slrflow.toolkit.coded import Intervention
-from slrflow.toolkit.slo import WORKING_ELEMENTS
+from slrflow.toolkit.slo import WORKING_ELEMENTS, reference_index
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
 SLO_COLOUR, DB_COLOUR = OKABE_ITO[0], OKABE_ITO[1]
@@ -264,11 +263,7 @@ def reports_per_year(items: list[Intervention], references: pd.DataFrame | None)
     years: Counter = Counter()
     undated = 0
     if references is not None and len(references):
-        index = (
-            RowsById(references, key="reference_id", aliases="record_ids", text=True)
-            if "reference_id" in references
-            else {}
-        )
+        index = reference_index(references)
         for report in dict.fromkeys(r for i in items for r in i.reports):
             year = index.get(report, {}).get("year", "")
             if year[:4].isdigit():

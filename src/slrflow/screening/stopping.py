@@ -78,7 +78,7 @@ METHOD_NAMES = STOPPING_METHODS
 
 
 def _hypergeom():
-    """scipy.stats' hypergeometric distribution, imported only by the tests that use it
+    """scipy.stats' hypergeometric distribution, imported when buscar's test first needs it
     (importing scipy.stats takes about a second; the default rule does without it)."""
     from scipy.stats import hypergeom
 

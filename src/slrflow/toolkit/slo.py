@@ -117,14 +117,14 @@ def citation(ref: dict[str, str]) -> str:
     return " ".join(parts)
 
 
-def _reference_index(references: pd.DataFrame | None) -> Mapping[str, dict[str, str]]:
+def reference_index(references: pd.DataFrame | None) -> Mapping[str, dict[str, str]]:
     """reference id (and every member record id) -> the reference's fields, as text."""
-    key = next(
-        (k for k in ("reference_id", "record_id") if k in getattr(references, "columns", ())), None
-    )
-    if key is None:
+    if references is None:
         return {}
-    return RowsById(references, key=key, aliases="record_ids", text=True)
+    for key in ("reference_id", "record_id"):
+        if key in references:
+            return RowsById(references, key=key, aliases="record_ids", text=True)
+    return {}
 
 
 def intervention_sheet(
@@ -136,7 +136,7 @@ def intervention_sheet(
     known = {dim for _, dim in COLUMNS}
     columns = [(h, d) for h, d in COLUMNS if codebook.dimension(d) is not None]
     columns += [(d.label, d.id) for d in codebook.dimensions if d.id not in known]
-    index = _reference_index(references)
+    index = reference_index(references)
     rows = []
     for item in interventions:
         row: dict[str, object] = {
@@ -173,7 +173,7 @@ def reference_sheet(
     interventions: list[Intervention], references: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """One row per report: which interventions it describes, its citation and DOI."""
-    index = _reference_index(references)
+    index = reference_index(references)
     by_report: dict[str, list[str]] = {}
     for item in interventions:
         for report in item.reports:

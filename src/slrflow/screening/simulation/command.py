@@ -37,7 +37,18 @@ def add_arguments_simulate(parser: argparse.ArgumentParser) -> None:
 
 def simulate(args: argparse.Namespace) -> int:
     """``slrflow simulate``: replay a labelled dataset with the ranker and the stopping rule."""
-    # The options are named as simulate's keywords; "command" is the subcommand's name.
-    options = {k: v for k, v in vars(args).items() if k != "command"}
-    simulation.simulate(**options)
+    simulation.simulate(
+        dataset=args.dataset,
+        output=args.output,
+        seed=args.seed,
+        n_prior_included=args.n_prior_included,
+        n_prior_excluded=args.n_prior_excluded,
+        prior_rows=args.prior_rows,
+        label_column=args.label_column,
+        criteria=args.criteria,
+        stopping_method=args.stopping_method,
+        recall_target=args.recall_target,
+        confidence=args.confidence,
+        metrics=args.metrics,
+    )
     return 0

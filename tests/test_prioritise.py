@@ -333,6 +333,26 @@ def test_priors_and_batches():
     assert batch_size(1000) == 20
 
 
+def test_batch_share_sets_how_often_the_replay_retrains(tmp_path: Path, capsys):
+    # 8 includes with telling text among 40: after the priors (1 include) the 7 left come
+    # first. Share 0: one record per retraining, 7 retrainings to find them. Share 1: batches
+    # of 1, 1, 2, 4 records (as many as screened so far), so 4 retrainings.
+    relevant = "mentoring intervention against radicalisation of youth {i}"
+    other = "crop yield of wheat and maize under irrigation {i}"
+    labels = np.array([1 if i % 5 == 0 else 0 for i in range(40)])
+    texts = [(relevant if y else other).format(i=i) for i, y in enumerate(labels)]
+    priors = choose_priors(labels, seed=0)
+    every = replay(texts, labels, priors, seed=0, batch_share=0.0)
+    doubling = replay(texts, labels, priors, seed=0, batch_share=1.0)
+    assert every.retrainings == 7 and doubling.retrainings == 4
+    assert every.screened_labels[:7].sum() == doubling.screened_labels[:7].sum() == 7
+    assert batch_size(100, 0.05) == 5 and batch_size(19, 0.05) == 1
+    data = write_dataset(tmp_path / "set.csv", labels)
+    code, _, err = run_cli([data, "-o", tmp_path / "o.csv", "--batch-share", "1.5"], capsys)
+    assert code == 2 and "--batch-share must be between 0 and 1, got 1.5" in err
+    assert not (tmp_path / "o.csv").exists()
+
+
 def test_replay_is_deterministic_and_complete():
     texts = [f"word{i % 4} common text {i}" for i in range(30)]
     labels = np.array([1 if i % 4 == 0 else 0 for i in range(30)])

@@ -148,7 +148,11 @@ def choose_priors(
     return np.sort(np.concatenate(picked)).astype(int)
 
 
-def batch_size(n_screened: int, share: float = 0.02) -> int:
+#: Records screened between retrainings, as a share of the records screened so far.
+BATCH_SHARE = 0.02
+
+
+def batch_size(n_screened: int, share: float = BATCH_SHARE) -> int:
     """Records to screen before the next retraining: ``share`` of those screened, at least 1."""
     return max(1, math.floor(share * n_screened))
 
@@ -204,7 +208,7 @@ def replay(
     seed: int = 0,
     criteria_text: str = "",
     settings: Settings | None = None,
-    batch_share: float = 0.02,
+    batch_share: float = BATCH_SHARE,
     stopping_method: str = stopping.DEFAULT_METHOD,
     recall_target: float = 0.95,
     confidence: float = 0.95,
@@ -346,6 +350,7 @@ def simulate(
     recall_target: float = 0.95,
     confidence: float = 0.95,
     metrics: Path | None = None,
+    batch_share: float = BATCH_SHARE,
 ) -> None:
     """Replay the labelled ``dataset`` with the ranker and the stopping rule; write the
     screening order to ``output`` (and the figures as one row to ``metrics``); print a summary.
@@ -353,7 +358,8 @@ def simulate(
     ``prior_rows`` (0 = first record) are the records known before screening; without them
     ``n_prior_included`` included and ``n_prior_excluded`` excluded records are drawn with
     ``seed``. ``criteria`` is criteria.yaml for the ranker's cold start; ``stopping_method`` the
-    stopping rule replayed (counting or buscar)."""
+    stopping rule replayed (counting or buscar); ``batch_share`` the records screened between
+    retrainings, as a share of those screened so far (at least one)."""
     path = dataset
     dataset = load_dataset(path, label_column=label_column)
     if prior_rows:
@@ -372,6 +378,8 @@ def simulate(
     for name, value in (("--recall-target", recall_target), ("--confidence", confidence)):
         if not 0 < value < 1:
             raise DatasetError(f"{name} must be between 0 and 1, got {value}")
+    if not 0 <= batch_share <= 1:
+        raise DatasetError(f"--batch-share must be between 0 and 1, got {batch_share}")
     criteria_text = load_criteria_text(criteria) if criteria else ""
     result = replay(
         dataset.texts,
@@ -382,6 +390,7 @@ def simulate(
         stopping_method=stopping_method,
         recall_target=recall_target,
         confidence=confidence,
+        batch_share=batch_share,
         progress=_Progress(dataset.path.name),
     )
     write_csv(order_table(result, dataset), output)

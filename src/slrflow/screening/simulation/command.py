@@ -33,6 +33,14 @@ def add_arguments_simulate(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--recall-target", type=float, default=0.95)
     parser.add_argument("--confidence", type=float, default=0.95)
     parser.add_argument("--metrics", type=Path, help="also write the figures as a one-row CSV")
+    parser.add_argument(
+        "--batch-share",
+        type=float,
+        default=simulation.BATCH_SHARE,
+        metavar="SHARE",
+        help="records screened between retrainings, as a share of those screened so far "
+        f"(at least one; default {simulation.BATCH_SHARE})",
+    )
 
 
 def simulate(args: argparse.Namespace) -> int:
@@ -50,5 +58,6 @@ def simulate(args: argparse.Namespace) -> int:
         recall_target=args.recall_target,
         confidence=args.confidence,
         metrics=args.metrics,
+        batch_share=args.batch_share,
     )
     return 0

@@ -17,7 +17,9 @@ Nothing is tuned on the set it is scored on (leave one set out):
   ``benchmarks/ranking_grid.py``, leaving each set out in turn. ``--grid`` adds other ranker
   settings (:data:`GRID`), replayed in this process on every set and seed. For each set, the
   settings with the best mean of WSS@95 and recall@10% over the OTHER sets are chosen, and
-  that set is scored with them.
+  that set is scored with them. The retraining batch of ``slrflow simulate`` (5% of the
+  records screened so far) was chosen there by the one-standard-error rule: the fewest
+  retrainings among the candidates within one standard error of the best on the other sets.
 - stopping: each rule's free setting (the counting rule's share of includes assumed
   scattered at random, :data:`SCATTERED_GRID`) is chosen per set on the other sets: the
   largest mean work saved among the settings that reached the recall target in every run of

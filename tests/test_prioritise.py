@@ -329,8 +329,10 @@ def test_priors_and_batches():
     priors = choose_priors(labels, 1, 2, seed=5)
     assert labels[priors].sum() == 1 and priors.size == 3
     assert np.array_equal(priors, choose_priors(labels, 1, 2, seed=5))
-    assert batch_size(0) == 1 and batch_size(49) == 1 and batch_size(100) == 2
-    assert batch_size(1000) == 20
+    # 5% of those screened so far, at least 1.
+    assert batch_size(0) == 1 and batch_size(39) == 1 and batch_size(40) == 2
+    assert batch_size(100) == 5 and batch_size(1000) == 50
+    assert batch_size(100, 0.02) == 2 and batch_size(49, 0.02) == 1
 
 
 def test_batch_share_sets_how_often_the_replay_retrains(tmp_path: Path, capsys):
@@ -346,7 +348,6 @@ def test_batch_share_sets_how_often_the_replay_retrains(tmp_path: Path, capsys):
     doubling = replay(texts, labels, priors, seed=0, batch_share=1.0)
     assert every.retrainings == 7 and doubling.retrainings == 4
     assert every.screened_labels[:7].sum() == doubling.screened_labels[:7].sum() == 7
-    assert batch_size(100, 0.05) == 5 and batch_size(19, 0.05) == 1
     data = write_dataset(tmp_path / "set.csv", labels)
     code, _, err = run_cli([data, "-o", tmp_path / "o.csv", "--batch-share", "1.5"], capsys)
     assert code == 2 and "--batch-share must be between 0 and 1, got 1.5" in err

@@ -85,28 +85,9 @@ class Settings:
     #: weight of the character n-grams (within words) beside the word features (0: none)
     char_weight: float = 0.0
     char_ngram_range: tuple[int, int] = (3, 5)
-    #: "english": scikit-learn's English stop words are dropped before word pairs are formed
-    stop_words: str | None = None
-    #: term presence (1) instead of the sublinear count, before the idf weighting
-    binary: bool = False
-    #: weight of the similarity to the nearest include found so far (0: none): each include
-    #: pulls up the references like it, however unlike the other includes it is
-    nearest_weight: float = 0.0
-    #: the nearest-include similarity joins once this share of the references is screened
-    nearest_from_share: float = 0.0
-    #: how the models' scores are combined: "sum" (each on one scale, added) or "rank"
-    #: (reciprocal rank fusion: each model adds weight / (fusion_k + its rank of the reference))
-    fusion: str = "sum"
-    fusion_k: float = 60.0
-    #: after this many excludes in a row (in the order given to fit; 0: never) only the model
-    #: named by dry_model ("lr" or "nb") scores, until the next include
-    dry_spell: int = 0
-    dry_model: str = "nb"
 
 
 _WORD_PATTERN = r"(?u)\b\w\w+\b"
-#: includes compared with every reference at once when finding each one's nearest include
-_NEAREST_BLOCK = 64
 
 
 def build_features(
@@ -123,9 +104,7 @@ def build_features(
     # Both vectorisers weigh and filter terms alike; tiny sets (tests, a first search) keep
     # every term.
     shared = {
-        "sublinear_tf": not settings.binary,
-        "binary": settings.binary,
-        "stop_words": settings.stop_words,
+        "sublinear_tf": True,
         "strip_accents": "unicode",
         "lowercase": True,
         "max_df": settings.max_df if n >= 20 else 1.0,
@@ -190,8 +169,6 @@ class Ranker:
         self.mode = "none"
         #: the scores of the current weights, kept once computed
         self._scores: np.ndarray | None = None
-        #: (weight, nearest include of every reference) when that similarity scores
-        self._nearest: tuple[float, np.ndarray] | None = None
         self._tiebreak = np.random.default_rng(seed).random(self.n)
 
     # -- training ---------------------------------------------------------------------------
@@ -202,7 +179,6 @@ class Ranker:
         indices = np.asarray(indices, dtype=int)
         labels = np.asarray(labels, dtype=int)
         self._scores = None
-        self._nearest: tuple[float, np.ndarray] | None = None
         if labels.sum() == 0:
             self._fit_criteria()
             return self
@@ -281,22 +257,8 @@ class Ranker:
             pair = all_scores[:, :2] @ (mix[:2] / spreads[:2])
             pair_spread = float(pair.std()) or 1.0
             mix[:2] = mix[:2] / pair_spread
-        if s.dry_spell and labels.size >= s.dry_spell and not labels[-s.dry_spell :].any():
-            keep = 1 if s.dry_model == "nb" and s.nb_weight else 0
-            mix = np.where(np.arange(mix.size) == keep, 1.0, 0.0)
         coef = mix / spreads
         scores = all_scores @ coef
-        if s.fusion == "rank":
-            ranks = np.empty_like(all_scores)
-            for j in range(all_scores.shape[1]):
-                ranks[np.argsort(-all_scores[:, j], kind="stable"), j] = np.arange(self.n)
-            scores = (np.array([m for m, _ in columns]) / (s.fusion_k + ranks)).sum(axis=1)
-        if s.nearest_weight and indices.size >= s.nearest_from_share * self.n:
-            similarity, nearest = self._nearest_include(indices[labels == 1])
-            spread = float(similarity.std()) or 1.0
-            weight = s.nearest_weight / spread
-            scores = scores + weight * similarity
-            self._nearest = (weight, nearest)
         # The summed weights only explain a score (top_terms); a simulation never asks, so
         # they are added up when first needed.
         self._weight_parts = (stacked, coef)
@@ -305,24 +267,6 @@ class Ranker:
         self._scores = scores
         self.mode = "model"
         return self
-
-    def _nearest_include(self, includes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(cosine similarity of every reference to its nearest include, that include's row).
-
-        The includes are taken a block at a time, so memory stays bounded by the references
-        times the block, however many includes there are.
-        """
-        best = np.full(self.n, -1.0)
-        nearest = np.full(self.n, includes[0])
-        for start in range(0, includes.size, _NEAREST_BLOCK):
-            block = includes[start : start + _NEAREST_BLOCK]
-            similarity = (self.features @ self.features[block].T).toarray()
-            column = similarity.argmax(axis=1)
-            value = similarity[np.arange(self.n), column]
-            better = value > best
-            best[better] = value[better]
-            nearest[better] = block[column[better]]
-        return best, nearest
 
     def _fit_criteria(self) -> None:
         """Cold start: weight the features by the criteria text's TF-IDF vector."""
@@ -388,12 +332,6 @@ class Ranker:
         if row.nnz == 0:
             return []
         contributions = row.data * self.weights[row.indices]
-        if self._nearest is not None:
-            # The nearest include's share of the score: the terms the two have in common.
-            weight, rows = self._nearest
-            contributions = contributions + weight * row.data * (
-                self.features[rows[index]].toarray().ravel()[row.indices]
-            )
         # Character n-grams score too, but only words and word pairs explain.
         keep = (contributions > 0) & (row.indices < self.n_word_features)
         if not keep.any():

@@ -532,6 +532,14 @@ def test_a_scrambled_year_column_does_not_lose_a_translated_title():
 
 #: the prior odds of a review of about 1,400 records (bits): the weights alone decide nothing
 PRIOR = -13.0
+
+
+def _unknown_authors(first: dict, second: dict) -> tuple[str, str]:
+    """The verdict where the authors are ignored (a scrambled column), at the prior odds of a
+    review of about 1,400 records."""
+    return _verdict_ignoring(first, second, "authors", prior_bits=PRIOR)
+
+
 _TALK = {"record_id": "h1", "search_id": "s", "doc_type": "inproceedings", "year": "2017",
          "title": "Moral hazards and effects of IT-enabled monitoring systems in online labor",
          "authors": "Liang, C; Hong, Y", "pages": "44-53",
@@ -544,11 +552,11 @@ def test_a_page_range_stands_in_for_authors_that_cannot_be_compared():
     # text's place) say it instead
     changed = {**_TALK, "record_id": "h2", "authors": "Vos, K",
                "title": _TALK["title"].replace("IT-enabled", "enhanced")}  # fmt: skip
-    found = _verdict_ignoring(_TALK, changed, "authors", prior_bits=PRIOR)
+    found = _unknown_authors(_TALK, changed)
     assert found == ("same", "title_source")
     # one page is not a range (abstracts share pages): a person decides
     one_page = ({**_TALK, "pages": "44"}, {**changed, "pages": "44"})
-    assert _verdict_ignoring(*one_page, "authors", prior_bits=PRIOR) == (
+    assert _unknown_authors(*one_page) == (
         "maybe",
         "title_word_differs",
     )
@@ -566,7 +574,7 @@ def test_a_subtitle_run_into_the_title_still_begins_with_the_title():
                "authors": "Young, N S", "journal": "Advances in Immunology",
                "volume": "96", "pages": "141-177"}  # fmt: skip
     other = {**chapter, "record_id": "b2", "title": glued, "authors": "Aguirre, M"}
-    assert _verdict_ignoring(chapter, other, "authors", prior_bits=PRIOR) == (
+    assert _unknown_authors(chapter, other) == (
         "same",
         "title_source",
     )
@@ -580,13 +588,13 @@ def test_one_year_apart_needs_the_issue_and_page_range_when_authors_say_nothing(
               "journal": "tripleC: Communication, Capitalism & Critique"}  # fmt: skip
     printed = {**online, "record_id": "e2", "year": "2021", "authors": "Vos, K",
                "journal": "Triplec-Communication Capitalism & Critique"}  # fmt: skip
-    assert _verdict_ignoring(online, printed, "authors", prior_bits=PRIOR) == (
+    assert _unknown_authors(online, printed) == (
         "same",
         "title_source_locator",
     )
     # another issue, or a range against its first page: nothing ties the two years together
     for change in ({"issue": "2"}, {"pages": "15"}):
-        apart = _verdict_ignoring(online, {**printed, **change}, "authors", prior_bits=PRIOR)
+        apart = _unknown_authors(online, {**printed, **change})
         assert apart[0] != "same"
 
 
@@ -597,15 +605,12 @@ def test_a_long_title_in_one_volume_and_issue_of_a_journal_named_another_way():
                "journal": "Transactions of the Japanese Society for AI"}  # fmt: skip
     japanese = {**english, "record_id": "j2", "authors": "Vos, K",
                 "journal": "Jinko Chino Gakkai Ronbunshi"}  # fmt: skip
-    assert _verdict_ignoring(english, japanese, "authors", prior_bits=PRIOR) == (
+    assert _unknown_authors(english, japanese) == (
         "same",
         "long_title_volume_issue",
     )
     # another issue: a person decides
-    assert (
-        _verdict_ignoring(english, {**japanese, "issue": "3"}, "authors", prior_bits=PRIOR)[0]
-        != "same"
-    )
+    assert _unknown_authors(english, {**japanese, "issue": "3"})[0] != "same"
 
 
 def test_one_conference_a_year_apart_without_authors_to_compare():
@@ -615,16 +620,16 @@ def test_one_conference_a_year_apart_without_authors_to_compare():
             "journal": "International Conference on Information Systems"}  # fmt: skip
     listed = {**talk, "record_id": "i2", "year": "2018", "authors": "Vos, K",
               "journal": "ICIS: Transforming Society with Digital Innovation"}  # fmt: skip
-    assert _verdict_ignoring(talk, listed, "authors", prior_bits=PRIOR) == (
+    assert _unknown_authors(talk, listed) == (
         "same",
         "long_title_venue_year_apart",
     )
     # another conference series: two meetings, two works
     other = {**listed, "journal": "Hawaii International Conference on System Sciences"}
-    assert _verdict_ignoring(talk, other, "authors", prior_bits=PRIOR)[0] != "same"
+    assert _unknown_authors(talk, other)[0] != "same"
     # a short title is too common to say it alone
     short = ({**talk, "title": "Home bias"}, {**listed, "title": "Home bias"})
-    assert _verdict_ignoring(*short, "authors", prior_bits=PRIOR)[0] != "same"
+    assert _unknown_authors(*short)[0] != "same"
 
 
 def test_a_scrambled_author_column_does_not_lose_a_title_with_its_subtitle():

@@ -14,6 +14,7 @@ from slrflow.dedup.compare import (
     journal_forms_similarity,
     similarities,
     title_is_prefix,
+    word_inserted,
 )
 from slrflow.dedup.load import prepare_table
 from slrflow.dedup.outputs import evidence, field_weights
@@ -653,3 +654,41 @@ def test_a_scrambled_author_column_does_not_lose_a_title_with_its_subtitle():
     groups = _groups(both, result)
     assert {"p1", "p2"} in groups
     assert len(groups) == len(_TOPICS) + 1
+
+
+def test_a_word_put_inside_a_title_is_not_left_to_the_weights():
+    assert word_inserted("eculizumab for atypical hus", "eculizumab for congenital atypical hus")
+    # a subtitle at an end, a stop word or a misspelt word is not a word put inside
+    assert not word_inserted("eculizumab for atypical hus", "eculizumab for atypical hus in 2009")
+    assert not word_inserted("effects of sport", "effects of the sport")
+    assert not word_inserted("eculizumab for atypical hus", "eculizumab for atypicl hus")
+    # two letters on neighbouring pages of one issue, authors scrambled: journal, year, volume
+    # and issue agree (one issue holds many works) and the title is close; the weights would
+    # join them, the inserted word keeps them for a person
+    letter = {"record_id": "l1", "search_id": "s", "year": "2009", "volume": "360",
+              "issue": "5", "pages": "542-544", "authors": "Loo, D",
+              "title": "Eculizumab for atypical hemolytic-uremic syndrome",
+              "journal": "New England Journal of Medicine"}  # fmt: skip
+    next_one = {**letter, "record_id": "l2", "pages": "544-546", "authors": "Lunn, M",
+                "title": "Eculizumab for congenital atypical hemolytic-uremic syndrome",
+                }  # fmt: skip
+    assert _verdict_ignoring(letter, next_one, "authors", prior_bits=0.0) == (
+        "maybe",
+        "similar_title",
+    )
+    # a misspelt word instead: the weights decide
+    misspelt = {**next_one, "title": "Eculizumab for atypical hemolytic-uremic syndromes"}
+    assert _verdict_ignoring(letter, misspelt, "authors", prior_bits=0.0)[0] == "same"
+
+
+def test_the_same_authors_and_page_range_stand_in_for_a_source_that_cannot_be_compared():
+    # the journal column scrambled: the same authors, year and page range say one text
+    changed = {**_TALK, "record_id": "h2", "journal": "Information Systems Research",
+               "title": _TALK["title"].replace("IT-enabled", "enhanced")}  # fmt: skip
+    assert _verdict_ignoring(_TALK, changed, "journal", prior_bits=PRIOR) == (
+        "same",
+        "title_authors_year",
+    )
+    # one page only: a person decides
+    one_page = ({**_TALK, "pages": "44"}, {**changed, "pages": "44"})
+    assert _verdict_ignoring(*one_page, "journal", prior_bits=PRIOR)[0] != "same"

@@ -30,7 +30,9 @@ becomes ``<rule>_doubted`` (review) unless its match odds reach ``match_odds`` o
 ``unproven`` field, the pair is certain on its other fields (near-identical title and three
 other fields agreeing). An undecided pair (``title_no_authors``, ``title_authors``,
 ``similar_title``) whose match odds reach ``match_odds`` is the same work
-(``<rule>_weighed``). A field ignored here (a column the exports scrambled) or given in one
+(``<rule>_weighed``), unless its titles differ in a real word or one has a word of meaning put
+inside the other (``congenital``): the weights count journal, year, volume and issue as
+independent, and every work of one issue shares them. A field ignored here (a column the exports scrambled) or given in one
 record only is asked as if it agreed where the fields this review trusts imply it (a volume of
 a journal is one year; one volume and first page are one issue; the same journal, year and page
 range are one volume; the same first author, year, volume and page range are one journal;
@@ -362,6 +364,19 @@ def title_word_conflict(a: str, b: str) -> bool:
     return False
 
 
+def word_inserted(a: str, b: str) -> bool:
+    """One title is the other with a word of meaning put inside it (``eculizumab for
+    congenital atypical ...`` / ``eculizumab for atypical ...``): a narrower subject, often
+    another work, not a misspelling; a subtitle added at an end is not inside."""
+    wa, wb = a.split(), b.split()
+    short, long = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
+    extra = set(long) - set(short)
+    if not extra or set(short) - set(long) or title_is_prefix(a, b, words=1):
+        return False
+    inside = long[1:-1]
+    return any(len(w) >= 4 and w not in _STOP and w in inside for w in extra)
+
+
 def _equal(a: str, b: str) -> float | None:
     if not a or not b:
         return None
@@ -467,7 +482,8 @@ _ANCHORED = (
 
 
 #: undecided pairs that the learned weights may decide: a close title with something missing
-#: (authors, a year) or a title just below ``title_same``; not a changed word or a far year
+#: (authors, a year) or a title just below ``title_same``; not a changed or inserted word or a
+#: far year
 _WEIGHABLE = ("title_no_authors", "title_authors", "similar_title")
 
 
@@ -482,6 +498,7 @@ def _decide(keys: Keys, i: int, j: int, sims: dict, o: Options, w: FieldWeights)
         and rule in _WEIGHABLE
         and w.match_odds(sims) >= o.match_odds
         and not title_word_conflict(keys.title[i], keys.title[j])
+        and not word_inserted(keys.title[i], keys.title[j])
     ):
         # the fields this review has shown to be telling outweigh what is missing
         return "same", rule + "_weighed"
@@ -785,10 +802,11 @@ def _rules(keys: Keys, i: int, j: int, s: dict, o: Options, w: FieldWeights) -> 
     # the whole place in the journal agrees: a missing author list or year takes nothing away
     locator = journal_ok and vol_eq and page_eq
     # the same page range (several pages) at the same source and year is one text's place:
-    # it stands in for authors this review cannot compare (missing, or a scrambled column)
+    # it stands in for authors this review cannot compare (missing, or a scrambled column),
+    # and with the same authors for a source it cannot compare
     same_range = _same_page_range(keys, i, j)
     full_source = (
-        (vol_eq or journal_ok)
+        (vol_eq or journal_ok or (j_sim is None and same_range and a is not None))
         and page_eq
         and y == 1.0
         and ((a or 0) >= 0.9 or (a is None and same_range))

@@ -32,8 +32,8 @@ other fields agreeing). An undecided pair (``title_no_authors``, ``title_authors
 ``similar_title``) whose match odds reach ``match_odds`` is the same work
 (``<rule>_weighed``), unless its titles differ in a real word or one has a word of meaning put
 inside the other (``congenital``): the weights count journal, year, volume and issue as
-independent, and every work of one issue shares them. A field ignored here (a column the exports scrambled) or given in one
-record only is asked as if it agreed where the fields this review trusts imply it (a volume of
+independent, and every work of one issue shares them. A field ignored here (a column the
+exports scrambled) or given in one record only is asked as if it agreed where the fields this review trusts imply it (a volume of
 a journal is one year; one volume and first page are one issue; the same journal, year and page
 range are one volume; the same first author, year, volume and page range are one journal;
 never the authors or the pages, which nothing else tells), if the match odds with its prior

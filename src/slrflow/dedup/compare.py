@@ -33,15 +33,16 @@ other fields agreeing). An undecided pair (``title_no_authors``, ``title_authors
 (``<rule>_weighed``), unless its titles differ in a real word or one has a word of meaning put
 inside the other (``congenital``): the weights count journal, year, volume and issue as
 independent, and every work of one issue shares them. A field ignored here (a column the
-exports scrambled) or given in one record only is asked as if it agreed where the fields this review trusts imply it (a volume of
-a journal is one year; one volume and first page are one issue; the same journal, year and page
-range are one volume; the same first author, year, volume and page range are one journal;
-never the authors or the pages, which nothing else tells), if the match odds with its prior
-weight standing in reach ``match_odds``: ``<rule>_without_<field>``. Venue names that cannot
-be trusted neither tell a conference paper from a journal article nor say that one title at
-meetings a year apart is two works (``title_authors_year_apart_venue_unknown``, for review).
-The special cases (notices, Cochrane versions, identifiers, preprints, conference abstracts)
-are decided as before. The rules, in order:
+exports scrambled) or given in one record only is asked as if it agreed where the fields this
+review trusts imply it (a volume of a journal is one year; one volume and first page are one
+issue; the same journal, year and page range are one volume; the same first author, year,
+volume and page range are one journal; never the authors or the pages, which nothing else
+tells), if the match odds with its prior weight standing in reach ``match_odds``:
+``<rule>_without_<field>``. Venue names that cannot be trusted neither tell a conference paper
+from a journal article nor say that one title at meetings a year apart is two works
+(``title_authors_year_apart_venue_unknown``, for review). The special cases (notices, Cochrane
+versions, identifiers, preprints, conference abstracts) are decided as before. The rules, in
+order:
 
 1. ``notice``: an erratum, retraction, reply or comment is never the article it is about; two
    notices are the same only with near-equal titles and the same DOI or volume and page. An

@@ -139,14 +139,23 @@ def learn_weights(
     )
 
 
-def _compared_again_without_year(
-    keys: Keys, pairs: np.ndarray, *, threads: int
+def _compared_again(
+    keys: Keys, pairs: np.ndarray, *, threads: int, without: tuple[str, ...]
 ) -> list[tuple[int, int, dict]]:
-    """The pairs that blocking finds once the year is left out of its keys (the first author
-    alone, the volume and first page alone), not among ``pairs``, compared: blocking leans on
-    the year, and a review whose years cannot be trusted would never pair a translated title
-    with its original by the place in the journal."""
-    found = candidate_pairs(dataclasses.replace(keys, year=[None] * len(keys)))
+    """The pairs that blocking finds once the fields ``without`` (``year``, ``authors``),
+    ignored in this review, are left out of its keys, not among ``pairs``, compared. Blocking
+    leans on the year and the first author; a review whose years cannot be trusted would never
+    pair a translated title with its original by the place in the journal (without the year:
+    the first author alone, the volume and first page alone), and one whose authors cannot be
+    trusted would never pair a title with the same title and a subtitle in proceedings without
+    volumes (without the authors: the year and first page of records that have no volume)."""
+    changed: dict[str, list] = {}
+    if "year" in without:
+        changed["year"] = [None] * len(keys)
+    if "authors" in without:
+        changed["surnames"] = [()] * len(keys)
+        changed["volume"] = [v or "-" for v in keys.volume]
+    found = candidate_pairs(dataclasses.replace(keys, **changed))
     if len(found) == 0:
         return []
     n = np.int64(len(keys))
@@ -220,8 +229,9 @@ def _deduplicate(
     )
     compared = compare(keys, pairs, threads=threads)
     weights = learn_weights(keys, compared, threads=threads)
-    if weights.ignored("year"):
-        compared += _compared_again_without_year(keys, pairs, threads=threads)
+    unkeyed = tuple(name for name in ("year", "authors") if weights.ignored(name))
+    if unkeyed:
+        compared += _compared_again(keys, pairs, threads=threads, without=unkeyed)
     _log(
         "dedup: field weights in this review: "
         + ", ".join(f"{f.name} {f.role}" for f in weights.fields.values())

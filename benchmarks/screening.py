@@ -18,8 +18,9 @@ Nothing is tuned on the set it is scored on (leave one set out):
   settings (:data:`GRID`), replayed in this process on every set and seed. For each set, the
   settings with the best mean of WSS@95 and recall@10% over the OTHER sets are chosen, and
   that set is scored with them.
-- stopping: each rule's free setting (the counting rule's share of includes assumed
-  scattered at random, :data:`SCATTERED_GRID`) is chosen per set on the other sets: the
+- stopping: each rule's free setting (the counting rule's prior over the share of includes
+  scattered at random, :data:`SCATTERED_GRID`: one share assumed outright, or the share
+  learned from the order between none and one share) is chosen per set on the other sets: the
   largest mean work saved among the settings that reached the recall target in every run of
   the other sets (:data:`HOLD`; the one reaching it most often when none did), and, for
   comparison, among those reaching it in at least 95% of them. buscar has none. The counting
@@ -83,16 +84,24 @@ GRID = {
     "no-svm": Settings(svm_weight=0.0),
     "words-only": Settings(ngram_range=(1, 1)),
 }
-#: Shares of includes assumed scattered at random tried for the counting rule.
-SCATTERED_GRID = (0.0, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04)
+#: Priors over the share of includes scattered at random tried for the counting rule, by
+#: name: one share assumed outright, or the share learned from the order between none and one
+#: share (``"0.8x0+0.2x0.02"``: prior weight 0.8 on none, 0.2 on 2%).
+FIXED_SHARES = {f"{share:g}": share for share in (0.0, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04)}
+SCATTERED_GRID = FIXED_SHARES | {
+    f"{weight:g}x0+{1 - weight:g}x{share:g}": ((0.0, weight), (share, 1 - weight))
+    for share in (0.01, 0.02, 0.03, 0.05, 0.1)
+    for weight in (0.5, 0.8, 0.9)
+}
 #: A stopping setting is chosen among those reaching the recall target in this share of the
 #: other sets' runs (the second is reported for comparison).
 HOLD = (1.0, 0.95)
-#: The stopping rules scored: name -> (method, options); the counting rules once per share.
+#: The stopping rules scored: name -> (method, options, scattered priors tried); the counting
+#: rules once per prior (without the run test, for comparison, only the fixed shares).
 RULES = {
-    "buscar": ("buscar", {}),
-    "counting": ("counting", {}),
-    "counting-alone": ("counting", {"recent": 0}),
+    "buscar": ("buscar", {}, {}),
+    "counting": ("counting", {}, SCATTERED_GRID),
+    "counting-alone": ("counting", {"recent": 0}, FIXED_SHARES),
 }
 
 
@@ -204,11 +213,11 @@ def stops(
     found_total = y.sum()
     out = {}
     settings = []
-    for rule, (method, options) in RULES.items():
+    for rule, (method, options, priors) in RULES.items():
         if method == "counting":
             settings += [
-                (f"{rule}@{share:g}", method, options | {"scattered": share})
-                for share in SCATTERED_GRID
+                (f"{rule}@{name}", method, options | {"scattered": prior})
+                for name, prior in priors.items()
             ]
         else:
             settings.append((rule, method, options))

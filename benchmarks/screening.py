@@ -20,8 +20,9 @@ Nothing is tuned on the set it is scored on (leave one set out):
   that set is scored with them. The retraining batch of ``slrflow simulate`` (5% of the
   records screened so far) was chosen there by the one-standard-error rule: the fewest
   retrainings among the candidates within one standard error of the best on the other sets.
-- stopping: each rule's free setting (the counting rule's share of includes assumed
-  scattered at random, :data:`SCATTERED_GRID`) is chosen per set on the other sets: the
+- stopping: each rule's free setting (the counting rule's prior over the share of includes
+  scattered at random, :data:`SCATTERED_GRID`: one share assumed outright, or the share
+  learned from the order between none and one share) is chosen per set on the other sets: the
   largest mean work saved among the settings that reached the recall target in every run of
   the other sets (:data:`HOLD`; the one reaching it most often when none did), and, for
   comparison, among those reaching it in at least 95% of them. buscar has none. The counting
@@ -85,16 +86,24 @@ GRID = {
     "no-svm": Settings(svm_weight=0.0),
     "words-only": Settings(ngram_range=(1, 1)),
 }
-#: Shares of includes assumed scattered at random tried for the counting rule.
-SCATTERED_GRID = (0.0, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04)
+#: Priors over the share of includes scattered at random tried for the counting rule, by
+#: name: one share assumed outright, or the share learned from the order between none and one
+#: share (``"0.8x0+0.2x0.02"``: prior weight 0.8 on none, 0.2 on 2%).
+FIXED_SHARES = {f"{share:g}": share for share in (0.0, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04)}
+SCATTERED_GRID = FIXED_SHARES | {
+    f"{weight:g}x0+{1 - weight:g}x{share:g}": ((0.0, weight), (share, 1 - weight))
+    for share in (0.01, 0.02, 0.03, 0.05, 0.1)
+    for weight in (0.5, 0.8, 0.9)
+}
 #: A stopping setting is chosen among those reaching the recall target in this share of the
 #: other sets' runs (the second is reported for comparison).
 HOLD = (1.0, 0.95)
-#: The stopping rules scored: name -> (method, options); the counting rules once per share.
+#: The stopping rules scored: name -> (method, options, scattered priors tried); the counting
+#: rules once per prior (without the run test, for comparison, only the fixed shares).
 RULES = {
-    "buscar": ("buscar", {}),
-    "counting": ("counting", {}),
-    "counting-alone": ("counting", {"recent": 0}),
+    "buscar": ("buscar", {}, {}),
+    "counting": ("counting", {}, SCATTERED_GRID),
+    "counting-alone": ("counting", {"recent": 0}, FIXED_SHARES),
 }
 
 
@@ -206,11 +215,11 @@ def stops(
     found_total = y.sum()
     out = {}
     settings = []
-    for rule, (method, options) in RULES.items():
+    for rule, (method, options, priors) in RULES.items():
         if method == "counting":
             settings += [
-                (f"{rule}@{share:g}", method, options | {"scattered": share})
-                for share in SCATTERED_GRID
+                (f"{rule}@{name}", method, options | {"scattered": prior})
+                for name, prior in priors.items()
             ]
         else:
             settings.append((rule, method, options))

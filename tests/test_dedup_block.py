@@ -95,3 +95,16 @@ def test_near_identical_titles_far_apart_in_the_table_meet_in_a_large_block():
     keys = keys_of([*rows, twin])
     assert (3, 30) in pairs(keys, author_window=1)
     assert (3, 30) not in pairs(keys, max_author_block=0, author_window=0)
+
+
+def test_a_proceedings_paper_without_authors_meets_its_title_with_a_subtitle():
+    # no volume, no common first author, and titles that differ at both ends (the short one is
+    # under 24 letters, the long one has a subtitle): only the year and first page pair them
+    paper = {"title": "Infrastructure in the wild", "year": "2016", "pages": "2796-2807",
+             "journal": "Proceedings of the 2016 CHI Conference"}  # fmt: skip
+    extended = {**paper, "authors": "Soden, R; Palen, L",
+                "title": "Infrastructure in the wild: what mapping in Nepal reveals"}  # fmt: skip
+    assert pairs(keys_of([paper, extended])) == {(0, 1)}
+    # another year or another first page: not paired
+    assert pairs(keys_of([paper, {**extended, "year": "2017"}])) == set()
+    assert pairs(keys_of([paper, {**extended, "pages": "2808-2819"}])) == set()

@@ -13,6 +13,8 @@ from slrflow.dedup.compare import (
     is_abbreviation,
     journal_forms_similarity,
     similarities,
+    title_is_prefix,
+    word_inserted,
 )
 from slrflow.dedup.load import prepare_table
 from slrflow.dedup.outputs import evidence, field_weights
@@ -525,3 +527,168 @@ def test_a_scrambled_year_column_does_not_lose_a_translated_title():
     ids = both["record_id"]
     rules = {c.rule for c in result.evidence if {ids[c.i], ids[c.j]} == {"t1", "t2"}}
     assert rules == {"source_locator_without_year"}
+
+
+# --- authors the review cannot compare: the place of one text stands in ----------------------
+
+#: the prior odds of a review of about 1,400 records (bits): the weights alone decide nothing
+PRIOR = -13.0
+
+
+def _unknown_authors(first: dict, second: dict) -> tuple[str, str]:
+    """The verdict where the authors are ignored (a scrambled column), at the prior odds of a
+    review of about 1,400 records."""
+    return _verdict_ignoring(first, second, "authors", prior_bits=PRIOR)
+
+
+_TALK = {"record_id": "h1", "search_id": "s", "doc_type": "inproceedings", "year": "2017",
+         "title": "Moral hazards and effects of IT-enabled monitoring systems in online labor",
+         "authors": "Liang, C; Hong, Y", "pages": "44-53",
+         "journal": "Hawaii International Conference on System Sciences"}  # fmt: skip
+
+
+def test_a_page_range_stands_in_for_authors_that_cannot_be_compared():
+    # a changed title word ("IT-enabled" / "Enhanced") needs the whole citation, authors
+    # included; with the authors scrambled, the same proceedings, year and page range (one
+    # text's place) say it instead
+    changed = {**_TALK, "record_id": "h2", "authors": "Vos, K",
+               "title": _TALK["title"].replace("IT-enabled", "enhanced")}  # fmt: skip
+    found = _unknown_authors(_TALK, changed)
+    assert found == ("same", "title_source")
+    # one page is not a range (abstracts share pages): a person decides
+    one_page = ({**_TALK, "pages": "44"}, {**changed, "pages": "44"})
+    assert _unknown_authors(*one_page) == (
+        "maybe",
+        "title_word_differs",
+    )
+    # authors that the review trusts and that differ: not the same work
+    assert _verdict(_TALK, changed)[0] != "same"
+
+
+def test_a_subtitle_run_into_the_title_still_begins_with_the_title():
+    short = "inherited complement regulatory protein deficiency predisposes to human disease"
+    glued = short + "the examples of vascular damage"
+    assert title_is_prefix(short, glued)
+    # a short title that begins a longer word is another title
+    assert not title_is_prefix("eculizumab for adults", "eculizumab for adultsin europe")
+    chapter = {"record_id": "b1", "search_id": "s", "year": "2007", "title": short,
+               "authors": "Young, N S", "journal": "Advances in Immunology",
+               "volume": "96", "pages": "141-177"}  # fmt: skip
+    other = {**chapter, "record_id": "b2", "title": glued, "authors": "Aguirre, M"}
+    assert _unknown_authors(chapter, other) == (
+        "same",
+        "title_source",
+    )
+
+
+def test_one_year_apart_needs_the_issue_and_page_range_when_authors_say_nothing():
+    # online in 2020, in print in 2021: the same volume, issue and page range
+    online = {"record_id": "e1", "search_id": "s", "year": "2020", "volume": "19",
+              "issue": "1", "pages": "15-51", "authors": "Fuchs, C",
+              "title": "Engels at 200: digital capitalism and its critics",
+              "journal": "tripleC: Communication, Capitalism & Critique"}  # fmt: skip
+    printed = {**online, "record_id": "e2", "year": "2021", "authors": "Vos, K",
+               "journal": "Triplec-Communication Capitalism & Critique"}  # fmt: skip
+    assert _unknown_authors(online, printed) == (
+        "same",
+        "title_source_locator",
+    )
+    # another issue, or a range against its first page: nothing ties the two years together
+    for change in ({"issue": "2"}, {"pages": "15"}):
+        apart = _unknown_authors(online, {**printed, **change})
+        assert apart[0] != "same"
+
+
+def test_a_long_title_in_one_volume_and_issue_of_a_journal_named_another_way():
+    english = {"record_id": "j1", "search_id": "s", "year": "2016", "volume": "31",
+               "issue": "2", "authors": "Saito, Y",
+               "title": "Rating prediction for software developers by integrating community data",
+               "journal": "Transactions of the Japanese Society for AI"}  # fmt: skip
+    japanese = {**english, "record_id": "j2", "authors": "Vos, K",
+                "journal": "Jinko Chino Gakkai Ronbunshi"}  # fmt: skip
+    assert _unknown_authors(english, japanese) == (
+        "same",
+        "long_title_volume_issue",
+    )
+    # another issue: a person decides
+    assert _unknown_authors(english, {**japanese, "issue": "3"})[0] != "same"
+
+
+def test_one_conference_a_year_apart_without_authors_to_compare():
+    talk = {"record_id": "i1", "search_id": "s", "doc_type": "inproceedings", "year": "2017",
+            "title": "Call for bids to improve matching efficiency: evidence from online labor",
+            "authors": "Stephany, F",
+            "journal": "International Conference on Information Systems"}  # fmt: skip
+    listed = {**talk, "record_id": "i2", "year": "2018", "authors": "Vos, K",
+              "journal": "ICIS: Transforming Society with Digital Innovation"}  # fmt: skip
+    assert _unknown_authors(talk, listed) == (
+        "same",
+        "long_title_venue_year_apart",
+    )
+    # another conference series: two meetings, two works
+    other = {**listed, "journal": "Hawaii International Conference on System Sciences"}
+    assert _unknown_authors(talk, other)[0] != "same"
+    # a short title is too common to say it alone
+    short = ({**talk, "title": "Home bias"}, {**listed, "title": "Home bias"})
+    assert _unknown_authors(*short)[0] != "same"
+
+
+def test_a_scrambled_author_column_does_not_lose_a_title_with_its_subtitle():
+    # the second export's authors are scrambled: the review learns to ignore them, and the
+    # first author no longer pairs records for comparison. A proceedings paper without a
+    # volume whose title another record extends by a subtitle shares no other key than its
+    # year and first page
+    table = _review(issue_of=lambda w, copy: "")
+    second = table["search_id"] == "s1"
+    scrambled = table["authors"].where(~second, table["authors"].iloc[::-1].values)
+    table = table.assign(authors=scrambled)
+    paper = {"record_id": "p1", "search_id": "s0", "doc_type": "inproceedings",
+             "year": "2016", "title": "Infrastructure in the wild", "authors": "Soden, R",
+             "journal": "Proceedings of the 2016 CHI Conference", "pages": "2796-2807"}  # fmt: skip
+    extended = {**paper, "record_id": "p2", "search_id": "s1", "authors": "Vos, K",
+                "title": "Infrastructure in the wild: what mapping in Nepal reveals"}  # fmt: skip
+    extra, _ = prepare_table(pd.DataFrame([paper, extended]).astype(str))
+    both = pd.concat([table, extra], ignore_index=True)
+    result = deduplicate(both, quiet=True)
+    assert result.weights.ignored("authors")
+    groups = _groups(both, result)
+    assert {"p1", "p2"} in groups
+    assert len(groups) == len(_TOPICS) + 1
+
+
+def test_a_word_put_inside_a_title_is_not_left_to_the_weights():
+    assert word_inserted("eculizumab for atypical hus", "eculizumab for congenital atypical hus")
+    # a subtitle at an end, a stop word or a misspelt word is not a word put inside
+    assert not word_inserted("eculizumab for atypical hus", "eculizumab for atypical hus in 2009")
+    assert not word_inserted("effects of sport", "effects of the sport")
+    assert not word_inserted("eculizumab for atypical hus", "eculizumab for atypicl hus")
+    # two letters on neighbouring pages of one issue, authors scrambled: journal, year, volume
+    # and issue agree (one issue holds many works) and the title is close; the weights would
+    # join them, the inserted word keeps them for a person
+    letter = {"record_id": "l1", "search_id": "s", "year": "2009", "volume": "360",
+              "issue": "5", "pages": "542-544", "authors": "Loo, D",
+              "title": "Eculizumab for atypical hemolytic-uremic syndrome",
+              "journal": "New England Journal of Medicine"}  # fmt: skip
+    next_one = {**letter, "record_id": "l2", "pages": "544-546", "authors": "Lunn, M",
+                "title": "Eculizumab for congenital atypical hemolytic-uremic syndrome",
+                }  # fmt: skip
+    assert _verdict_ignoring(letter, next_one, "authors", prior_bits=0.0) == (
+        "maybe",
+        "similar_title",
+    )
+    # a misspelt word instead: the weights decide
+    misspelt = {**next_one, "title": "Eculizumab for atypical hemolytic-uremic syndromes"}
+    assert _verdict_ignoring(letter, misspelt, "authors", prior_bits=0.0)[0] == "same"
+
+
+def test_the_same_authors_and_page_range_stand_in_for_a_source_that_cannot_be_compared():
+    # the journal column scrambled: the same authors, year and page range say one text
+    changed = {**_TALK, "record_id": "h2", "journal": "Information Systems Research",
+               "title": _TALK["title"].replace("IT-enabled", "enhanced")}  # fmt: skip
+    assert _verdict_ignoring(_TALK, changed, "journal", prior_bits=PRIOR) == (
+        "same",
+        "title_authors_year",
+    )
+    # one page only: a person decides
+    one_page = ({**_TALK, "pages": "44"}, {**changed, "pages": "44"})
+    assert _verdict_ignoring(*one_page, "journal", prior_bits=PRIOR)[0] != "same"

@@ -38,6 +38,55 @@ def test_counting_worked_by_hand():
     assert np.all(np.diff(result.p_missed) < 0)
 
 
+def test_counting_learns_the_scattered_share_worked_by_hand():
+    # The order of the first test, [1, 0, 0, 0] of 8 with b = ln 2, but the scattered share
+    # unknown: none or half, prior weight 1/2 each. Each share is weighted by the density at
+    # the include's rank over S^(m + 1) (the rest of the evidence is the same for both):
+    #   f(1) = 2^-1 / Z = 0.5 / 1.016155 = 0.492051
+    #   s = 0.5: density 0.5 * 0.492051 + 0.5 / 8 = 0.308526, S = 0.720588:
+    #            0.308526 / 0.720588^2 = 0.594178
+    #   s = 0:   density 0.492051, S = 0.941176: 0.492051 / 0.941176^2 = 0.555480
+    # Posterior weights 0.594178 / 1.149658 = 0.516831 and 0.483169. The chance of a missed
+    # target is theirs mixed: P(U > 1) is 0.190585 with s = 0.5 (first test) and, with s = 0,
+    # 1 - S^2 (1 + 2 (1 - S)) = 1 - 0.885813 * 1.117647 = 0.009974; so
+    # 0.516831 * 0.190585 + 0.483169 * 0.009974 = 0.103319. Expected unfound:
+    # 0.516831 * 0.775510 + 0.483169 * 2 * 0.058824 / 0.941176 = 0.461204.
+    options = {"recall_target": 0.5, "decays": [math.log(2)], "powers": []}
+    result = counting.curve([1, 0, 0, 0], 8, scattered=[(0.0, 1), (0.5, 1)], **options)
+    assert result.p_missed[-1] == pytest.approx(0.103319, abs=2e-6)
+    assert result.unfound_mean[-1] == pytest.approx(0.461204, abs=2e-6)
+    # The one-verdict path reads the same evidence.
+    assert counting.p_missed(
+        [1, 0, 0, 0], 8, scattered=[(0.0, 1), (0.5, 1)], recall_target=0.5, recent=0
+    ) == pytest.approx(counting.curve(
+        [1, 0, 0, 0], 8, scattered=[(0.0, 1), (0.5, 1)], recall_target=0.5, recent=0
+    ).p_missed[-1])  # fmt: skip
+    # One share with all the prior weight is that share alone.
+    alone = counting.curve([1, 0, 0, 0], 8, scattered=[(0.5, 3)], **options)
+    assert alone.p_missed[-1] == pytest.approx(0.190585, abs=2e-6)
+    with pytest.raises(ValueError, match="prior weight must be positive"):
+        counting.curve([1, 0], 4, scattered=[(0.0, 1), (0.02, 0)])
+    with pytest.raises(ValueError, match=r"must be in \[0, 1\)"):
+        counting.curve([1, 0], 4, scattered=[(1.0, 1)])
+
+
+def test_counting_with_the_share_learned_waits_between_none_and_the_larger_share():
+    # Forty includes early, then one far down. With no share assumed scattered the rule stops
+    # before the late include is met; with the share learned (none or 5%, half each) it waits
+    # past it, though not as long as with 5% assumed outright; and the late include, which is
+    # evidence of scattered includes, makes it wait longer than the same order without it.
+    early = ([1] + [0] * 4) * 40
+    late = early + [0] * 300 + [1] + [0] * 1000
+    quiet = early + [0] * 1301
+    learned = [(0.0, 0.5), (0.05, 0.5)]
+
+    def stop(order, scattered):
+        return stopping.stop_point(order, 2000, method="counting", scattered=scattered)[0]
+
+    assert stop(late, 0.0) < len(early) + 301 < stop(late, learned) < stop(late, 0.05)
+    assert stop(quiet, learned) < stop(late, learned)
+
+
 def test_counting_power_law_shape_worked_by_hand():
     # Screened [1, 0, 0] of 4 records, the falling part a power law x ** -2 alone, nothing
     # scattered, recall target 50%. Over [0.5, 4.5]: Z = 1/0.5 - 1/4.5 = 1.777778; share up to

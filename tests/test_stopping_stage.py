@@ -23,7 +23,7 @@ from slrflow.screening.progress import (
 from slrflow.tables import read_csv, write_csv
 
 STATUS_COLUMNS = ["reference_id", "stage", "status", "criteria"]
-LOG_COLUMNS = ["source", "stage", "reviewer", "reference_id", "decision", "date"]
+LOG_COLUMNS = ["source", "stage", "reviewer", "file", "row", "reference_id", "decision", "date"]
 
 
 def _status(rows):
@@ -37,9 +37,10 @@ def _log(rows):
 def example():
     """Six references at title/abstract (r7 was removed by a rule, r8 never reached it).
 
-    Screened in this order (earliest decision date, ties by id, undated last):
-    r4 include (2025-01-01; bram's later vote does not count), r1 exclude and r3 exclude
-    (both 2025-01-02), r2 exclude (no date). r5 and r6 are unscreened.
+    Screened in this order (earliest decision date; within a day by row of the decision
+    files, then file; undated last): r4 include (2025-01-01; bram's later vote does not
+    count), r3 exclude (2025-01-02, row 2 of bram.csv) and r1 exclude (2025-01-02, row 3 of
+    anouk.csv), r2 exclude (no date). r5 and r6 are unscreened.
     """
     status = _status(
         [
@@ -54,28 +55,51 @@ def example():
             ("r7", "title_abstract", "automation", "not_english_or_dutch"),
         ]
     )
+    ta, anouk, bram = "title_abstract", "title_abstract/anouk.csv", "title_abstract/bram.csv"
     log = _log(
         [
-            ("reviewer", "title_abstract", "anouk", "r1", "exclude", "2025-01-02"),
-            ("resolution", "title_abstract", "anouk", "r1", "exclude", "2025-01-09"),
-            ("reviewer", "title_abstract", "anouk", "r2", "exclude", ""),
-            ("reviewer", "title_abstract", "bram", "r3", "exclude", "2025-01-02"),
-            ("reviewer", "title_abstract", "bram", "r4", "include", "2025-01-05"),
-            ("reviewer", "title_abstract", "anouk", "r4", "include", "2025-01-01"),
+            ("reviewer", ta, "anouk", anouk, "3", "r1", "exclude", "2025-01-02"),
+            ("resolution", ta, "anouk", "resolutions.csv", "2", "r1", "exclude", "2025-01-09"),
+            ("reviewer", ta, "anouk", anouk, "4", "r2", "exclude", ""),
+            ("reviewer", ta, "bram", bram, "2", "r3", "exclude", "2025-01-02"),
+            ("reviewer", ta, "bram", bram, "3", "r4", "include", "2025-01-05"),
+            ("reviewer", ta, "anouk", anouk, "2", "r4", "include", "2025-01-01"),
             # a later stage's decision on r4 and an automation row do not count
-            ("reviewer", "retrieval", "anouk", "r4", "retrieved", "2024-12-01"),
-            ("automation", "title_abstract", "automation", "r7", "exclude", ""),
+            ("reviewer", "retrieval", "anouk", "retrieval/anouk.csv", "2", "r4", "retrieved",
+             "2024-12-01"),
+            ("automation", ta, "automation", "", "", "r7", "exclude", ""),
         ]
-    )
+    )  # fmt: skip
     return status, log
 
 
 def test_screening_order_by_first_decision_date():
     status, log = example()
     order, labels, unscreened = screening_order(status, log)
-    assert order == ["r4", "r1", "r3", "r2"]
+    assert order == ["r4", "r3", "r1", "r2"]
     assert labels == [1, 0, 0, 0]
     assert unscreened == ["r5", "r6"]
+
+
+def test_screening_order_keeps_the_rows_of_an_undated_sheet():
+    # A sheet screened top to bottom without dates: the order is its rows' (the ranking's),
+    # not the reference ids', so the include met first stays first.
+    refs = ["r9", "r3", "r7", "r1"]
+    status = _status([(r, "title_abstract", "exclude", "design") for r in refs])
+    status.loc[status["reference_id"] == "r9", "status"] = "include"
+    log = _log(
+        [
+            ("reviewer", "title_abstract", "anouk", "title_abstract/anouk.xlsx", str(row), r,
+             "exclude", "")
+            for row, r in enumerate(refs, start=2)
+        ]
+    )  # fmt: skip
+    order, labels, _ = screening_order(status, log)
+    assert order == refs
+    assert labels == [1, 0, 0, 0]
+    # Row 10 comes after row 9 (numbers, not text).
+    log.loc[log["reference_id"] == "r9", "row"] = "10"
+    assert screening_order(status, log)[0] == ["r3", "r7", "r1", "r9"]
 
 
 def test_estimate_worked_by_hand():
@@ -114,8 +138,8 @@ def test_target_met_after_many_excludes():
     )
     status.loc[61, "status"] = "pending"
     log = _log(
-        [("reviewer", "title_abstract", "anouk", r, "x", f"2025-01-{1 + i // 3:02d}")
-         for i, r in enumerate(refs[:61])]
+        [("reviewer", "title_abstract", "anouk", "anouk.csv", str(i + 2), r, "x",
+          f"2025-01-{1 + i // 3:02d}") for i, r in enumerate(refs[:61])]
     )  # fmt: skip
     row, sample = stopping_estimate(status, log, method="buscar")
     assert row["p_value"] == pytest.approx(1 / 61, abs=1e-6)

@@ -6,7 +6,9 @@ record instead gets a few *blocking keys*; only records sharing a key are compar
 - its DOI, its PMID, and for Cochrane reviews the DOI without the version suffix;
 - the first and the last 24 letters of its title (a typo at one end still leaves the other);
 - first author's surname with the year, and with the year + 1 (online vs print year);
-- year, volume and first page (finds translated or heavily abbreviated titles).
+- year, volume and first page (finds translated or heavily abbreviated titles); for a record
+  without a volume (proceedings) the year and first page, which pair a title with the same
+  title and a subtitle when one record names no authors or other authors.
 
 A block with more than ``max_block`` records (a generic title, a journal page shared by a
 supplement) is not compared all-with-all: its records are sorted by title and each is compared
@@ -45,8 +47,8 @@ def blocking_keys(keys: Keys, i: int) -> list[str]:
         out.append(f"a:{first}:{year}")
         if year is not None:
             out.append(f"a:{first}:{year + 1}")
-    if keys.volume[i] and keys.page[i]:
-        out.append(f"v:{year}:{keys.volume[i]}:{keys.page[i]}")
+    if keys.page[i]:
+        out.append(f"v:{year}:{keys.volume[i] or '-'}:{keys.page[i]}")
     return out
 
 
@@ -71,7 +73,7 @@ def _all_blocking_keys(keys: Keys) -> tuple[list[str], list[int]]:
     add([(f"a:{first}:{year[i]}", i) for first, i in firsts])
     add([(f"a:{first}:{year[i] + 1}", i) for first, i in firsts if year[i] is not None])
     volume, page = keys.volume, keys.page
-    add([(f"v:{year[i]}:{v}:{page[i]}", i) for i, v in enumerate(volume) if v and page[i]])
+    add([(f"v:{year[i]}:{v or '-'}:{page[i]}", i) for i, v in enumerate(volume) if page[i]])
     return names, owners
 
 

@@ -30,16 +30,19 @@ becomes ``<rule>_doubted`` (review) unless its match odds reach ``match_odds`` o
 ``unproven`` field, the pair is certain on its other fields (near-identical title and three
 other fields agreeing). An undecided pair (``title_no_authors``, ``title_authors``,
 ``similar_title``) whose match odds reach ``match_odds`` is the same work
-(``<rule>_weighed``). A field ignored here (a column the exports scrambled) or given in one
-record only is asked as if it agreed where the fields this review trusts imply it (a volume of
-a journal is one year; one volume and first page are one issue; the same journal, year and page
-range are one volume; the same first author, year, volume and page range are one journal;
-never the authors or the pages, which nothing else tells), if the match odds with its prior
-weight standing in reach ``match_odds``: ``<rule>_without_<field>``. Venue names that cannot
-be trusted neither tell a conference paper from a journal article nor say that one title at
-meetings a year apart is two works (``title_authors_year_apart_venue_unknown``, for review).
-The special cases (notices, Cochrane versions, identifiers, preprints, conference abstracts)
-are decided as before. The rules, in order:
+(``<rule>_weighed``), unless its titles differ in a real word or one has a word of meaning put
+inside the other (``congenital``): the weights count journal, year, volume and issue as
+independent, and every work of one issue shares them. A field ignored here (a column the
+exports scrambled) or given in one record only is asked as if it agreed where the fields this
+review trusts imply it (a volume of a journal is one year; one volume and first page are one
+issue; the same journal, year and page range are one volume; the same first author, year,
+volume and page range are one journal; never the authors or the pages, which nothing else
+tells), if the match odds with its prior weight standing in reach ``match_odds``:
+``<rule>_without_<field>``. Venue names that cannot be trusted neither tell a conference paper
+from a journal article nor say that one title at meetings a year apart is two works
+(``title_authors_year_apart_venue_unknown``, for review). The special cases (notices, Cochrane
+versions, identifiers, preprints, conference abstracts) are decided as before. The rules, in
+order:
 
 1. ``notice``: an erratum, retraction, reply or comment is never the article it is about; two
    notices are the same only with near-equal titles and the same DOI or volume and page. An
@@ -58,7 +61,9 @@ are decided as before. The rules, in order:
    after the journal whose supplement printed it: ``J Thromb Haemost.Conference: ...``).
    Titles that differ in a real word (``pediatric`` / ``adult``) or in a series number
    (``part 1`` / ``part 2``) are ``title_word_differs`` (review, or different when anything else
-   contradicts) unless journal or volume, page, year and authors all agree.
+   contradicts) unless journal or volume, page, year and authors all agree (authors that
+   cannot be compared, missing or ignored here: the same page range of several pages, one
+   text's place, stands in for them).
 6. ``title_authors_year``: title >= ``title_same``, authors >= ``authors_same``, the same year,
    nothing contradicting (volume, first page, issue within one volume, or a clearly different
    journal; not the first page when all the rest of the citation agrees and no issue is
@@ -68,8 +73,14 @@ are decided as before. The rules, in order:
    (``Editorial``) needs volume and page to agree. Years further apart with all else agreeing:
    ``title_authors_year_differs``, for review.
 7. ``title_source_locator``: the same title at the same year, volume and first page of the same
-   journal, whatever the authors look like (a group name, names swapped).
-   ``title_source``: no authors on one side: title, year, journal and volume or page agree.
+   journal, whatever the authors look like (a group name, names swapped); one year apart
+   (online and print) only with the same issue and page range.
+   ``title_source``: no authors to compare (missing on one side, or ignored here): title,
+   year, journal and volume or page agree. With a long title (six words or more) all but
+   equal: ``long_title_source`` (the same year and journal), ``long_title_volume_issue`` (the
+   same year, volume and issue of a journal named another way, e.g. translated) and
+   ``long_title_venue_year_apart`` (two names of one conference series a year apart, by venue
+   names this review trusts: proceedings listed under two years).
 8. ``close_title_full_source``: a less close title (subtitle dropped, words changed), the same
    authors and year, and journal, volume, issue or page agreeing at least twice over.
 9. ``source_locator``: first author, year, journal, volume and first page agree though the titles
@@ -130,14 +141,24 @@ def title_similarity(a: str, b: str) -> float | None:
     return fuzz.ratio(a, b) / 100
 
 
+#: a title this long (words) that begins another may have lost the space before the other's
+#: subtitle (``... inflammatory statesthe examples of ...``): it is still the other's beginning
+GLUED_SUBTITLE_WORDS = 8
+
+
 def title_is_prefix(a: str, b: str, *, words: int = 4) -> bool:
     """One title is the other without its subtitle or its leading label (``Hyred: ...``),
     with at least ``words`` words kept."""
     short, long = (a, b) if len(a) <= len(b) else (b, a)
+    kept = len(short.split())
     return (
         bool(short)
-        and (long.startswith(short + " ") or long.endswith(" " + short))
-        and len(short.split()) >= words
+        and (
+            long.startswith(short + " ")
+            or long.endswith(" " + short)
+            or (kept >= GLUED_SUBTITLE_WORDS and long.startswith(short) and long != short)
+        )
+        and kept >= words
     )
 
 
@@ -344,6 +365,19 @@ def title_word_conflict(a: str, b: str) -> bool:
     return False
 
 
+def word_inserted(a: str, b: str) -> bool:
+    """One title is the other with a word of meaning put inside it (``eculizumab for
+    congenital atypical ...`` / ``eculizumab for atypical ...``): a narrower subject, often
+    another work, not a misspelling; a subtitle added at an end is not inside."""
+    wa, wb = a.split(), b.split()
+    short, long = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
+    extra = set(long) - set(short)
+    if not extra or set(short) - set(long) or title_is_prefix(a, b, words=1):
+        return False
+    inside = long[1:-1]
+    return any(len(w) >= 4 and w not in _STOP and w in inside for w in extra)
+
+
 def _equal(a: str, b: str) -> float | None:
     if not a or not b:
         return None
@@ -449,7 +483,8 @@ _ANCHORED = (
 
 
 #: undecided pairs that the learned weights may decide: a close title with something missing
-#: (authors, a year) or a title just below ``title_same``; not a changed word or a far year
+#: (authors, a year) or a title just below ``title_same``; not a changed or inserted word or a
+#: far year
 _WEIGHABLE = ("title_no_authors", "title_authors", "similar_title")
 
 
@@ -464,6 +499,7 @@ def _decide(keys: Keys, i: int, j: int, sims: dict, o: Options, w: FieldWeights)
         and rule in _WEIGHABLE
         and w.match_odds(sims) >= o.match_odds
         and not title_word_conflict(keys.title[i], keys.title[j])
+        and not word_inserted(keys.title[i], keys.title[j])
     ):
         # the fields this review has shown to be telling outweigh what is missing
         return "same", rule + "_weighed"
@@ -766,9 +802,16 @@ def _rules(keys: Keys, i: int, j: int, s: dict, o: Options, w: FieldWeights) -> 
     generic = keys.generic[i] or keys.generic[j]
     # the whole place in the journal agrees: a missing author list or year takes nothing away
     locator = journal_ok and vol_eq and page_eq
-    full_source = ((vol_eq or journal_ok) and page_eq and y == 1.0 and (a or 0) >= 0.9) or (
-        locator and (a is None or a >= 0.9) and y in (1.0, None) and (a, y) != (None, None)
-    )
+    # the same page range (several pages) at the same source and year is one text's place:
+    # it stands in for authors this review cannot compare (missing, or a scrambled column),
+    # and with the same authors for a source it cannot compare
+    same_range = _same_page_range(keys, i, j)
+    full_source = (
+        (vol_eq or journal_ok or (j_sim is None and same_range and a is not None))
+        and page_eq
+        and y == 1.0
+        and ((a or 0) >= 0.9 or (a is None and same_range))
+    ) or (locator and (a is None or a >= 0.9) and y in (1.0, None) and (a, y) != (None, None))
     # a word changed, not misspelt: only a full source match may still say "same"
     if (
         close_title
@@ -817,11 +860,12 @@ def _rules(keys: Keys, i: int, j: int, s: dict, o: Options, w: FieldWeights) -> 
     if (
         t is not None
         and t >= o.title_same
-        and y == 1.0
+        # one year apart (online and print) only when the issue and page range agree too
+        and (y == 1.0 or (y == 0.5 and issue_eq and same_range))
         and vol_eq
         and page_eq
         # 0.7: one name starts the other; the same page range: a book and its series
-        and (j_sim is None or j_sim >= 0.7 or _same_page_range(keys, i, j))
+        and (j_sim is None or j_sim >= 0.7 or same_range)
         and not generic
         and not (vol_eq and s["issue"] == 0.0)
     ):
@@ -830,8 +874,15 @@ def _rules(keys: Keys, i: int, j: int, s: dict, o: Options, w: FieldWeights) -> 
     if close_title and a is None and not contradiction and not generic:
         if y == 1.0 and journal_ok and (vol_eq or page_eq):
             return "same", "title_source"
-        if y == 1.0 and journal_ok and t >= 0.97 and len(keys.title[i].split()) >= 6:
+        long_title = t >= 0.97 and len(keys.title[i].split()) >= 6
+        if y == 1.0 and journal_ok and long_title:
             return "same", "long_title_source"  # a long title in the same year and journal
+        if y == 1.0 and long_title and vol_eq and issue_eq:
+            # the same volume and issue of a journal named another way (a translated name)
+            return "same", "long_title_volume_issue"
+        if y == 0.5 and long_title and both_conference and venue_known and journal_ok:
+            # one paper listed under the years of two meetings of one conference series
+            return "same", "long_title_venue_year_apart"
         return "maybe", "title_no_authors"
     # 8. a less close title with the same authors, year and source
     if (
@@ -843,7 +894,7 @@ def _rules(keys: Keys, i: int, j: int, s: dict, o: Options, w: FieldWeights) -> 
             ((a or 0) >= 0.9 and y == 1.0 and agreeing >= 2)
             # one of authors and year missing: the whole place in the journal must agree, to
             # the last page (several abstracts may share one page)
-            or (full_source and locator and _same_page_range(keys, i, j))
+            or (full_source and locator and same_range)
         )
     ):
         return "same", "close_title_full_source"
@@ -865,7 +916,7 @@ def _rules(keys: Keys, i: int, j: int, s: dict, o: Options, w: FieldWeights) -> 
                 and (a is None or (first_author_match(keys, i, j) and a >= 0.8))
                 and (y is None or y == 1.0)
                 and issue_eq
-                and _same_page_range(keys, i, j)
+                and same_range
             )
         )
         and not generic

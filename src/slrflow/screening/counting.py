@@ -15,9 +15,14 @@ late, scattered through the ranking (the ones unlike everything found before):
   ranked records: an exponential ``exp(-b x)`` (decay ``b``) or a power law ``x ** -k`` (the
   shape Stevenson and Bin-Hezam found to fit rankings best; it falls fast at first and keeps
   a long tail);
-- a flat part holding the share ``s`` (:data:`SCATTERED`): includes the ranking cannot tell
-  from excludes, spread evenly over all ranks. This is what keeps the estimate honest after a
-  long run of excludes: a few includes may still come, at the rate of a random order.
+- a flat part holding the share ``s``: includes the ranking cannot tell from excludes, spread
+  evenly over all ranks. This is what keeps the estimate honest after a long run of excludes:
+  a few includes may still come, at the rate of a random order. How large that share is
+  differs between reviews (in some the ranking finds nearly every include early, in others a
+  few keep turning up far down), so it is not fixed but learned from the order: ``s`` has a
+  prior over a few values (:data:`SCATTERED`: none, or 2% of the includes, half the prior
+  weight each), and each value is weighted by how well it explains the ranks at which the
+  includes were met, like the shapes below.
 
 ``A`` (the expected includes in all) has a vague prior and is integrated out; the shape is
 uncertain too and is averaged over both families (half the prior weight each) and a grid of
@@ -68,10 +73,10 @@ try:
 except ImportError:  # another scipy: nbinom itself, imported when first needed
     _nbinom_cdf = _nbinom_sf = None
 
-#: Share of the includes assumed scattered evenly through the ranking (the flat part); chosen
-#: with the run test on, at a 95% target, on the labelled sets (``benchmarks/screening.py``
-#: scores it, and the share chosen leaving each set out).
-SCATTERED = 0.01
+#: Prior over the share of the includes scattered evenly through the ranking (the flat part):
+#: (share, prior weight) pairs. Chosen with the run test on, at a 95% target, on the labelled
+#: sets (``benchmarks/screening.py`` scores it, and the prior chosen leaving each set out).
+SCATTERED = ((0.0, 0.5), (0.02, 0.5))
 #: Includes whose pace the run of excludes is tested against (the run test).
 RECENT = 3
 #: Decays ``b`` tried: includes thinning out over about 3 to 10,000 ranks (``1 / b``).
@@ -138,21 +143,35 @@ def _shapes(
     return np.hstack(density), np.hstack(share), log_prior
 
 
+def _scattered_prior(scattered: float | Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """``scattered`` as (share, log prior weight) pairs: one share (a number) has all the
+    weight; (share, weight) pairs have their weights normalised to sum to 1."""
+    pairs = [(scattered, 1.0)] if np.isscalar(scattered) else list(scattered)
+    if not pairs:
+        raise ValueError("the scattered share needs at least one value")
+    for share, weight in pairs:
+        if not 0 <= share < 1:
+            raise ValueError(f"the scattered share must be in [0, 1), got {share}")
+        if not weight > 0:
+            raise ValueError(f"a scattered share's prior weight must be positive, got {weight}")
+    total = sum(weight for _, weight in pairs)
+    return [(float(share), float(np.log(weight / total))) for share, weight in pairs]
+
+
 def _posterior(
     labels: np.ndarray,
     ranked_total: int,
-    scattered: float,
+    scattered: float | Sequence[tuple[float, float]],
     decays: np.ndarray,
     powers: np.ndarray = POWERS,
     *,
     end_only: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For every prefix (rows) and shape of the falling part (columns): the shape's weight,
-    and the share ``S`` of the rate over the screened ranks; and the includes found in each
-    prefix. ``end_only``: only the whole of ``labels`` (one row), reading the includes' ranks
-    alone, so one verdict on a long order costs little."""
-    if not 0 <= scattered < 1:
-        raise ValueError(f"the scattered share must be in [0, 1), got {scattered}")
+    """For every prefix (rows) and every scattered share and shape of the falling part
+    (columns): their weight, and the share ``S`` of the rate over the screened ranks; and the
+    includes found in each prefix. ``end_only``: only the whole of ``labels`` (one row),
+    reading the includes' ranks alone, so one verdict on a long order costs little."""
+    prior = _scattered_prior(scattered)
     decays = np.asarray(decays, dtype=float)
     powers = np.asarray(powers, dtype=float)
     if (decays <= 0).any():
@@ -163,29 +182,33 @@ def _posterior(
         raise ValueError("the falling part needs at least one decay or power")
     low, high = 0.5, ranked_total + 0.5
     if end_only:
-        at = np.flatnonzero(labels) + 1.0
-        shape, _, log_prior = _shapes(at, low, high, decays, powers)
-        log_likelihood = np.log((1 - scattered) * shape + scattered / (high - low)).sum(axis=0)
+        ranks = np.flatnonzero(labels) + 1.0  # the includes' ranks
+        shape, _, log_prior = _shapes(ranks, low, high, decays, powers)
         end = np.array([float(labels.size)])
         falling = _shapes(end, low, high, decays, powers)[1]
-        screened = (1 - scattered) * falling + scattered * (end[:, None] + 0.5 - low) / (high - low)
-        screened = np.clip(screened, 1e-300, 1.0)
         found = np.array([int(labels.sum())])
-        log_weight = log_likelihood[None, :] - (found[:, None] + 1) * np.log(screened) + log_prior
-        weight = np.exp(log_weight - logsumexp(log_weight, axis=1, keepdims=True))
-        return weight, screened, found
-    ranks = np.arange(1, labels.size + 1, dtype=float)
-    shape, falling, log_prior = _shapes(ranks, low, high, decays, powers)
-    density = (1 - scattered) * shape + scattered / (high - low)
-    screened = (1 - scattered) * falling + scattered * (ranks[:, None] + 0.5 - low) / (high - low)
-    screened = np.clip(screened, 1e-300, 1.0)
-    log_density = np.log(np.maximum(density, 1e-300)) * labels[:, None]
-    found = np.cumsum(labels)
-    log_weight = (
-        np.cumsum(log_density, axis=0) - (found[:, None] + 1) * np.log(screened) + log_prior
-    )
+        flat = (end[:, None] + 0.5 - low) / (high - low)
+    else:
+        ranks = np.arange(1, labels.size + 1, dtype=float)
+        shape, falling, log_prior = _shapes(ranks, low, high, decays, powers)
+        found = np.cumsum(labels)
+        flat = (ranks[:, None] + 0.5 - low) / (high - low)
+    log_weights, screened_shares = [], []
+    for share, log_share_prior in prior:
+        density = (1 - share) * shape + share / (high - low)
+        screened = np.clip((1 - share) * falling + share * flat, 1e-300, 1.0)
+        log_density = np.log(np.maximum(density, 1e-300))
+        if end_only:
+            log_likelihood = log_density.sum(axis=0)[None, :]
+        else:
+            log_likelihood = np.cumsum(log_density * labels[:, None], axis=0)
+        log_weights.append(
+            log_likelihood - (found[:, None] + 1) * np.log(screened) + log_prior + log_share_prior
+        )
+        screened_shares.append(screened)
+    log_weight = np.hstack(log_weights)
     weight = np.exp(log_weight - logsumexp(log_weight, axis=1, keepdims=True))
-    return weight, screened, found
+    return weight, np.hstack(screened_shares), found
 
 
 def _check_order(labels, n_records: int, n_priors: int, recall_target: float) -> None:
@@ -204,7 +227,7 @@ def curve(
     *,
     n_priors: int = 0,
     recall_target: float = 0.95,
-    scattered: float = SCATTERED,
+    scattered: float | Sequence[tuple[float, float]] = SCATTERED,
     decays: Sequence[float] | np.ndarray = DECAYS,
     powers: Sequence[float] | np.ndarray = POWERS,
     recent: int = RECENT,
@@ -258,7 +281,7 @@ def p_missed(
     *,
     n_priors: int = 0,
     recall_target: float = 0.95,
-    scattered: float = SCATTERED,
+    scattered: float | Sequence[tuple[float, float]] = SCATTERED,
     recent: int = RECENT,
 ) -> float:
     """The rule's chance that the recall target has been missed after all of ``labels``
@@ -282,7 +305,7 @@ def unfound(
     *,
     n_priors: int = 0,
     confidence: float = 0.95,
-    scattered: float = SCATTERED,
+    scattered: float | Sequence[tuple[float, float]] = SCATTERED,
     decays: Sequence[float] | np.ndarray = DECAYS,
     powers: Sequence[float] | np.ndarray = POWERS,
 ) -> tuple[float, int]:

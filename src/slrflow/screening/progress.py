@@ -26,7 +26,12 @@ Which references count, at title/abstract:
 
 The screening order: references by the earliest date of any decision on them at title/abstract
 (log.csv, reviewers and resolutions); decisions without a date count as made after every dated
-one. Ties (the same day) are broken by reference id, so the order is stable from run to run.
+one. Within a day (and among the undated) references keep the order of the rows in the
+decision files, which is the order of the screening sheets or of the screening page: the
+counting rule reads where along the ranking the includes were met, so an order by anything
+else (the reference id) would scatter them. Rows from different files are taken row number by
+row number (two reviewers screening one sheet side by side), then by file name, then by
+reference id, so the order is stable from run to run.
 
 The random sample is a stable draw: every reference gets a fixed number from a hash of its id,
 and the sample is the unscreened references with the smallest numbers. Screening it and running
@@ -80,10 +85,19 @@ def screening_order(status: pd.DataFrame, log: pd.DataFrame, *, stage: str = STA
     screened = rows[rows["status"].isin(_SCREENED)]
     unscreened = sorted(rows.loc[rows["status"].isin(["pending", "unscreened"]), "reference_id"])
     decided = log[(log["stage"] == stage) & (log["source"].isin(["reviewer", "resolution"]))]
-    dated = decided[decided["date"] != ""]
-    first = dated.groupby("reference_id")["date"].min().to_dict()
     # "~" sorts after any ISO date: undated decisions count as the latest
-    order = sorted(screened["reference_id"], key=lambda ref: (first.get(ref, "~"), ref))
+    first = (
+        decided.assign(
+            _date=decided["date"].replace("", "~"),
+            _row=pd.to_numeric(decided["row"], errors="coerce").fillna(0),
+        )
+        .sort_values(["_date", "_row", "file", "reference_id"], kind="stable")
+        .drop_duplicates("reference_id")
+    )
+    position = {ref: i for i, ref in enumerate(first["reference_id"])}
+    order = sorted(
+        screened["reference_id"], key=lambda ref: (position.get(ref, len(position)), ref)
+    )
     label = dict(zip(screened["reference_id"], screened["status"], strict=True))
     labels = [1 if label[ref] in _INCLUDED else 0 for ref in order]
     return order, labels, unscreened
@@ -221,7 +235,7 @@ def write_stopping(
     ``unscreened`` when the review stopped on it; ``method`` the stopping rule (counting or
     buscar). Returns the advice."""
     status = _read(status, ["reference_id", "stage", "status", "criteria"])
-    log = _read(log, ["source", "stage", "reference_id", "date"])
+    log = _read(log, ["source", "stage", "file", "row", "reference_id", "date"])
     references = _read(references, ["reference_id"])
     row, sample = stopping_estimate(
         status,

@@ -8,10 +8,11 @@ config ``screening.stopping.method``):
 ``counting``
     the counting-process estimate (:mod:`slrflow.screening.counting`, after Stevenson and
     Bin-Hezam 2023): includes turn up along the prioritised order at a rate that falls, plus a
-    small share scattered at random; the rate is fitted to the order so far, and screening may
-    stop once the chance that more includes remain than the target allows is below
-    ``1 - confidence`` AND the run of excludes since the last include is too long to be chance
-    had includes kept the pace of the last three (the run test, a floor in the spirit of SAFE).
+    small share scattered at random (itself learned from the order); the rate is fitted to the
+    order so far, and screening may stop once the chance that more includes remain than the
+    target allows is below ``1 - confidence`` AND the run of excludes since the last include
+    is too long to be chance had includes kept the pace of the last three (the run test, a
+    floor in the spirit of SAFE).
     It uses how the ranking thins out, so it stops near where the target is really reached;
     its guarantee rests on those models (measured in ``benchmarks/screening.py``: the share of
     runs reaching the target, on sets it was not tuned on), not on random sampling.
@@ -342,7 +343,7 @@ def stop_point(
     confidence: float = 0.95,
     n_priors: int = 0,
     every: int = 1,
-    scattered: float = counting.SCATTERED,
+    scattered: float | Sequence[tuple[float, float]] = counting.SCATTERED,
     recent: int = counting.RECENT,
 ) -> tuple[int, float] | None:
     """Where a rule first stops along a screening order, tested after every ``every``
@@ -350,7 +351,8 @@ def stop_point(
 
     The rule sees only the labels up to each point, so computing it afterwards on a whole
     order gives the same point as testing while screening. ``scattered``: the counting rule's
-    share of includes assumed spread at random (:data:`slrflow.screening.counting.SCATTERED`);
+    share of includes assumed spread at random, or a prior over shares as (share, weight)
+    pairs (:data:`slrflow.screening.counting.SCATTERED`);
     ``recent``: includes its run test compares with (0: estimate alone).
     """
     _check(method, recall_target, confidence)

@@ -98,11 +98,11 @@ def _stopping(review: Review, standing: Standing) -> tuple[dict[str, Any], list[
     status = pd.DataFrame(rows, columns=["reference_id", "stage", "status", "criteria"])
     log = pd.DataFrame(
         [
-            (d.source, d.stage, d.reference_id, d.date)
+            (d.source, d.stage, d.file, d.row, d.reference_id, d.date)
             for d in standing.decisions
             if d.stage == stage
         ],
-        columns=["source", "stage", "reference_id", "date"],
+        columns=["source", "stage", "file", "row", "reference_id", "date"],
     )
     # the settings `slrflow stopping` uses (the policy's, defaults filled in)
     given = review.policy.raw.get("stopping") or {}

@@ -47,8 +47,9 @@ CACHE = Path.home() / ".cache" / "slrflow-bench" / "ranker-grid.json"
 #: The ranker as the previous benchmark measured it (its SVM throughout); the candidates below
 #: change one or two of its settings.
 PREVIOUS = Settings(svm_until_share=0.0)
-#: name -> (ranker settings, share of the records screened so far screened between retrainings)
-CANDIDATES: dict[str, tuple[Settings, float]] = {
+#: name -> (ranker settings, share of the records screened so far screened between retrainings,
+#: or that share and the fewest records between retrainings as a share of all records)
+CANDIDATES: dict[str, tuple[Settings, float | tuple[float, float]]] = {
     "previous": (PREVIOUS, 0.02),
     "batch1%": (PREVIOUS, 0.01),
     "batch5%": (PREVIOUS, 0.05),
@@ -92,6 +93,8 @@ CANDIDATES: dict[str, tuple[Settings, float]] = {
     "batch5%-svm-until20%": (Settings(svm_until_share=0.20), 0.05),
     "batch5%-nb0.5": (Settings(nb_weight=0.5), 0.05),
     "batch5%-nb2": (Settings(nb_weight=2.0), 0.05),
+    "svm-until10%-batch5%-least0.1%": (Settings(), (0.05, 0.001)),
+    "svm-until10%-batch5%-least0.2%": (Settings(), (0.05, 0.002)),
 }
 
 _FEATURE_FIELDS = ("ngram_range", "max_df", "min_df", "char_weight", "char_ngram_range")
@@ -143,12 +146,14 @@ def main(argv: list[str] | None = None) -> int:
             priors = choose_priors(data.labels, 1, 1, seed=seed)
             for candidate in names:
                 settings, share = CANDIDATES[candidate]
+                # a share, or (share, fewest records between retrainings as a share of all)
+                share_of_screened, least = share if isinstance(share, tuple) else (share, 0.0)
                 key = f"{_key(settings, share)}|{name}|{seed}"
                 if key not in cache:
                     start = time.process_time()
                     result = replay(
                         data.texts, data.labels, priors, seed=seed, settings=settings,
-                        batch_share=share,
+                        batch_share=share_of_screened, min_batch_share=least,
                     )  # fmt: skip
                     y = result.screened_labels
                     cache[key] = {

@@ -348,6 +348,10 @@ def test_batch_share_sets_how_often_the_replay_retrains(tmp_path: Path, capsys):
     doubling = replay(texts, labels, priors, seed=0, batch_share=1.0)
     assert every.retrainings == 7 and doubling.retrainings == 4
     assert every.screened_labels[:7].sum() == doubling.screened_labels[:7].sum() == 7
+    # At least a tenth of the 40 records (4) between retrainings: batches of 4 and 4.
+    tenth = replay(texts, labels, priors, seed=0, batch_share=0.0, min_batch_share=0.1)
+    assert tenth.retrainings == 2 and tenth.screened_labels[:7].sum() == 7
+    assert batch_size(10, 0.05, 4) == 4 and batch_size(100, 0.05, 4) == 5
     data = write_dataset(tmp_path / "set.csv", labels)
     code, _, err = run_cli([data, "-o", tmp_path / "o.csv", "--batch-share", "1.5"], capsys)
     assert code == 2 and "--batch-share must be between 0 and 1, got 1.5" in err

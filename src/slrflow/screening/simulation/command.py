@@ -39,7 +39,8 @@ def add_arguments_simulate(parser: argparse.ArgumentParser) -> None:
         default=simulation.BATCH_SHARE,
         metavar="SHARE",
         help="records screened between retrainings, as a share of those screened so far "
-        f"(at least one; default {simulation.BATCH_SHARE})",
+        f"(default {simulation.BATCH_SHARE}; at least one, and at least "
+        f"{simulation.MIN_BATCH_SHARE} of all records)",
     )
 
 

@@ -18,8 +18,9 @@ Nothing is tuned on the set it is scored on (leave one set out):
   settings (:data:`GRID`), replayed in this process on every set and seed. For each set, the
   settings with the best mean of WSS@95 and recall@10% over the OTHER sets are chosen, and
   that set is scored with them. The retraining batch of ``slrflow simulate`` (5% of the
-  records screened so far, at least one per 500 records) was chosen there by the one-standard-error rule: the fewest
-  retrainings among the candidates within one standard error of the best on the other sets.
+  records screened so far, at least one per 500 records) was chosen there by the
+  one-standard-error rule: the fewest retrainings among the candidates within one standard
+  error of the best on the other sets.
 - stopping: each rule's free setting (the counting rule's prior over the share of includes
   scattered at random, :data:`SCATTERED_GRID`: one share assumed outright, or the share
   learned from the order between none and one share) is chosen per set on the other sets: the

@@ -149,16 +149,16 @@ def choose_priors(
     return np.sort(np.concatenate(picked)).astype(int)
 
 
-#: Records screened between retrainings, as a share of the records screened so far, and
-#: never fewer than this share of all records (one per 500: a large search does not retrain
-#: after every one of its first records). Chosen on the 16 labelled sets leaving each out
+#: Records screened between retrainings, as a share of the records screened so far, and never
+#: fewer than :data:`MIN_BATCH_SHARE` of all records (one per 500: a large search does not
+#: retrain after every one of its first records). Chosen on the 16 labelled sets leaving each out
 #: (``benchmarks/ranking_grid.py``, 5 seeds, the one-standard-error rule): 2%, 3% and 5%, with
 #: or without the floor, rank equally well within the seeds' noise, 8% worse; 5% with the
 #: floor retrains 2.5 times less often than 2% without.
 BATCH_SHARE = 0.05
 
 
-#: the fewest records screened between retrainings, as a share of all records (see above)
+#: The fewest records screened between retrainings, as a share of all records.
 MIN_BATCH_SHARE = 0.002
 
 

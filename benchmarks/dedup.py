@@ -36,8 +36,10 @@ The benchmark prints four tables:
    abbreviated, titles with a language tag or in brackets, page ranges shortened, volume and
    issue swapped or merged, and each of author, year, journal, volume, issue and pages blanked
    in half the records or shuffled across all of them), run with that set's left-out setting;
-   sensitivity against the clean set (target: at most 0.01 lost). Titles are never corrupted:
-   without a title or identifier no tool can tell two works apart.
+   sensitivity against the clean set (target: at most 0.01 lost). Which records are blanked
+   or how a column is shuffled depends on a seed; each cell shows the worst of the copies made
+   with ``--corruption-seeds`` (default four), since one seed can be a lucky draw. Titles are
+   never corrupted: without a title or identifier no tool can tell two works apart.
 4. ``scale``: records of the three large sets are turned into N distinct works (10k, 50k,
    100k, 250k) by recombining real title words, author names, journals, years, volumes and
    pages; a third of the works get one or two noisy duplicates (typos, case changes, dropped
@@ -482,14 +484,17 @@ CORRUPTIONS = [
 ]
 
 
-def corrupted(chosen: dict[str, float], kinds: list[str]) -> None:
-    """Table 3."""
+def corrupted(chosen: dict[str, float], kinds: list[str], seeds: tuple[int, ...] = (11,)) -> None:
+    """Table 3: for each corruption and set, the largest loss over the copies made with
+    ``seeds`` (each seed scrambles or blanks other records), marked when any copy's precision
+    falls below the floor."""
     data = {n: (read_set(SHARED / n), truth_of(SHARED / n)) for n in SETS if (SHARED / n).is_dir()}
     names = list(data)
     short = {n: n.replace("bibdedupe_", "")[:10] for n in names}
     print(
-        "\n3. sensitivity on corrupted copies minus the clean set's (same setting); "
-        "precision below 0.999 marked *"
+        "\n3. sensitivity on corrupted copies minus the clean set's (same setting; the worst of "
+        f"the copies made with seeds {', '.join(map(str, seeds))}); precision below 0.999 in "
+        "any copy marked *"
     )
     print(f"{'corruption':24} " + " ".join(f"{short[n]:>11}" for n in names))
     clean = {}
@@ -503,12 +508,15 @@ def corrupted(chosen: dict[str, float], kinds: list[str]) -> None:
     for kind in kinds:
         cells = []
         for n, (frame, truth) in data.items():
-            run = run_engine(corrupt(frame, kind), n, chosen.get(n, DEFAULT_ODDS))
-            s = score(frame["ID"].tolist(), run["clusters"], truth)
-            delta = s["sensitivity"] - clean[n]["sensitivity"]
+            deltas, precise = [], True
+            for seed in seeds:
+                run = run_engine(corrupt(frame, kind, seed), n, chosen.get(n, DEFAULT_ODDS))
+                s = score(frame["ID"].tolist(), run["clusters"], truth)
+                deltas.append(s["sensitivity"] - clean[n]["sensitivity"])
+                precise = precise and s["precision"] >= MIN_PRECISION
+            delta = min(deltas)
             worst = min(worst, delta)
-            mark = "*" if s["precision"] < MIN_PRECISION else " "
-            cells.append(f"{delta:+10.3f}{mark}")
+            cells.append(f"{delta:+10.3f}{' ' if precise else '*'}")
         print(f"{kind:24} " + " ".join(cells), flush=True)
     print(f"largest loss of sensitivity: {-worst:.3f}")
 
@@ -683,6 +691,11 @@ def main() -> None:
         "--only", default="sets,loso,corrupted", help="tables to print: sets,loso,corrupted"
     )
     parser.add_argument("--corruptions", default=",".join(CORRUPTIONS))
+    parser.add_argument(
+        "--corruption-seeds",
+        default="11,1,2,3",
+        help="seeds of the corrupted copies, comma-separated; each cell shows the worst copy",
+    )
     parser.add_argument("--no-scale", action="store_true", help="skip the scale run")
     parser.add_argument("--scale-only", action="store_true", help="only the scale run")
     parser.add_argument("--sizes", default="10000,50000,100000,250000")
@@ -704,7 +717,8 @@ def main() -> None:
         if "loso" in only:
             chosen = loso(theirs)
         if "corrupted" in only:
-            corrupted(chosen, args.corruptions.split(","))
+            seeds = tuple(int(seed) for seed in args.corruption_seeds.split(","))
+            corrupted(chosen, args.corruptions.split(","), seeds)
     if not args.no_scale:
         scale([int(s) for s in args.sizes.split(",")])
 

@@ -97,6 +97,13 @@ def test_screening_order_keeps_the_rows_of_an_undated_sheet():
     order, labels, _ = screening_order(status, log)
     assert order == refs
     assert labels == [1, 0, 0, 0]
+    # A conflict settled in row 2 of an undated resolutions file keeps the place where the
+    # reviewer screened it (row 4), not the resolution's.
+    settled = _log(
+        [("resolution", "title_abstract", "anouk", "title_abstract/resolutions.xlsx", "2", "r7",
+          "exclude", "")]
+    )  # fmt: skip
+    assert screening_order(status, pd.concat([log, settled]))[0] == refs
     # Row 10 comes after row 9 (numbers, not text).
     log.loc[log["reference_id"] == "r9", "row"] = "10"
     assert screening_order(status, log)[0] == ["r3", "r7", "r1", "r9"]

@@ -24,9 +24,10 @@ Which references count, at title/abstract:
   until it is settled (a possible include the test must not overlook).
 - **unscreened**: the rest (pending, or removed by the ``unscreened`` rule).
 
-The screening order: references by the earliest date of any decision on them at title/abstract
-(log.csv, reviewers and resolutions); decisions without a date count as made after every dated
-one. Within a day (and among the undated) references keep the order of the rows in the
+The screening order: references by the earliest date of any reviewer's decision on them at
+title/abstract (log.csv; a resolution only for a reference no reviewer decided, since settling
+a conflict comes after the screening it settles); decisions without a date count as made after
+every dated one. Within a day (and among the undated) references keep the order of the rows in the
 decision files, which is the order of the screening sheets or of the screening page: the
 counting rule reads where along the ranking the includes were met, so an order by anything
 else (the reference id) would scatter them. Rows from different files are taken row number by
@@ -86,13 +87,17 @@ def screening_order(status: pd.DataFrame, log: pd.DataFrame, *, stage: str = STA
     unscreened = sorted(rows.loc[rows["status"].isin(["pending", "unscreened"]), "reference_id"])
     decided = log[(log["stage"] == stage) & (log["source"].isin(["reviewer", "resolution"]))]
     # "~" sorts after any ISO date: undated decisions count as the latest
+    when = ["_date", "_row", "file", "reference_id"]
     first = (
         decided.assign(
+            _resolution=decided["source"] == "resolution",
             _date=decided["date"].replace("", "~"),
             _row=pd.to_numeric(decided["row"], errors="coerce").fillna(0),
         )
-        .sort_values(["_date", "_row", "file", "reference_id"], kind="stable")
+        # each reference's earliest reviewer decision, else its earliest resolution
+        .sort_values(["_resolution", *when], kind="stable")
         .drop_duplicates("reference_id")
+        .sort_values(when, kind="stable")
     )
     position = {ref: i for i, ref in enumerate(first["reference_id"])}
     order = sorted(

@@ -770,3 +770,66 @@ def test_abstracts_on_one_supplement_page_are_not_one_translated_work():
         "same",
         "source_locator",
     )
+
+
+def test_pages_written_another_way_need_the_author_list_in_its_order():
+    # one volume, no issue, other first pages: with the same authors in the same order the
+    # pages are written another way; with another first author (most names shared: a case
+    # report and its companion) they are two texts
+    first = {"record_id": "w1", "search_id": "s", "year": "2011", "volume": "26",
+             "title": "Successful combined liver and kidney transplantation in a child",
+             "authors": "Melgar, A; Melgosa, M; Alonso, A; Frauca, E; Jara, P",
+             "journal": "Pediatric Nephrology", "pages": "1355-1356"}  # fmt: skip
+    second = {**first, "record_id": "w2", "pages": "1598"}
+    assert _verdict(first, second) == ("same", "title_authors_year")
+    reordered = {**second, "authors": "Alonso, A; Melgosa, M; Melgar, A; Frauca, E; Jara, P"}
+    assert _verdict(first, reordered)[0] == "different"
+
+
+def test_a_less_close_title_needs_the_authors_in_their_order():
+    # the same authors and year, a title with words changed, one journal and volume: one
+    # work; with the names of the research group in another order (another first author) it
+    # is a companion paper
+    first = {"record_id": "g1", "search_id": "s", "year": "2009", "volume": "24",
+             "title": "Genetic aberrations in complement regulating genes in patients with "
+                      "atypical HUS",
+             "authors": "Westra, D; van de Kar, N; Volokhina, E",
+             "journal": "Pediatric Nephrology"}  # fmt: skip
+    second = {**first, "record_id": "g2",
+              "title": "Molecular genetic aberrations in complement regulating genes in "
+                       "atypical HUS"}  # fmt: skip
+    assert _verdict(first, second) == ("same", "close_title_full_source")
+    companion = {**second, "authors": "van de Kar, N; Westra, D; Volokhina, E"}
+    assert _verdict(first, companion)[0] != "same"
+
+
+def test_two_comments_on_one_paper_by_other_authors_are_two_notices():
+    # the same title, journal, year, volume and issue; one record has no pages: the authors
+    # tell the two commentaries apart
+    first = {"record_id": "k1", "search_id": "s", "year": "2006", "volume": "15",
+             "issue": "5", "pages": "470-472", "authors": "Galliers, Robert D",
+             "title": "Commentary on Wanda Orlikowski's Material knowing: the scaffolding of "
+                      "human knowledgeability",
+             "journal": "European Journal of Information Systems"}  # fmt: skip
+    second = {**first, "record_id": "k2", "pages": "", "authors": "Swan, Jacky"}
+    assert _verdict(first, second) == ("different", "notice")
+    # the same commentary exported twice (one without pages) is one notice
+    assert _verdict(first, {**second, "authors": "Galliers, R D"}) == ("same", "notice_same")
+    assert _verdict(first, {**second, "authors": ""}) == ("same", "notice_same")
+
+
+def test_a_supplement_page_is_another_place_than_a_printed_page():
+    # a meeting abstract (supplement page S500, 2011) and the article a year later (742-747):
+    # the rules read the pages as disagreeing; the similarity itself says nothing (S500 could
+    # be an article number), so the weights learned from it do not move
+    abstract = {"record_id": "q1", "search_id": "s", "year": "2011", "pages": "S500",
+                "title": "Role of chromosome 3q26 gain in predicting progression of cervical "
+                         "intraepithelial neoplasia",
+                "authors": "Rodolakis, A; Biliatis, I; Symiakaki, H",
+                "journal": "International Journal of Gynecological Cancer"}  # fmt: skip
+    article = {**abstract, "record_id": "q2", "year": "2012", "pages": "742-747"}
+    table, _ = prepare_table(pd.DataFrame([abstract, article]).astype(str))
+    assert similarities(prepare(table), 0, 1)["pages"] is None
+    assert _verdict(abstract, article)[0] == "different"
+    # the same first page in both (S500 and 500) is one place
+    assert _verdict(abstract, {**article, "year": "2011", "pages": "500"})[0] == "same"

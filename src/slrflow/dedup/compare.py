@@ -47,7 +47,8 @@ versions, identifiers, preprints, conference abstracts) are decided as before. T
 order:
 
 1. ``notice``: an erratum, retraction, reply or comment is never the article it is about; two
-   notices are the same only with near-equal titles and the same DOI or volume and page. An
+   notices are the same only with near-equal titles, the same DOI or volume and page, and
+   authors that do not disagree (two comments on one paper by others are two notices). An
    erratum at the very place of the article (same authors, volume, issue and first page) is
    the article mistitled: ``notice_same_place``.
 2. ``cochrane_version``: two versions of one Cochrane review follow their policy.
@@ -68,10 +69,11 @@ order:
    text's place, stands in for them).
 6. ``title_authors_year``: title >= ``title_same``, authors >= ``authors_same``, the same year,
    nothing contradicting (volume, first page, issue within one volume, or a clearly different
-   journal; not the first page when all the rest of the citation agrees and no issue is
-   given, or the volume is given only in the issue field of both: pages written another
-   way); one year apart (``..._year_apart``) or one year missing needs the journal, volume
-   or page to agree as well, or title and authors all but equal. A generic title
+   journal; not the first page when all the rest of the citation agrees (the authors in
+   their order) and no issue is given, or the volume is given only in the issue field of
+   both: pages written another way; a supplement's page, ``S500``, against a printed page
+   disagrees); one year apart (``..._year_apart``) or one year missing needs the journal,
+   volume or page to agree as well, or title and authors all but equal. A generic title
    (``Editorial``) needs volume and page to agree. Years further apart with all else agreeing:
    ``title_authors_year_differs``, for review.
 7. ``title_source_locator``: the same title at the same year, volume and first page of the same
@@ -84,7 +86,8 @@ order:
    ``long_title_venue_year_apart`` (two names of one conference series a year apart, by venue
    names this review trusts: proceedings listed under two years).
 8. ``close_title_full_source``: a less close title (subtitle dropped, words changed), the same
-   authors and year, and journal, volume, issue or page agreeing at least twice over.
+   authors in their order (the same first author) and year, and journal, volume, issue or
+   page agreeing at least twice over.
 9. ``source_locator``: first author, year, journal, volume and first page agree though the titles
    do not (a translated title); not for supplements or meetings (either record), where many
    abstracts share a page.
@@ -505,6 +508,10 @@ def _decide(keys: Keys, i: int, j: int, sims: dict, o: Options, w: FieldWeights)
     # treated as missing; a field that disagrees without having proved reliable only doubts.
     ignored = w.ignored_corroborating
     s = {k: (None if k in ignored else v) for k, v in sims.items()} if ignored else sims
+    if sims["pages"] is None and "pages" not in ignored and _supplement_page(keys, i, j):
+        # to the rules (not to the weights, learned from pairs of which some are a meeting
+        # abstract and its article) a supplement's page is another place than a printed page
+        s = {**s, "pages": 0.0}
     verdict, rule = _rules(keys, i, j, s, o, w)
     if (
         verdict == "maybe"
@@ -530,6 +537,19 @@ def _decide(keys: Keys, i: int, j: int, sims: dict, o: Options, w: FieldWeights)
     ):
         return "maybe", rule + "_doubted"
     return verdict, rule
+
+
+_SUPPLEMENT_PAGE = re.compile(r"^s\d+$")
+
+
+def _supplement_page(keys: Keys, i: int, j: int) -> bool:
+    """One record's first page is a supplement's (``S500``: a meeting abstract) and the
+    other's a printed page of a regular issue (``742``)."""
+    a, b = keys.page[i], keys.page[j]
+    return bool(a and b) and (
+        (bool(_SUPPLEMENT_PAGE.match(a)) and b.isdigit())
+        or (bool(_SUPPLEMENT_PAGE.match(b)) and a.isdigit())
+    )
 
 
 def _implied(keys: Keys, i: int, j: int, s: dict, name: str) -> bool:
@@ -604,9 +624,10 @@ def _pages_written_differently(keys: Keys, i: int, j: int, s: dict) -> bool:
             or (s["issue"] == 1.0 and not keys.volume[i] and not keys.volume[j])
         )
         and (s["title"] or 0) >= 0.97
-        # year, authors and journal agree; one of them may be missing
+        # year, authors (in their order: the same first author) and journal agree; one of
+        # them may be missing
         and s["year"] in (1.0, None)
-        and (s["authors"] is None or s["authors"] >= 0.9)
+        and (s["authors"] is None or (s["authors"] >= 0.9 and first_author_match(keys, i, j)))
         and (s["journal"] is None or s["journal"] >= 0.8)
         and sum(value is None for value in rest) <= 1
         and not (keys.generic[i] or keys.generic[j])
@@ -740,7 +761,9 @@ def _rules(keys: Keys, i: int, j: int, s: dict, o: Options, w: FieldWeights) -> 
             and y == 1.0
             and not (keys.generic[i] or keys.generic[j])
         )
-        if t is not None and t >= 0.97 and (s["doi"] == 1.0 or place):
+        # by other authors (two replies to one letter) it is another notice
+        other_authors = level("authors", a) == "disagree"
+        if t is not None and t >= 0.97 and (s["doi"] == 1.0 or place) and not other_authors:
             return "same", "notice_same"
         return "different", "notice"
 
@@ -907,7 +930,9 @@ def _rules(keys: Keys, i: int, j: int, s: dict, o: Options, w: FieldWeights) -> 
         and not contradiction
         and not generic
         and (
-            ((a or 0) >= 0.9 and y == 1.0 and agreeing >= 2)
+            # the same authors in their order: a research group's companion papers share
+            # most names under another first author
+            ((a or 0) >= 0.9 and first_author_match(keys, i, j) and y == 1.0 and agreeing >= 2)
             # one of authors and year missing: the whole place in the journal must agree, to
             # the last page (several abstracts may share one page)
             or (full_source and locator and same_range)

@@ -18,7 +18,13 @@ from slrflow.dedup.compare import (
 )
 from slrflow.dedup.load import prepare_table
 from slrflow.dedup.outputs import evidence, field_weights
-from slrflow.dedup.prepare import journal_forms, prepare, split_run_together, surname_key
+from slrflow.dedup.prepare import (
+    form_of,
+    journal_forms,
+    prepare,
+    split_run_together,
+    surname_key,
+)
 from slrflow.dedup.weights import estimate, level, prior_weights, random_pairs
 
 # --- m and u counted on a tiny constructed set ----------------------------------------------
@@ -708,4 +714,76 @@ def test_one_title_by_other_authors_at_the_place_of_another_volume_is_another_wo
     assert _verdict(first, {**other, "authors": first["authors"]}) == (
         "same",
         "title_authors_no_year",
+    )
+
+
+def test_a_meeting_name_in_iso_4_abbreviations_is_a_meeting():
+    # one export writes the meeting in full, the other abbreviates it and drops the word
+    # "Conference": both are the same meeting abstract, not an abstract and its article
+    full = {"record_id": "n1", "search_id": "s", "year": "2011", "volume": "26",
+            "title": "The treatment of atypical haemolytic uraemic syndrome in children",
+            "authors": "Loirat, C",
+            "journal": "Pediatric Nephrology.Conference: 44th Annual Scientific Meeting of "
+                       "the European Society for Paediatric Nephrology"}  # fmt: skip
+    meeting = "Pediatr Nephrol 44th Annu Sci Meet Eur Soc Paediatr Nephrol"
+    abbreviated = {**full, "record_id": "n2", "journal": meeting}
+    assert form_of("", "pediatr nephrol 44th annu sci meet eur soc", "", "") == "conference"
+    assert form_of("", "ann symp comput appl med care", "", "") == "conference"
+    assert _verdict(full, abbreviated) == ("same", "title_authors_year")
+    # "proc" opens journals' names too: not a meeting by itself
+    assert form_of("", "proc natl acad sci u s a", "", "") == "journal"
+
+
+def test_a_meeting_named_after_its_journal_agrees_with_the_journal():
+    # a meeting abstract printed in the journal's supplement (volume 15) and the journal's own
+    # record of it, paged another way: every word of the meeting abbreviated
+    meeting = {"record_id": "p1", "search_id": "s", "year": "2011", "volume": "15",
+               "title": "Maintenance of renal function under eculizumab despite discontinuation",
+               "authors": "Davin, J C; Groothoff, J W; Bemelman, F J",
+               "journal": "Pedi Tran 6th Congr Inte Pedi Tran Asso IPTA 2011 Montreal",
+               "pages": "22"}  # fmt: skip
+    journal = {**meeting, "record_id": "p2", "journal": "Pediatric Transplantation",
+               "pages": "52"}  # fmt: skip
+    table, _ = prepare_table(pd.DataFrame([meeting, journal, {**journal, "record_id": "p3",
+                             "journal": "Pediatric Nephrology"}]).astype(str))  # fmt: skip
+    keys = prepare(table)
+    assert journal_forms_similarity(keys, 0, 1) == 0.8  # ratio alone: 0.44
+    assert journal_forms_similarity(keys, 0, 2) < 0.8  # named after another journal
+    # the whole citation but the pages agrees: the pages are written another way
+    assert _verdict(meeting, journal) == ("same", "title_authors_year")
+    assert _verdict(meeting, {**journal, "journal": "Pediatric Nephrology"})[0] == "different"
+
+
+def test_the_volume_in_the_issue_field_of_both_exports_is_one_place():
+    # neither export gives a volume and both give 15 as the issue: the whole citation but the
+    # pages agrees (as with the volume), so the pages are written another way
+    first = {"record_id": "v1", "search_id": "s", "year": "2011", "issue": "15",
+             "title": "Maintenance of renal function under eculizumab despite discontinuation",
+             "authors": "Davin, J C; Groothoff, J W; Bemelman, F J",
+             "journal": "Pediatric Transplantation", "pages": "22"}  # fmt: skip
+    second = {**first, "record_id": "v2", "pages": "52"}
+    assert _verdict(first, second) == ("same", "title_authors_year")
+    # a volume on one side only: the issue is not the whole place, the pages still tell
+    assert _verdict({**first, "volume": "15"}, second)[0] == "different"
+    # with a volume given and the issues differing, the pages still tell them apart
+    assert _verdict({**first, "volume": "15", "issue": "1"},
+                    {**second, "volume": "15", "issue": "2"})[0] == "different"  # fmt: skip
+
+
+def test_abstracts_on_one_supplement_page_are_not_one_translated_work():
+    # two abstracts of one first author on the same page of a journal's supplement, one
+    # indexed under the meeting: other titles, so not one work under a translated title
+    article = {"record_id": "s1", "search_id": "s", "year": "2011", "volume": "26",
+               "issue": "9", "pages": "1676-1677", "journal": "Pediatric Nephrology",
+               "title": "Eculizumab pharmacokinetics and efficacy in a newborn with aHUS",
+               "authors": "Aguirre, M; Arrizabalaga, B; Abarrategui, C"}  # fmt: skip
+    other = {**article, "record_id": "s2", "pages": "1676",
+             "journal": "Pediatric Nephrology.Conference: 44th Annual Scientific Meeting",
+             "title": "Early diagnosis of DEAP-HUS followed by complete renal recovery",
+             "authors": "Aguirre, M; Mateos, J; Abarrategui, C"}  # fmt: skip
+    assert _verdict(article, other)[0] == "different"
+    # two journal records at one place under another title: the translated-title rule
+    assert _verdict(article, {**other, "journal": "Pediatric Nephrology"}) == (
+        "same",
+        "source_locator",
     )

@@ -10,7 +10,9 @@ Similarities are between 0 and 1, or ``None`` when a field is missing on either 
 ``journal``   1 for equal names, 0.95 when one is an abbreviation of the other (every word a
               prefix of the matching word or its letters in order: ``J Am Soc Nephrol``,
               ``Proc Natl Acad Sci``), else rapidfuzz ``ratio``; the best over the names each
-              cell gives (parallel titles, subtitle, place in parentheses, leading acronym)
+              cell gives (parallel titles, subtitle, place in parentheses, leading acronym);
+              at least 0.8 for a meeting named after the journal that printed its abstracts
+              (``Pedi Tran 6th Congr ...`` / ``Pediatric Transplantation``)
 ``year``      1 when equal, 0.5 one year apart (online vs print), 0 otherwise
 ``volume``, ``issue``, ``doi``   1 equal, 0 different; volume and issue swapped in one record,
               or shifted up one field when its volume is missing, count as equal
@@ -68,9 +70,9 @@ order:
 6. ``title_authors_year``: title >= ``title_same``, authors >= ``authors_same``, the same year,
    nothing contradicting (volume, first page, issue within one volume, or a clearly different
    journal; not the first page when all the rest of the citation agrees and no issue is
-   given: pages written another way); one year apart (``..._year_apart``) or one year
-   missing needs the journal, volume or page to agree as well, or title and authors all but
-   equal. A generic title
+   given, or the volume is given only in the issue field of both: pages written another
+   way); one year apart (``..._year_apart``) or one year missing needs the journal, volume
+   or page to agree as well, or title and authors all but equal. A generic title
    (``Editorial``) needs volume and page to agree. Years further apart with all else agreeing:
    ``title_authors_year_differs``, for review.
 7. ``title_source_locator``: the same title at the same year, volume and first page of the same
@@ -85,8 +87,8 @@ order:
 8. ``close_title_full_source``: a less close title (subtitle dropped, words changed), the same
    authors and year, and journal, volume, issue or page agreeing at least twice over.
 9. ``source_locator``: first author, year, journal, volume and first page agree though the titles
-   do not (a translated title); not for supplements or meetings, where many abstracts share
-   a page.
+   do not (a translated title); not for supplements or meetings (either record), where many
+   abstracts share a page.
 10. otherwise ``maybe`` (``similar_title``) when title >= ``title_review`` with nothing
     contradicting, else ``different``.
 """
@@ -234,6 +236,10 @@ def journal_similarity(a: str, b: str) -> float | None:
     return ratio
 
 
+#: the journal similarity of a meeting named after a journal and that journal: they agree
+MEETING_OF_JOURNAL = 0.8
+
+
 def journal_forms_similarity(keys: Keys, i: int, j: int) -> float | None:
     """The best :func:`journal_similarity` over the names each record's journal goes by."""
     fa, fb = keys.journal_forms[i], keys.journal_forms[j]
@@ -244,6 +250,12 @@ def journal_forms_similarity(keys: Keys, i: int, j: int) -> float | None:
         for x in fa:
             for y in fb:
                 best = max(best, journal_similarity(x, y) or 0.0)
+    if best < MEETING_OF_JOURNAL:
+        ja, jb = keys.journal[i], keys.journal[j]
+        if _meeting_of(ja, jb) or _meeting_of(jb, ja):
+            # a meeting's abstracts printed in the journal it is named after, whatever the
+            # abbreviations (``pedi tran 6th congr ...`` / ``pediatric transplantation``)
+            best = MEETING_OF_JOURNAL
     return best
 
 
@@ -586,8 +598,12 @@ def _pages_written_differently(keys: Keys, i: int, j: int, s: dict) -> bool:
     are written another way (a page count, an article number, another pagination)."""
     rest = (s["year"], s["authors"], s["journal"])
     return (
-        s["issue"] is None
-        and s["volume"] == 1.0
+        # one number for the place in the journal: the volume, or the issue when neither
+        # record gives a volume (both exports put the volume in the issue field)
+        (
+            (s["issue"] is None and s["volume"] == 1.0)
+            or (s["issue"] == 1.0 and not keys.volume[i] and not keys.volume[j])
+        )
         and (s["title"] or 0) >= 0.97
         # year, authors and journal agree; one of them may be missing
         and s["year"] in (1.0, None)
@@ -906,7 +922,8 @@ def _rules(keys: Keys, i: int, j: int, s: dict, o: Options, w: FieldWeights) -> 
     if (
         t is not None
         and not contradiction
-        and not both_conference
+        # a meeting's abstracts share pages of the journal's supplement
+        and "conference" not in forms
         and not re.search(r"[a-z]$", keys.page[i])  # "81A": meeting-abstract pages
         and journal_ok
         and vol_eq

@@ -230,7 +230,10 @@ _CONFERENCE_TYPE = re.compile(
     re.I,
 )
 _CONFERENCE_VENUE = re.compile(
-    r"\b(conference|congress|proceedings|symposium|meeting|workshop|abstracts)\b"
+    r"\b(conference|congress|proceedings|symposium|meeting|workshop|abstracts"
+    # their ISO 4 abbreviations (``Annu Sci Meet``, ``Congr``); not ``proc``, which opens the
+    # abbreviated names of journals (``Proc Natl Acad Sci``)
+    r"|conf|congr|meet|symp)\b"
 )
 #: journals whose names sound like proceedings
 _JOURNAL_PROCEEDINGS = re.compile(

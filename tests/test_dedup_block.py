@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from slrflow.dedup import deduplicate
 from slrflow.dedup.block import candidate_pairs
 from slrflow.dedup.load import prepare_table
 from slrflow.dedup.prepare import prepare
@@ -108,3 +109,35 @@ def test_a_proceedings_paper_without_authors_meets_its_title_with_a_subtitle():
     # another year or another first page: not paired
     assert pairs(keys_of([paper, {**extended, "year": "2017"}])) == set()
     assert pairs(keys_of([paper, {**extended, "pages": "2808-2819"}])) == set()
+
+
+#: a German article and its English title, at one place in one journal
+PLACE = {"authors": "Heiland, Heiner", "journal": "Industrielle Beziehungen", "volume": "25",
+         "issue": "1", "pages": "128-139"}  # fmt: skip
+ORIGINAL = {**PLACE, "title": "Zum aktuellen Stand des Plattformkapitalismus"}
+TRANSLATED = {**PLACE, "title": "The current situation of platform capitalism", "year": "2018"}
+
+
+def test_an_undated_record_meets_its_translated_twin_at_the_same_volume_and_first_page():
+    # titles alike in no blocking key, and every other key holds the year: only the place
+    # without the year pairs them
+    assert pairs(keys_of([ORIGINAL, TRANSLATED])) == {(0, 1)}
+    assert pairs(keys_of([{**ORIGINAL, "pages": "140-151"}, TRANSLATED])) == set()
+
+
+def test_the_place_without_the_year_is_kept_only_where_an_undated_record_is():
+    # dated 2015 and 2018 (not a year apart): two works at one place in different years
+    assert pairs(keys_of([{**ORIGINAL, "year": "2015"}, TRANSLATED])) == set()
+
+
+def test_an_undated_translated_article_is_merged_with_its_original():
+    frame = pd.DataFrame(
+        [
+            {"record_id": f"r{n}", "search_id": "s", **row}
+            for n, row in enumerate([ORIGINAL, TRANSLATED])
+        ]
+    ).fillna("")
+    table, _ = prepare_table(frame.astype(str))
+    result = deduplicate(table, quiet=True)
+    assert result.label == [0, 0]
+    assert [c.rule for c in result.evidence] == ["source_locator"]

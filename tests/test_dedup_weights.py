@@ -700,6 +700,23 @@ def test_the_same_authors_and_page_range_stand_in_for_a_source_that_cannot_be_co
     assert _verdict_ignoring(*one_page, "journal", prior_bits=PRIOR)[0] != "same"
 
 
+def test_one_title_by_other_authors_at_the_place_of_another_volume_is_another_work():
+    # the same title, journal, issue and pages, one year missing, and a volume that differs:
+    # with the author lists sharing nothing, the pair is not certain enough for the volume
+    # (reliable here) to be taken for a typo
+    first = {"record_id": "a", "search_id": "s", "title": "Understanding absorptive capacity",
+             "authors": "Al-Mudimigh, Abdullah", "year": "", "journal": "Information Systems",
+             "volume": "107", "issue": "3", "pages": "1827-1830"}  # fmt: skip
+    other = {**first, "record_id": "b", "authors": "Okafor, C; Nguyen, T", "year": "2015",
+             "volume": "110"}  # fmt: skip
+    assert _verdict(first, other)[0] == "different"
+    # the same author: one copy's volume mistyped
+    assert _verdict(first, {**other, "authors": first["authors"]}) == (
+        "same",
+        "title_authors_no_year",
+    )
+
+
 def test_a_meeting_name_in_iso_4_abbreviations_is_a_meeting():
     # one export writes the meeting in full, the other abbreviates it and drops the word
     # "Conference": both are the same meeting abstract, not an abstract and its article

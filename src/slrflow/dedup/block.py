@@ -8,7 +8,11 @@ record instead gets a few *blocking keys*; only records sharing a key are compar
 - first author's surname with the year, and with the year + 1 (online vs print year);
 - year, volume and first page (finds translated or heavily abbreviated titles); for a record
   without a volume (proceedings) the year and first page, which pair a title with the same
-  title and a subtitle when one record names no authors or other authors.
+  title and a subtitle when one record names no authors or other authors;
+- for a record without a year (left blank, or not a year the export could give), the volume
+  and first page alone, shared with the records of any year at that place: the keys above all
+  hold the year, so without this an undated record meets only records with its title's first
+  or last letters, never its translated or subtitled twin.
 
 A block with more than ``max_block`` records (a generic title, a journal page shared by a
 supplement) is not compared all-with-all: its records are sorted by title and each is compared
@@ -49,6 +53,8 @@ def blocking_keys(keys: Keys, i: int) -> list[str]:
             out.append(f"a:{first}:{year + 1}")
     if keys.page[i]:
         out.append(f"v:{year}:{keys.volume[i] or '-'}:{keys.page[i]}")
+        # kept (by :func:`_all_blocking_keys`) only where an undated record has the same key
+        out.append(f"n:{keys.volume[i] or '-'}:{keys.page[i]}")
     return out
 
 
@@ -74,6 +80,12 @@ def _all_blocking_keys(keys: Keys) -> tuple[list[str], list[int]]:
     add([(f"a:{first}:{year[i] + 1}", i) for first, i in firsts if year[i] is not None])
     volume, page = keys.volume, keys.page
     add([(f"v:{year[i]}:{v or '-'}:{page[i]}", i) for i, v in enumerate(volume) if page[i]])
+    # the place without the year, only where an undated record is: a place key for every
+    # record would compare every two records at one volume and page across the years
+    places = [(f"n:{v or '-'}:{page[i]}", i) for i, v in enumerate(volume) if page[i]]
+    undated = {place for place, i in places if year[i] is None}
+    if undated:
+        add([(place, i) for place, i in places if place in undated])
     return names, owners
 
 

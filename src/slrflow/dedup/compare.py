@@ -29,9 +29,10 @@ role in this review, learned from the review's own records (:mod:`weights`): a f
 ``ignored`` here is treated as missing; only a ``veto`` field contradicts a match on its own
 ("nothing contradicting" below). A match that a ``weighed`` or ``unproven`` field disagrees with
 becomes ``<rule>_doubted`` (review) unless its match odds reach ``match_odds`` or, for one
-``unproven`` field, the pair is certain on its other fields (near-identical title and three
-other fields agreeing). An undecided pair (``title_no_authors``, ``title_authors``,
-``similar_title``) whose match odds reach ``match_odds`` is the same work
+``unproven`` field, the pair is certain on its other fields (near-identical title, three
+other fields agreeing and author lists that share something). An undecided pair
+(``title_no_authors``, ``title_authors``, ``similar_title``) whose match odds reach
+``match_odds`` is the same work
 (``<rule>_weighed``), unless its titles differ in a real word or one has a word of meaning put
 inside the other (``congenital``): the weights count journal, year, volume and issue as
 independent, and every work of one issue shares them. A field ignored here (a column the
@@ -636,10 +637,13 @@ def _pages_written_differently(keys: Keys, i: int, j: int, s: dict) -> bool:
 
 def _certain_without(keys: Keys, i: int, j: int, s: dict, doubting: list[str]) -> bool:
     """One field alone (not measured in this review) doubts a pair that is certain on its
-    other fields: near-identical titles (not generic) and at least three other corroborating
-    fields agreeing."""
+    other fields: near-identical titles (not generic), at least three other corroborating
+    fields agreeing and author lists that share something (one title by other authors at the
+    same place of another volume is another work)."""
     t = s["title"]
     if len(doubting) > 1 or t is None or t < 0.97 or keys.generic[i] or keys.generic[j]:
+        return False
+    if "authors" not in doubting and level("authors", s["authors"]) == "disagree":
         return False
     others = [name for name in CORROBORATING if name not in doubting]
     return sum(level(name, s[name]) == "agree" for name in others) >= 3

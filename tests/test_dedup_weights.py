@@ -850,3 +850,17 @@ def test_a_supplement_page_is_another_place_than_a_printed_page():
     assert _verdict(abstract, article)[0] == "different"
     # the same first page in both (S500 and 500) is one place
     assert _verdict(abstract, {**article, "year": "2011", "pages": "500"})[0] == "same"
+
+
+def test_another_issue_of_one_journal_in_one_year_without_a_volume_to_compare():
+    # an editor's column of every issue: one record has lost its volume, so "another issue
+    # of one volume" cannot be asked; another issue of the same journal in the same year is
+    # another place all the same
+    column = {"record_id": "e1", "search_id": "s", "year": "2000", "volume": "24",
+              "issue": "1", "title": "Remarks from the MIS Quarterly editor: editor's comments",
+              "authors": "Lee, Allen S", "journal": "MIS Quarterly"}  # fmt: skip
+    next_issue = {**column, "record_id": "e2", "volume": "", "issue": "2"}
+    assert _verdict(column, next_issue)[0] == "different"
+    assert _verdict(column, {**next_issue, "issue": "1"})[0] == "same"
+    # a year apart nothing is said: issues restart with each volume
+    assert _verdict(column, {**next_issue, "year": "2001"})[0] != "different"

@@ -69,13 +69,14 @@ order:
    cannot be compared, missing or ignored here: the same page range of several pages, one
    text's place, stands in for them).
 6. ``title_authors_year``: title >= ``title_same``, authors >= ``authors_same``, the same year,
-   nothing contradicting (volume, first page, issue within one volume, or a clearly different
-   journal; not the first page when all the rest of the citation agrees (the authors in
-   their order) and no issue is given, or the volume is given only in the issue field of
-   both: pages written another way; a supplement's page, ``S500``, against a printed page
-   disagrees); one year apart (``..._year_apart``) or one year missing needs the journal,
-   volume or page to agree as well, or title and authors all but equal. A generic title
-   (``Editorial``) needs volume and page to agree. Years further apart with all else agreeing:
+   nothing contradicting (volume, first page, issue within one volume or, with no volume to
+   compare, one journal and year, or a clearly different journal; not the first page when
+   all the rest of the citation agrees (the authors in their order) and no issue is given,
+   or the volume is given only in the issue field of both: pages written another way; a
+   supplement's page, ``S500``, against a printed page disagrees); one year apart
+   (``..._year_apart``) or one year missing needs the journal, volume or page to agree as
+   well, or title and authors all but equal. A generic title (``Editorial``) needs volume
+   and page to agree. Years further apart with all else agreeing:
    ``title_authors_year_differs``, for review.
 7. ``title_source_locator``: the same title at the same year, volume and first page of the same
    journal, whatever the authors look like (a group name, names swapped); one year apart
@@ -666,7 +667,11 @@ def _disagreeing(keys: Keys, i: int, j: int, s: dict) -> list[str]:
     out = [name for name in ("year", "volume", "pages") if level(name, s[name]) == "disagree"]
     if "pages" in out and _pages_written_differently(keys, i, j, s):
         out.remove("pages")
-    if s["volume"] == 1.0 and s["issue"] == 0.0:
+    # another issue of one volume; or, with no volume to compare, of one journal in one year
+    if s["issue"] == 0.0 and (
+        s["volume"] == 1.0
+        or (s["volume"] is None and s["year"] == 1.0 and level("journal", s["journal"]) == "agree")
+    ):
         out.append("issue")
     j_sim = s["journal"]
     if j_sim is not None and j_sim < 0.5:

@@ -53,7 +53,7 @@ def blocking_keys(keys: Keys, i: int) -> list[str]:
             out.append(f"a:{first}:{year + 1}")
     if keys.page[i]:
         out.append(f"v:{year}:{keys.volume[i] or '-'}:{keys.page[i]}")
-        # kept (by :func:`_all_blocking_keys`) only where an undated record has the same key
+        # kept (by :func:`_all_blocking_keys`) only where an undated and a dated record share it
         out.append(f"n:{keys.volume[i] or '-'}:{keys.page[i]}")
     return out
 
@@ -80,12 +80,14 @@ def _all_blocking_keys(keys: Keys) -> tuple[list[str], list[int]]:
     add([(f"a:{first}:{year[i] + 1}", i) for first, i in firsts if year[i] is not None])
     volume, page = keys.volume, keys.page
     add([(f"v:{year[i]}:{v or '-'}:{page[i]}", i) for i, v in enumerate(volume) if page[i]])
-    # the place without the year, only where an undated record is: a place key for every
-    # record would compare every two records at one volume and page across the years
+    # the place without the year, only where an undated and a dated record share it: a place
+    # key for every record would compare every two records at one volume and page across the
+    # years, and two undated records already share the key above
     places = [(f"n:{v or '-'}:{page[i]}", i) for i, v in enumerate(volume) if page[i]]
     undated = {place for place, i in places if year[i] is None}
-    if undated:
-        add([(place, i) for place, i in places if place in undated])
+    shared = undated & {place for place, i in places if year[i] is not None}
+    if shared:
+        add([(place, i) for place, i in places if place in shared])
     return names, owners
 
 

@@ -293,3 +293,31 @@ def test_counting_rule_asks_to_go_on_in_ranked_order():
     assert 0 < row["missing_estimate"] <= 2 and row["missing_upper"] <= 2
     assert "(counting-process estimate) is not shown yet" in row["advice"]
     assert "keep screening in the order of the screening sheets" in row["advice"]
+
+
+def _early_includes(pending: int = 1):
+    """Ten includes, then 200 excludes, then ``pending`` unscreened references."""
+    refs = [f"r{i:03d}" for i in range(210 + pending)]
+    status = _status(
+        [(r, "title_abstract", "include" if i < 10 else "exclude", "") for i, r in enumerate(refs)]
+    )
+    status.loc[210:, "status"] = "pending"
+    log = _log(
+        [("reviewer", "title_abstract", "anouk", "anouk.csv", str(i + 2), r, "x", "")
+         for i, r in enumerate(refs[:210])]
+    )  # fmt: skip
+    return status, log
+
+
+def test_a_counting_stop_below_the_checked_targets_says_so():
+    status, log = _early_includes()
+    row, _ = stopping_estimate(status, log, method="counting", recall_target=0.8)
+    assert row["target_met"] == "yes"
+    assert "Below a 90% target the counting rule has stopped short" in row["advice"]
+    assert "buscar keeps its confidence" in row["advice"]
+    for target in (0.9, 0.95):
+        row, _ = stopping_estimate(status, log, method="counting", recall_target=target)
+        assert row["target_met"] == "yes" and "Below a" not in row["advice"]
+    # buscar says nothing of the kind
+    row, _ = stopping_estimate(status, log, method="buscar", recall_target=0.8)
+    assert "Below a" not in row["advice"]

@@ -51,6 +51,7 @@ import pandas as pd
 
 from slrflow import settings
 from slrflow.screening import STAGES, ScreeningError
+from slrflow.screening.counting import CHECKED_RECALL
 from slrflow.screening.stopping import DEFAULT_METHOD, METHOD_NAMES, estimate
 from slrflow.tables import read_csv, write_csv
 
@@ -184,6 +185,12 @@ def stopping_estimate(
             f"screening; the {n_unscreened} unscreened reference(s) then count as excluded by "
             "the config's unscreened automation rule."
         )
+        if method == "counting" and recall_target < CHECKED_RECALL:
+            row["advice"] += (
+                f" Below a {CHECKED_RECALL:.0%} target the counting rule has stopped short of "
+                "its target more often than its confidence says (includes returning far down "
+                "the ranking); buscar keeps its confidence at any target."
+            )
     elif method == "counting":
         # The counting rule learns from the ranked order itself: the next decisions are best
         # spent on the references ranked highest, not on a random sample.

@@ -50,7 +50,10 @@ The benchmark prints four tables (and a second view of the third):
    truncated author lists, a year one off), and 5% get a *trap*, a distinct work that looks
    like them (its erratum, a reply, its part 2, or the same title by other authors years
    later). Each size runs in its own process; seconds and peak memory (maximum resident set
-   size) of that process, with sensitivity and precision against the generated truth.
+   size) of that process, with sensitivity and precision against the generated truth. The
+   largest size runs again with the year blanked in half the records and with the years
+   shuffled (``--scale-corruptions``): a column a review cannot trust sends the engine down
+   other paths (blocking without the year, rules asked without a field).
 
 For ``bibdedupe_testdata`` slrflow is told that ``old_search`` was deduplicated before
 (``--deduplicated-searches old_search``), as that set's truth assumes.
@@ -697,7 +700,29 @@ def child_run(records: str, out: str) -> None:
     print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mib": usage.ru_maxrss / 1024}))
 
 
-def scale(sizes: list[int]) -> None:
+def _scale_row(records: Path, out: Path, truth: list[list[str]], label: str) -> None:
+    """Run ``slrflow dedup`` on ``records`` in a process of its own; print one row."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--child-run", str(records), str(out)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    measured = json.loads(done.stdout.strip().splitlines()[-1])
+    clusters = pd.read_csv(out, dtype=str, keep_default_na=False)
+    groups = [list(g["record_id"]) for _, g in clusters.groupby("reference_id") if len(g) > 1]
+    s = score(clusters["record_id"].tolist(), groups, truth)
+    print(
+        f"{len(clusters):8d} {measured['seconds']:8.1f} {measured['cpu']:6.1f} "
+        f"{measured['peak_mib']:9.0f} {s['sensitivity']:6.3f} {s['precision']:6.3f}  {label}",
+        flush=True,
+    )
+
+
+def scale(sizes: list[int], corruptions: list[str]) -> None:
+    """The scale rows; the largest size also with each of ``corruptions`` (a field blanked in
+    half the records or scrambled, as in table 3), since a review whose column cannot be
+    trusted takes other paths (blocking without the year, rules without a field)."""
     print(
         f"\n{'records':>8} {'seconds':>8} {'cpu s':>6} {'peak MiB':>9} {'sens':>6} {'prec':>6}"
         "  (slrflow, scale run)"
@@ -707,24 +732,14 @@ def scale(sizes: list[int]) -> None:
             records = Path(tmp) / f"scale_{n}.csv"
             truth = make_scale_set(n, records)
             out = Path(tmp) / f"clusters_{n}.csv"
-            done = subprocess.run(
-                [sys.executable, __file__, "--child-run", str(records), str(out)],
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            measured = json.loads(done.stdout.strip().splitlines()[-1])
-            clusters = pd.read_csv(out, dtype=str, keep_default_na=False)
-            groups = [
-                list(g["record_id"]) for _, g in clusters.groupby("reference_id") if len(g) > 1
-            ]
-            s = score(clusters["record_id"].tolist(), groups, truth)
-            print(
-                f"{len(clusters):8d} {measured['seconds']:8.1f} {measured['cpu']:6.1f} "
-                f"{measured['peak_mib']:9.0f} "
-                f"{s['sensitivity']:6.3f} {s['precision']:6.3f}",
-                flush=True,
-            )
+            _scale_row(records, out, truth, "")
+            if n != max(sizes):
+                continue
+            clean = pd.read_csv(records, dtype=str, keep_default_na=False)
+            for kind in corruptions:
+                copy = Path(tmp) / f"scale_{n}_{kind}.csv"
+                corrupt(clean, kind).to_csv(copy, index=False)
+                _scale_row(copy, out, truth, kind)
 
 
 def main() -> None:
@@ -744,6 +759,11 @@ def main() -> None:
     parser.add_argument("--no-scale", action="store_true", help="skip the scale run")
     parser.add_argument("--scale-only", action="store_true", help="only the scale run")
     parser.add_argument("--sizes", default="10000,50000,100000,250000")
+    parser.add_argument(
+        "--scale-corruptions",
+        default="blank_year,shuffle_year",
+        help="corrupted copies of the largest scale set (comma-separated, '' for none)",
+    )
     parser.add_argument("--child-run", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_run:
@@ -765,7 +785,10 @@ def main() -> None:
             seeds = tuple(int(seed) for seed in args.corruption_seeds.split(","))
             corrupted(chosen, args.corruptions.split(","), seeds)
     if not args.no_scale:
-        scale([int(s) for s in args.sizes.split(",")])
+        scale(
+            [int(s) for s in args.sizes.split(",")],
+            [k for k in args.scale_corruptions.split(",") if k],
+        )
 
 
 if __name__ == "__main__":

@@ -21,9 +21,11 @@ from slrflow.dedup.outputs import evidence, field_weights
 from slrflow.dedup.prepare import (
     form_of,
     journal_forms,
+    notice_kind,
     prepare,
     split_run_together,
     surname_key,
+    title_words,
 )
 from slrflow.dedup.weights import estimate, level, prior_weights, random_pairs
 
@@ -864,3 +866,18 @@ def test_another_issue_of_one_journal_in_one_year_without_a_volume_to_compare():
     assert _verdict(column, {**next_issue, "issue": "1"})[0] == "same"
     # a year apart nothing is said: issues restart with each volume
     assert _verdict(column, {**next_issue, "year": "2001"})[0] != "different"
+
+
+def test_a_reply_that_names_the_letter_is_not_the_letter():
+    # the letter and its authors' reply, on the same page range of one issue, the reply's
+    # authors missing (a scrambled or empty column): "reply to" marks a reply anywhere
+    letter = {"record_id": "l1", "search_id": "s", "year": "2000", "volume": "66",
+              "issue": "5", "pages": "1721-1722", "journal": "American Journal of Human Genetics",
+              "authors": "Buddles, M R; Donne, R L; Richards, A",
+              "title": "Complement factor H gene mutation associated with autosomal recessive "
+                       "atypical hemolytic uremic syndrome"}  # fmt: skip
+    reply = {**letter, "record_id": "l2", "pages": "1722", "authors": "",
+             "title": letter["title"] + " - Reply to Buddles et al"}  # fmt: skip
+    assert notice_kind(title_words(reply["title"])) == "reply"
+    assert notice_kind(title_words("A reply to critics of the design")) == "reply"
+    assert _verdict(letter, reply) == ("different", "notice")

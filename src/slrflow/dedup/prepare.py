@@ -158,7 +158,9 @@ _NOTICE_PATTERNS = [
         "reply",
         re.compile(
             r"^(reply|response|author s reply|authors reply|in reply)\b|^re\b|"
-            r"\b(reply|authors reply|author s reply|response to comments?)$"
+            r"\b(reply|authors reply|author s reply|response to comments?)$|"
+            # "... - Reply to Buddles et al": the reply names the letter's authors
+            r"\breply to\b"
         ),
     ),
     (

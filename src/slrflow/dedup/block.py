@@ -32,35 +32,9 @@ import pandas as pd
 from slrflow.dedup.prepare import Keys
 
 
-def blocking_keys(keys: Keys, i: int) -> list[str]:
-    """The blocking keys of record ``i``."""
-    out = []
-    if keys.doi[i]:
-        out.append("d:" + keys.doi[i])
-    if keys.doi_family[i]:
-        out.append("c:" + keys.doi_family[i])
-    if keys.pmid[i]:
-        out.append("p:" + keys.pmid[i])
-    title = keys.title_key[i]
-    if len(title) >= 12:
-        out.append("t:" + title[:24])
-        out.append("e:" + title[-24:])
-    year = keys.year[i]
-    if keys.surnames[i] and keys.surnames[i][0]:
-        first = keys.surnames[i][0]
-        out.append(f"a:{first}:{year}")
-        if year is not None:
-            out.append(f"a:{first}:{year + 1}")
-    if keys.page[i]:
-        out.append(f"v:{year}:{keys.volume[i] or '-'}:{keys.page[i]}")
-        # kept (by :func:`_all_blocking_keys`) only where an undated and a dated record share it
-        out.append(f"n:{keys.volume[i] or '-'}:{keys.page[i]}")
-    return out
-
-
 def _all_blocking_keys(keys: Keys) -> tuple[list[str], list[int]]:
-    """The keys of :func:`blocking_keys` for every record, one field at a time (quicker than
-    record by record): the keys and the record each belongs to."""
+    """The blocking keys (the module docstring's list) of every record, built one field at a
+    time: the keys and the record each belongs to."""
     names: list[str] = []
     owners: list[int] = []
 
